@@ -1,0 +1,1 @@
+"""Kohtaanto: matching jobseekers with vacancies for public employment services."""

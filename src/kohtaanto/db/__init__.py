@@ -1,0 +1,50 @@
+"""Database access: one configuration, one way to get a session.
+
+HTTP handlers receive a session from the advanced-alchemy plugin built on
+``alchemy_config()``; jobs, the CLI and benchmarks use ``session_scope()`` on the
+same configuration, so there is one way to reach the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import lru_cache
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def alchemy_config() -> SQLAlchemyAsyncConfig:
+    """The SQLAlchemy configuration for this process."""
+    settings = get_settings().database
+    engine = EngineConfig(echo=settings.echo)
+    if settings.url.startswith("sqlite"):
+        # The demo's SQLite file is shared by the API and the worker.
+        engine = EngineConfig(echo=settings.echo, connect_args={"timeout": 30})
+    return SQLAlchemyAsyncConfig(
+        connection_string=settings.url,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        engine_config=engine,
+        before_send_handler="autocommit",
+        create_all=False,
+    )
+
+
+@asynccontextmanager
+async def session_scope() -> AsyncIterator[AsyncSession]:
+    """A session for work outside HTTP; commits on success, rolls back on error."""
+    async with alchemy_config().get_session() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

@@ -1,0 +1,98 @@
+"""Settings per subsystem, read from the environment once.
+
+Every value has an embedded default so the demo runs on one machine with no
+configuration (a SQLite file under ``var/``, a local Meilisearch, the local Redis).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("KOHTAANTO_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = field(
+        default_factory=lambda: _env(
+            "KOHTAANTO_DATABASE_URL", f"sqlite+aiosqlite:///{VAR_DIR / 'kohtaanto.db'}"
+        )
+    )
+    echo: bool = field(default_factory=lambda: _env("KOHTAANTO_DATABASE_ECHO", "") == "1")
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    url: str = field(default_factory=lambda: _env("KOHTAANTO_MEILI_URL", "http://127.0.0.1:7700"))
+    master_key: str = field(
+        default_factory=lambda: _env("KOHTAANTO_MEILI_MASTER_KEY", "kohtaanto-dev-master-key")
+    )
+    # Index names are prefixed so tests and several deployments can share one engine.
+    index_prefix: str = field(default_factory=lambda: _env("KOHTAANTO_MEILI_INDEX_PREFIX", ""))
+    # How many candidates retrieval hands to the reranker.
+    retrieve_limit: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_RETRIEVE_LIMIT", "300"))
+    )
+    # Candidates further than this from the workplace are not retrieved at all;
+    # each person's own travel limit is applied by the ranking.
+    retrieve_radius_km: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_RETRIEVE_RADIUS_KM", "150"))
+    )
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    redis_url: str = field(
+        default_factory=lambda: _env("KOHTAANTO_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+    queue_name: str = field(
+        default_factory=lambda: _env("KOHTAANTO_QUEUE_NAME", "kohtaanto:queue")
+    )
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    token_secret: str = field(
+        default_factory=lambda: _env("KOHTAANTO_TOKEN_SECRET", "change-me-in-production-please")
+    )
+    token_hours: int = field(default_factory=lambda: int(_env("KOHTAANTO_TOKEN_HOURS", "12")))
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    model_dir: Path = field(
+        default_factory=lambda: Path(_env("KOHTAANTO_MODEL_DIR", str(VAR_DIR / "models")))
+    )
+    shortlist_size: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_SHORTLIST_SIZE", "25"))
+    )
+    # A jobseeker is told about a vacancy when the model's score reaches this.
+    notify_threshold: float = field(
+        default_factory=lambda: float(_env("KOHTAANTO_NOTIFY_THRESHOLD", "0.35"))
+    )
+    notify_max_per_save: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_NOTIFY_MAX_PER_SAVE", "10"))
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment on first use."""
+    return Settings()
