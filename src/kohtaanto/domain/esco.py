@@ -338,7 +338,7 @@ async def _ids_for(
     for start in range(0, len(uris), BATCH_ROWS):
         chunk = uris[start : start + BATCH_ROWS]
         result = await session.execute(select(model.uri, model.id).where(model.uri.in_(chunk)))
-        found.update(result.tuples())
+        found.update({uri: id_ for uri, id_ in result.tuples()})
     return found
 
 
