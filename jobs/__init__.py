@@ -1,0 +1,2 @@
+"""Background work on arq: indexing, shortlists, notifications. Start with
+``arq jobs.worker.WorkerSettings``."""

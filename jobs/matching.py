@@ -1,0 +1,142 @@
+"""Matching: retrieve candidates from Meilisearch, rerank them with the model.
+
+The two directions of the product: the best people for a vacancy (the
+shortlist pushed to the coordinator) and the best vacancies for a person (match
+notifications).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from meilisearch_python_sdk import AsyncClient
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto.db.models import Jobseeker, Shortlist, ShortlistEntry, Vacancy
+from kohtaanto.settings import Settings
+from ml.facts import JobseekerFacts, VacancyFacts
+from ml.predict import RankedCandidate, RankingModel
+from search import retrieve
+from search.documents import load_jobseekers, load_vacancies
+
+
+@dataclass(frozen=True)
+class VacancyMatch:
+    vacancy: Vacancy
+    ranked: RankedCandidate
+
+
+async def rank_for_vacancy(
+    session: AsyncSession,
+    client: AsyncClient,
+    model: RankingModel,
+    vacancy: Vacancy,
+    settings: Settings,
+    today: date | None = None,
+) -> tuple[int, list[RankedCandidate]]:
+    """Retrieve and rank candidates for ``vacancy``; returns (retrieved, ranked)."""
+    hits = await retrieve.candidates_for_vacancy(
+        client,
+        vacancy,
+        prefix=settings.search.index_prefix,
+        limit=settings.search.retrieve_limit,
+        radius_km=settings.search.retrieve_radius_km,
+    )
+    if not hits:
+        return 0, []
+    people = {j.id: j for j in await load_jobseekers(session, [h.id for h in hits])}
+    # The index may briefly hold someone whose consent was withdrawn since: the
+    # database is the truth, so check again.
+    pairs = [
+        (JobseekerFacts.from_orm(people[h.id]), h.score)
+        for h in hits
+        if h.id in people and people[h.id].visible_to_employers and people[h.id].available
+    ]
+    ranked = model.rank(VacancyFacts.from_orm(vacancy), pairs, today=today or date.today())
+    return len(hits), ranked
+
+
+async def build_shortlist(
+    session: AsyncSession,
+    client: AsyncClient,
+    model: RankingModel,
+    vacancy_id: UUID,
+    settings: Settings,
+) -> Shortlist | None:
+    """Build (or rebuild) the vacancy's shortlist; None if the vacancy is gone."""
+    found = await load_vacancies(session, [vacancy_id])
+    if not found:
+        return None
+    vacancy = found[0]
+    retrieved, ranked = await rank_for_vacancy(session, client, model, vacancy, settings)
+    top = ranked[: settings.matching.shortlist_size]
+    shortlist = await session.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
+    if shortlist is None:
+        shortlist = Shortlist(vacancy_id=vacancy_id, model_version=model.version, retrieved=retrieved)
+        session.add(shortlist)
+        await session.flush()
+    else:
+        shortlist.model_version = model.version
+        shortlist.retrieved = retrieved
+        await session.execute(delete(ShortlistEntry).where(ShortlistEntry.shortlist_id == shortlist.id))
+    session.add_all(
+        ShortlistEntry(
+            shortlist_id=shortlist.id,
+            jobseeker_id=c.jobseeker_id,
+            rank=rank,
+            score=float(c.score),
+            explanation=c.explanation,
+        )
+        for rank, c in enumerate(top, start=1)
+    )
+    await session.flush()
+    await session.refresh(shortlist, ["entries"])
+    return shortlist
+
+
+async def matches_for_jobseeker(
+    session: AsyncSession,
+    client: AsyncClient,
+    model: RankingModel,
+    jobseeker: Jobseeker,
+    settings: Settings,
+    today: date | None = None,
+) -> list[VacancyMatch]:
+    """Open vacancies that suit ``jobseeker`` well enough to tell them, best first."""
+    hits = await retrieve.vacancies_for_jobseeker(
+        client, jobseeker, prefix=settings.search.index_prefix, limit=settings.search.retrieve_limit
+    )
+    if not hits:
+        return []
+    person = JobseekerFacts.from_orm(jobseeker)
+    scores = {h.id: h.score for h in hits}
+    matches: list[VacancyMatch] = []
+    for vacancy in await load_vacancies(session, list(scores)):
+        if vacancy.status.value != "open":
+            continue
+        ranked = model.rank(VacancyFacts.from_orm(vacancy), [(person, scores[vacancy.id])], today=today or date.today())
+        if ranked and ranked[0].score >= settings.matching.notify_threshold:
+            matches.append(VacancyMatch(vacancy=vacancy, ranked=ranked[0]))
+    matches.sort(key=lambda m: m.ranked.score, reverse=True)
+    return matches[: settings.matching.notify_max_per_save]
+
+
+def shortlist_summary(vacancy: Vacancy, shortlist: Shortlist) -> dict[str, Any]:
+    """What the coordinator is pushed: enough to decide to open the shortlist."""
+    return {
+        "vacancy_id": str(vacancy.id),
+        "vacancy_title": vacancy.title,
+        "employer": vacancy.employer.name,
+        "candidates": len(shortlist.entries),
+        "retrieved": shortlist.retrieved,
+        "model_version": shortlist.model_version,
+        "top": [
+            {"rank": e.rank, "jobseeker_id": str(e.jobseeker_id), "score": round(e.score, 3)}
+            for e in shortlist.entries[:5]
+        ],
+        "shortlist_url": f"/api/vacancies/{vacancy.id}/shortlist",
+    }

@@ -1,0 +1,158 @@
+"""The jobs. Each is idempotent: running one twice leaves the same state and
+sends nothing twice, so a retry or a duplicate relay is harmless."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import httpx
+from sqlalchemy import select
+
+from jobs.matching import build_shortlist, matches_for_jobseeker, shortlist_summary
+from kohtaanto.db import session_scope
+from kohtaanto.db.models import Employer, Notification, User, VacancyStatus
+from kohtaanto.domain import outbox
+from kohtaanto.domain.notifications import notify_once
+from kohtaanto.settings import Settings
+from ml.predict import RankingModel
+from ml.registry import load_current
+from search.documents import jobseeker_document, load_jobseekers, load_vacancies, vacancy_document
+from search.indexes import ensure_indexes
+from search.sync import delete_jobseeker, upsert_jobseekers, upsert_vacancies
+
+log = logging.getLogger(__name__)
+
+Ctx = dict[str, Any]
+
+
+def _settings(ctx: Ctx) -> Settings:
+    settings: Settings = ctx["settings"]
+    return settings
+
+
+async def _model(ctx: Ctx) -> RankingModel:
+    """The current model, loaded once per worker (and again after a promotion)."""
+    if ctx.get("model") is None:
+        ctx["model"] = load_current(_settings(ctx).matching.model_dir)
+    model: RankingModel = ctx["model"]
+    return model
+
+
+async def _search_ready(ctx: Ctx) -> None:
+    if not ctx.get("indexes_ready"):
+        await ensure_indexes(ctx["search"], _settings(ctx).search.index_prefix)
+        ctx["indexes_ready"] = True
+
+
+async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
+    """Index the vacancy, build its shortlist, push it to the coordinator."""
+    settings = _settings(ctx)
+    await _search_ready(ctx)
+    model = await _model(ctx)
+    async with session_scope() as session:
+        found = await load_vacancies(session, [UUID(vacancy_id)])
+        if not found:
+            return {"status": "gone"}
+        vacancy = found[0]
+        await upsert_vacancies(ctx["search"], [vacancy_document(vacancy)], settings.search.index_prefix)
+        if vacancy.status is not VacancyStatus.OPEN:
+            return {"status": vacancy.status.value}
+        shortlist = await build_shortlist(session, ctx["search"], model, vacancy.id, settings)
+        assert shortlist is not None
+        coordinator_id = await session.scalar(
+            select(Employer.coordinator_id).where(Employer.id == vacancy.employer_id)
+        )
+        pushed = None
+        if coordinator_id is not None:
+            body = shortlist_summary(vacancy, shortlist)
+            pushed = await notify_once(
+                session,
+                recipient_id=coordinator_id,
+                kind="shortlist",
+                vacancy_id=vacancy.id,
+                title=f"Shortlist ready: {vacancy.title} ({len(shortlist.entries)} candidates)",
+                body=body,
+            )
+        result = {"status": "shortlisted", "candidates": len(shortlist.entries), "pushed": pushed is not None}
+        notification_id = pushed.id if pushed is not None else None
+    if notification_id is not None:
+        await _post_webhook(ctx, notification_id)
+    return result
+
+
+async def _post_webhook(ctx: Ctx, notification_id: UUID) -> None:
+    """POST a stored notification to its recipient's webhook, when they have one."""
+    async with session_scope() as session:
+        notification = await session.get(Notification, notification_id)
+        if notification is None:
+            return
+        recipient = await session.get(User, notification.recipient_id)
+        if recipient is None or not recipient.webhook_url:
+            return
+        payload = {
+            "id": str(notification.id),
+            "kind": notification.kind,
+            "title": notification.title,
+            "vacancy_id": str(notification.vacancy_id) if notification.vacancy_id else None,
+            "body": notification.body,
+        }
+        try:
+            response = await ctx["http"].post(recipient.webhook_url, json=payload)
+            notification.webhook_status = response.status_code
+        except httpx.HTTPError as e:
+            log.warning("webhook to %s failed: %s", recipient.webhook_url, e)
+            notification.webhook_status = 0
+
+
+async def vacancy_changed(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
+    """Bring the index in line with the vacancy (closed, filled, edited)."""
+    settings = _settings(ctx)
+    await _search_ready(ctx)
+    async with session_scope() as session:
+        found = await load_vacancies(session, [UUID(vacancy_id)])
+        if not found:
+            return {"status": "gone"}
+        await upsert_vacancies(ctx["search"], [vacancy_document(found[0])], settings.search.index_prefix)
+        return {"status": found[0].status.value}
+
+
+async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
+    """Index the profile and tell the jobseeker of matching open vacancies, once each."""
+    settings = _settings(ctx)
+    await _search_ready(ctx)
+    model = await _model(ctx)
+    async with session_scope() as session:
+        found = await load_jobseekers(session, [UUID(jobseeker_id)])
+        if not found:
+            await delete_jobseeker(ctx["search"], jobseeker_id, settings.search.index_prefix)
+            return {"status": "gone"}
+        person = found[0]
+        await upsert_jobseekers(ctx["search"], [jobseeker_document(person)], settings.search.index_prefix)
+        if person.user_id is None or not person.available:
+            return {"status": "indexed", "notified": 0}
+        notified = 0
+        for match in await matches_for_jobseeker(session, ctx["search"], model, person, settings):
+            new = await notify_once(
+                session,
+                recipient_id=person.user_id,
+                kind="match",
+                vacancy_id=match.vacancy.id,
+                title=f"A vacancy that suits you: {match.vacancy.title}, {match.vacancy.municipality.name}",
+                body={
+                    "vacancy_id": str(match.vacancy.id),
+                    "score": round(match.ranked.score, 3),
+                    "explanation": match.ranked.explanation,
+                    "found_on": date.today().isoformat(),
+                },
+            )
+            notified += new is not None
+        return {"status": "indexed", "notified": notified}
+
+
+async def relay_outbox(ctx: Ctx) -> int:
+    """Send jobs that writes recorded while Redis was away (or that the API did not relay)."""
+    async with session_scope() as session:
+        return await outbox.relay(session, ctx["redis"])

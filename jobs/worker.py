@@ -1,0 +1,46 @@
+"""The arq worker: ``arq jobs.worker.WorkerSettings``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+from arq import cron
+from arq.connections import RedisSettings
+
+from jobs import tasks
+from kohtaanto.queue import TASKS, redis_settings
+from kohtaanto.settings import get_settings
+from search.client import open_client
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Shared clients, made once per worker process."""
+    settings = get_settings()
+    ctx["settings"] = settings
+    ctx["search"] = open_client(settings.search)
+    ctx["http"] = httpx.AsyncClient(timeout=10)
+    ctx["model"] = None  # loaded on first use, so the worker starts before a model exists
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["search"].aclose()
+    await ctx["http"].aclose()
+
+
+FUNCTIONS = [tasks.vacancy_published, tasks.vacancy_changed, tasks.jobseeker_saved]
+assert {f.__name__ for f in FUNCTIONS} == TASKS, "every queued task name needs a function"
+
+
+class WorkerSettings:
+    functions: ClassVar[list[Any]] = FUNCTIONS
+    cron_jobs: ClassVar[list[Any]] = [
+        # Catch up on writes made while Redis was unreachable.
+        cron(tasks.relay_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
+    ]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings: RedisSettings = redis_settings()
+    queue_name = get_settings().queue.queue_name
+    job_timeout = 300
+    max_tries = 5

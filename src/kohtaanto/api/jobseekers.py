@@ -1,0 +1,155 @@
+"""The jobseeker's own profile, and a coach's view of their clients."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, get, put
+from litestar.params import Parameter
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto.api.auth import AuthRequest, requires
+from kohtaanto.api.errors import invalid, not_found
+from kohtaanto.api.schemas import Concept, EscoUri, Language, MunicipalityCode, Place
+from kohtaanto.db.models import EducationLevel, Jobseeker, Role
+from kohtaanto.domain import jobseekers, vocabulary
+from kohtaanto.domain.vocabulary import UnknownReference
+
+BirthYear = Annotated[int, msgspec.Meta(ge=1930, le=2012, description="Year of birth only")]
+Km = Annotated[int, msgspec.Meta(ge=0, le=500)]
+WeekHours = Annotated[int, msgspec.Meta(ge=0, le=60)]
+
+
+class ProfileWrite(msgspec.Struct, forbid_unknown_fields=True):
+    """The whole profile; saving replaces it. Never a personal identity code."""
+
+    municipality_code: MunicipalityCode
+    birth_year: BirthYear
+    education: EducationLevel
+    skill_uris: list[EscoUri] = []
+    occupation_uris: list[EscoUri] = []
+    max_travel_km: Km = 30
+    languages: list[Language] = msgspec.field(default_factory=lambda: ["fi"])
+    unemployed_since: date | None = None
+    reduced_work_ability: bool = False
+    integration_plan: bool = False
+    min_hours_per_week: WeekHours = 0
+    max_hours_per_week: WeekHours = 40
+    visible_to_employers: bool = False
+    available: bool = True
+
+
+class Profile(msgspec.Struct):
+    id: UUID
+    municipality: Place
+    birth_year: int
+    education: EducationLevel
+    skills: list[Concept]
+    occupations: list[Concept]
+    max_travel_km: int
+    languages: list[str]
+    unemployed_since: date | None
+    reduced_work_ability: bool
+    integration_plan: bool
+    min_hours_per_week: int
+    max_hours_per_week: int
+    visible_to_employers: bool
+    available: bool
+    coach_id: UUID | None
+
+
+def profile_out(j: Jobseeker) -> Profile:
+    m = j.municipality
+    return Profile(
+        id=j.id,
+        municipality=Place(code=m.code, name=m.name, sub_region=m.sub_region),
+        birth_year=j.birth_year,
+        education=j.education,
+        skills=[Concept(uri=s.uri, label=s.label) for s in j.skills],
+        occupations=[Concept(uri=o.uri, label=o.label) for o in j.occupations],
+        max_travel_km=j.max_travel_km,
+        languages=list(j.languages),
+        unemployed_since=j.unemployed_since,
+        reduced_work_ability=j.reduced_work_ability,
+        integration_plan=j.integration_plan,
+        min_hours_per_week=j.min_hours_per_week,
+        max_hours_per_week=j.max_hours_per_week,
+        visible_to_employers=j.visible_to_employers,
+        available=j.available,
+        coach_id=j.coach_id,
+    )
+
+
+class JobseekerController(Controller):
+    path = "/api/jobseekers"
+    tags = ["jobseekers"]
+
+    @get("/me", operation_id="getMyProfile", guards=[requires(Role.JOBSEEKER)])
+    async def get_profile(self, request: AuthRequest, db_session: AsyncSession) -> Profile:
+        """The jobseeker's own profile."""
+        profile = await jobseekers.of_user(db_session, request.user)
+        if profile is None:
+            raise not_found("Profile")
+        return profile_out(profile)
+
+    @put("/me", operation_id="saveMyProfile", guards=[requires(Role.JOBSEEKER)])
+    async def save_profile(self, request: AuthRequest, db_session: AsyncSession, data: ProfileWrite) -> Profile:
+        """Create or replace the jobseeker's own profile; matches are looked for afterwards."""
+        if data.min_hours_per_week > data.max_hours_per_week:
+            raise invalid("min_hours_per_week", "must not exceed max_hours_per_week")
+        try:
+            place = await vocabulary.municipality(db_session, data.municipality_code)
+            skills = await vocabulary.skills(db_session, data.skill_uris, "skill_uris")
+            occupations = await vocabulary.occupations(db_session, data.occupation_uris, "occupation_uris")
+        except UnknownReference as e:
+            raise invalid(e.field, e.message) from e
+        profile = await jobseekers.of_user(db_session, request.user)
+        if profile is None:
+            profile = Jobseeker(user_id=request.user.id)
+            db_session.add(profile)
+        profile.municipality = place
+        profile.municipality_id = place.id
+        profile.skills = skills
+        profile.occupations = occupations
+        for name in (
+            "birth_year",
+            "education",
+            "max_travel_km",
+            "unemployed_since",
+            "reduced_work_ability",
+            "integration_plan",
+            "min_hours_per_week",
+            "max_hours_per_week",
+            "visible_to_employers",
+            "available",
+        ):
+            setattr(profile, name, getattr(data, name))
+        profile.languages = sorted(set(data.languages))
+        await db_session.flush()
+        jobseekers.saved(db_session, profile)
+        return profile_out(profile)
+
+
+class CoachController(Controller):
+    path = "/api/coach"
+    tags = ["coach"]
+    guards = [requires(Role.COACH)]
+
+    @get("/clients", operation_id="listMyClients")
+    async def list_clients(
+        self,
+        request: AuthRequest,
+        db_session: AsyncSession,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> OffsetPagination[Profile]:
+        """The coach's caseload (OMA-valmentajan asiakkaat)."""
+        query = select(Jobseeker).where(Jobseeker.coach_id == request.user.id)
+        total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = (await db_session.scalars(query.order_by(Jobseeker.created_at).limit(limit).offset(offset))).all()
+        return OffsetPagination(items=[profile_out(j) for j in rows], limit=limit, offset=offset, total=total)

@@ -1,0 +1,250 @@
+"""Vacancy endpoints: employers write their own, coordinators read their employers'."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, get, patch, post
+from litestar.params import Parameter
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto.api.auth import AuthRequest, requires
+from kohtaanto.api.errors import invalid, not_found
+from kohtaanto.api.schemas import Concept, EscoUri, Language, MunicipalityCode, Place
+from kohtaanto.db.models import Role, Vacancy, VacancyStatus
+from kohtaanto.domain import vacancies, vocabulary
+from kohtaanto.domain.vocabulary import UnknownReference
+
+Title = Annotated[str, msgspec.Meta(min_length=3, max_length=255)]
+Hours = Annotated[int, msgspec.Meta(ge=1, le=60)]
+Pay = Annotated[int, msgspec.Meta(ge=0, le=100_000, description="Gross monthly pay, euros")]
+Description = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+
+class VacancyCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    occupation_uri: EscoUri
+    municipality_code: MunicipalityCode
+    hours_per_week: Hours
+    essential_skill_uris: list[EscoUri] = []
+    optional_skill_uris: list[EscoUri] = []
+    description: Description = ""
+    start_date: date | None = None
+    monthly_pay_eur: Pay | None = None
+    languages: list[Language] = msgspec.field(default_factory=lambda: ["fi"])
+    open_to_wage_subsidy: bool = False
+    open_to_work_trial: bool = False
+    open_to_apprenticeship: bool = False
+
+
+class VacancyUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields sent are changed."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    occupation_uri: EscoUri | msgspec.UnsetType = msgspec.UNSET
+    municipality_code: MunicipalityCode | msgspec.UnsetType = msgspec.UNSET
+    hours_per_week: Hours | msgspec.UnsetType = msgspec.UNSET
+    essential_skill_uris: list[EscoUri] | msgspec.UnsetType = msgspec.UNSET
+    optional_skill_uris: list[EscoUri] | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    start_date: date | None | msgspec.UnsetType = msgspec.UNSET
+    monthly_pay_eur: Pay | None | msgspec.UnsetType = msgspec.UNSET
+    languages: list[Language] | msgspec.UnsetType = msgspec.UNSET
+    open_to_wage_subsidy: bool | msgspec.UnsetType = msgspec.UNSET
+    open_to_work_trial: bool | msgspec.UnsetType = msgspec.UNSET
+    open_to_apprenticeship: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class VacancyClose(msgspec.Struct, forbid_unknown_fields=True):
+    filled: bool = False
+
+
+class VacancyOut(msgspec.Struct):
+    id: UUID
+    employer_id: UUID
+    employer_name: str
+    title: str
+    description: str
+    occupation: Concept
+    isco_code: str
+    municipality: Place
+    hours_per_week: int
+    start_date: date | None
+    monthly_pay_eur: int | None
+    languages: list[str]
+    status: VacancyStatus
+    open_to_wage_subsidy: bool
+    open_to_work_trial: bool
+    open_to_apprenticeship: bool
+    essential_skills: list[Concept]
+    optional_skills: list[Concept]
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def vacancy_out(v: Vacancy) -> VacancyOut:
+    links = sorted(v.skill_links, key=lambda link: link.skill.label)
+    return VacancyOut(
+        id=v.id,
+        employer_id=v.employer_id,
+        employer_name=v.employer.name,
+        title=v.title,
+        description=v.description,
+        occupation=Concept(uri=v.occupation.uri, label=v.occupation.label),
+        isco_code=v.occupation.isco_code,
+        municipality=Place(
+            code=v.municipality.code, name=v.municipality.name, sub_region=v.municipality.sub_region
+        ),
+        hours_per_week=v.hours_per_week,
+        start_date=v.start_date,
+        monthly_pay_eur=v.monthly_pay_eur,
+        languages=list(v.languages),
+        status=v.status,
+        open_to_wage_subsidy=v.open_to_wage_subsidy,
+        open_to_work_trial=v.open_to_work_trial,
+        open_to_apprenticeship=v.open_to_apprenticeship,
+        essential_skills=[Concept(uri=k.skill.uri, label=k.skill.label) for k in links if k.essential],
+        optional_skills=[Concept(uri=k.skill.uri, label=k.skill.label) for k in links if not k.essential],
+        published_at=v.published_at,
+        created_at=v.created_at,
+        updated_at=v.updated_at,
+    )
+
+
+async def _apply(session: AsyncSession, vacancy: Vacancy, data: VacancyCreate | VacancyUpdate) -> None:
+    """Copy the sent fields onto ``vacancy``, resolving codes; raises a 400 naming the field."""
+    try:
+        if not isinstance(data.occupation_uri, msgspec.UnsetType):
+            vacancy.occupation = await vocabulary.occupation(session, data.occupation_uri)
+            vacancy.occupation_id = vacancy.occupation.id
+        if not isinstance(data.municipality_code, msgspec.UnsetType):
+            vacancy.municipality = await vocabulary.municipality(session, data.municipality_code)
+            vacancy.municipality_id = vacancy.municipality.id
+        essential_sent = not isinstance(data.essential_skill_uris, msgspec.UnsetType)
+        optional_sent = not isinstance(data.optional_skill_uris, msgspec.UnsetType)
+        if essential_sent or optional_sent:
+            current = vacancy.skill_links if vacancy.id is not None else []
+            essential_uris = (
+                data.essential_skill_uris
+                if essential_sent
+                else [k.skill.uri for k in current if k.essential]
+            )
+            optional_uris = (
+                data.optional_skill_uris
+                if optional_sent
+                else [k.skill.uri for k in current if not k.essential]
+            )
+            essential = await vocabulary.skills(session, essential_uris, "essential_skill_uris")  # type: ignore[arg-type]
+            optional = await vocabulary.skills(session, optional_uris, "optional_skill_uris")  # type: ignore[arg-type]
+            vacancies.set_skills(vacancy, essential, optional)
+    except UnknownReference as e:
+        raise invalid(e.field, e.message) from e
+    for name in (
+        "title",
+        "description",
+        "hours_per_week",
+        "start_date",
+        "monthly_pay_eur",
+        "languages",
+        "open_to_wage_subsidy",
+        "open_to_work_trial",
+        "open_to_apprenticeship",
+    ):
+        value = getattr(data, name)
+        if not isinstance(value, msgspec.UnsetType):
+            setattr(vacancy, name, sorted(set(value)) if name == "languages" else value)
+
+
+async def _mine(session: AsyncSession, request: AuthRequest, vacancy_id: UUID) -> Vacancy:
+    vacancy = await vacancies.get_visible(session, request.user, vacancy_id)
+    if vacancy is None:
+        raise not_found("Vacancy")
+    return vacancy
+
+
+class VacancyController(Controller):
+    path = "/api/vacancies"
+    tags = ["vacancies"]
+
+    @get("/", operation_id="listVacancies")
+    async def list_vacancies(
+        self,
+        request: AuthRequest,
+        db_session: AsyncSession,
+        status: VacancyStatus | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> OffsetPagination[VacancyOut]:
+        """Vacancies this user may see, newest first."""
+        query = vacancies.visible_to(request.user)
+        if status is not None:
+            query = query.where(Vacancy.status == status)
+        total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = (
+            await db_session.scalars(query.order_by(Vacancy.created_at.desc()).limit(limit).offset(offset))
+        ).all()
+        return OffsetPagination(items=[vacancy_out(v) for v in rows], limit=limit, offset=offset, total=total)
+
+    @get("/{vacancy_id:uuid}", operation_id="getVacancy")
+    async def get_vacancy(self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID) -> VacancyOut:
+        return vacancy_out(await _mine(db_session, request, vacancy_id))
+
+    @post("/", operation_id="createVacancy", guards=[requires(Role.EMPLOYER)])
+    async def create_vacancy(
+        self, request: AuthRequest, db_session: AsyncSession, data: VacancyCreate
+    ) -> VacancyOut:
+        """Create a draft vacancy for the employer's organisation."""
+        if request.user.employer_id is None:
+            raise invalid("employer_id", "this user is not attached to an employer")
+        vacancy = Vacancy(employer_id=request.user.employer_id, status=VacancyStatus.DRAFT, skill_links=[])
+        await _apply(db_session, vacancy, data)
+        db_session.add(vacancy)
+        await db_session.flush()
+        await db_session.refresh(vacancy)
+        return vacancy_out(vacancy)
+
+    @patch("/{vacancy_id:uuid}", operation_id="updateVacancy", guards=[requires(Role.EMPLOYER)])
+    async def update_vacancy(
+        self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID, data: VacancyUpdate
+    ) -> VacancyOut:
+        """Change the fields sent; an open vacancy is reindexed and reshortlisted."""
+        vacancy = await _mine(db_session, request, vacancy_id)
+        if vacancy.status in (VacancyStatus.FILLED,):
+            raise invalid("status", "a filled vacancy cannot be edited")
+        await _apply(db_session, vacancy, data)
+        if vacancy.status is VacancyStatus.OPEN and not any(k.essential for k in vacancy.skill_links):
+            raise invalid("essential_skill_uris", "an open vacancy needs at least one essential skill")
+        vacancies.changed(db_session, vacancy)
+        await db_session.flush()
+        return vacancy_out(vacancy)
+
+    @post("/{vacancy_id:uuid}/publish", operation_id="publishVacancy", guards=[requires(Role.EMPLOYER)], status_code=200)
+    async def publish_vacancy(self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID) -> VacancyOut:
+        """Open the vacancy: it is indexed, shortlisted and pushed to the coordinator."""
+        vacancy = await _mine(db_session, request, vacancy_id)
+        try:
+            vacancies.publish(db_session, vacancy)
+        except vacancies.VacancyStateError as e:
+            field = "essential_skill_uris" if "skill" in str(e) else "status"
+            raise invalid(field, str(e)) from e
+        await db_session.flush()
+        return vacancy_out(vacancy)
+
+    @post("/{vacancy_id:uuid}/close", operation_id="closeVacancy", guards=[requires(Role.EMPLOYER)], status_code=200)
+    async def close_vacancy(
+        self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID, data: VacancyClose
+    ) -> VacancyOut:
+        """Close the vacancy, filled or not."""
+        vacancy = await _mine(db_session, request, vacancy_id)
+        try:
+            vacancies.close(db_session, vacancy, data.filled)
+        except vacancies.VacancyStateError as e:
+            raise invalid("status", str(e)) from e
+        await db_session.flush()
+        return vacancy_out(vacancy)

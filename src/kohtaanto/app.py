@@ -1,0 +1,100 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+
+from kohtaanto.api.auth import AuthController, build_auth
+from kohtaanto.api.employers import EmployerController
+from kohtaanto.api.esco import EscoController
+from kohtaanto.api.jobseekers import CoachController, JobseekerController
+from kohtaanto.api.notifications import NotificationController
+from kohtaanto.api.shortlists import ShortlistController
+from kohtaanto.api.vacancies import VacancyController
+from kohtaanto.db import alchemy_config, session_scope
+from kohtaanto.domain import outbox
+from kohtaanto.queue import open_queue
+
+log = logging.getLogger(__name__)
+
+
+@get("/health", operation_id="health", exclude_from_auth=True)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+class OutboxRelay:
+    """Moves committed jobs to the queue right after each write request.
+
+    If Redis is down the messages stay in the outbox and the worker's periodic
+    relay sends them later; the request has already succeeded either way.
+    """
+
+    def __init__(self) -> None:
+        self._queue: Any = None
+
+    async def after_response(self, request: Request[Any, Any, Any]) -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        try:
+            if self._queue is None:
+                self._queue = await open_queue()
+            async with session_scope() as session:
+                await outbox.relay(session, self._queue)
+        except Exception as e:  # noqa: BLE001 - the outbox keeps the work; log and go on
+            log.warning("outbox relay postponed: %s", e)
+            await self.close()
+
+    async def close(self) -> None:
+        if self._queue is not None:
+            queue, self._queue = self._queue, None
+            try:
+                await queue.aclose()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def create_app() -> Litestar:
+    """Build the API application from the settings in the environment."""
+    relay = OutboxRelay()
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await relay.close()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            EmployerController,
+            VacancyController,
+            ShortlistController,
+            JobseekerController,
+            CoachController,
+            NotificationController,
+            EscoController,
+        ],
+        plugins=[SQLAlchemyPlugin(config=alchemy_config())],
+        on_app_init=[build_auth().on_app_init],
+        after_response=relay.after_response,
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="Kohtaanto",
+            version="0.1.0",
+            description="Matching jobseekers with vacancies for public employment services. "
+            "Skill vocabulary: ESCO classification, European Commission.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+    )

@@ -1,0 +1,200 @@
+"""The ``kohtaanto`` command: database, vocabulary, search index, model, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+T = TypeVar("T")
+
+
+def _run(coro: Awaitable[T]) -> T:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def _progress(step: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    end = "\n" if done >= total else ""
+    click.echo(f"\r  {step:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", nl=False)
+    if end:
+        click.echo()
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
+def main(verbose: bool) -> None:
+    """Kohtaanto: workforce matching for public employment services."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from kohtaanto.db.migrate import upgrade
+
+    _ensure_var()
+    upgrade(revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command("import-esco")
+@click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder with the official ESCO CSV zips (default: the copy shipped with Kohtaanto).")
+@click.option("--language", default="en", show_default=True, help="ESCO language code of the files.")
+def import_esco_cmd(source: Path | None, language: str) -> None:
+    """Import ESCO skills, occupations, ISCO groups and their relations (idempotent)."""
+    from kohtaanto.db import session_scope
+    from kohtaanto.domain.esco import import_esco
+
+    async def go() -> None:
+        async with session_scope() as session:
+            report = await import_esco(session, source, language)
+        click.echo(f"ESCO imported: {report}")
+
+    _run(go())
+
+
+@main.command("import-places")
+def import_places_cmd() -> None:
+    """Import the employment areas and the 23 Pirkanmaa municipalities (idempotent)."""
+    from kohtaanto.db import session_scope
+    from kohtaanto.domain.places import import_places
+
+    async def go() -> None:
+        async with session_scope() as session:
+            await import_places(session)
+        click.echo("places imported")
+
+    _run(go())
+
+
+@main.command()
+def reindex() -> None:
+    """Rebuild both Meilisearch indexes from the database, then swap them in."""
+    from kohtaanto.db import session_scope
+    from kohtaanto.settings import get_settings
+    from search.client import search_client
+    from search.sync import reindex as rebuild
+
+    async def go() -> None:
+        settings = get_settings()
+        started = time.perf_counter()
+        async with search_client(settings.search) as client, session_scope() as session:
+            counts = await rebuild(client, session, settings.search.index_prefix)
+        click.echo(f"reindexed {counts} in {time.perf_counter() - started:.1f} s")
+
+    _run(go())
+
+
+@main.command()
+@click.option("--seed", default=42, show_default=True)
+def train(seed: int) -> None:
+    """Train the ranking model on synthetic outcomes over the database's population and promote it."""
+    from kohtaanto.settings import get_settings
+    from ml.dataset import load_population
+    from ml.train import train_and_register
+
+    async def go() -> None:
+        settings = get_settings()
+        started = time.perf_counter()
+        vacancies, jobseekers = await load_population()
+        click.echo(f"population: {len(vacancies)} vacancies, {len(jobseekers)} jobseekers")
+        version = train_and_register(vacancies, jobseekers, settings.matching.model_dir, seed=seed)
+        click.echo(f"model {version.version} trained in {time.perf_counter() - started:.1f} s: {version.metrics}")
+
+    _run(go())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Run the API (uvicorn)."""
+    import uvicorn
+
+    uvicorn.run("kohtaanto.app:create_app", factory=True, host=host, port=port)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+def worker(burst: bool) -> None:
+    """Run the background worker (arq)."""
+    from arq.worker import run_worker
+
+    from jobs.worker import WorkerSettings
+
+    run_worker(WorkerSettings, burst=burst)  # type: ignore[arg-type]
+
+
+@main.command()
+@click.option("--jobseekers", default=30_000, show_default=True)
+@click.option("--employers", default=2_000, show_default=True)
+@click.option("--vacancies", default=3_000, show_default=True)
+@click.option("--seed", default=42, show_default=True)
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Start API and worker afterwards.")
+@click.option("--port", default=8000, show_default=True)
+def demo(jobseekers: int, employers: int, vacancies: int, seed: int, serve: bool, port: int) -> None:
+    """Set up the Pirkanmaa demo on the embedded defaults and start API and worker."""
+    from kohtaanto.demo.run import prepare_demo
+
+    _ensure_var()
+    users = prepare_demo(jobseekers=jobseekers, employers=employers, vacancies=vacancies, seed=seed, progress=_progress)
+    click.echo("\nDemo users (password: demo):")
+    for role, email in users:
+        click.echo(f"  {role:<12} {email}")
+    if not serve:
+        return
+    click.echo(f"\nAPI:      http://127.0.0.1:{port}/  (OpenAPI: http://127.0.0.1:{port}/schema)")
+    click.echo("Worker:   arq jobs.worker.WorkerSettings")
+    click.echo("Stop with Ctrl-C.\n")
+    _serve_both(port)
+
+
+def _serve_both(port: int) -> None:
+    """Run API and worker as child processes until interrupted."""
+    exe = [sys.executable, "-m", "kohtaanto.cli"]
+    children = [
+        subprocess.Popen([*exe, "serve", "--port", str(port)]),
+        subprocess.Popen([*exe, "worker"]),
+    ]
+    try:
+        while all(c.poll() is None for c in children):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for c in children:
+            if c.poll() is None:
+                c.send_signal(signal.SIGINT)
+        for c in children:
+            try:
+                c.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                c.kill()
+
+
+def _ensure_var() -> None:
+    from kohtaanto.settings import VAR_DIR
+
+    os.makedirs(VAR_DIR, exist_ok=True)
+
+
+if __name__ == "__main__":
+    main()

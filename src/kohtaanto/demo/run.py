@@ -1,0 +1,70 @@
+"""Setting up the one-machine demo: schema, vocabulary, population, model, indexes.
+
+Each step is skipped when its result is already there, so running the demo
+again starts quickly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from kohtaanto.db import session_scope
+from kohtaanto.db.migrate import upgrade
+from kohtaanto.db.models import EscoSkill, Jobseeker
+from kohtaanto.settings import get_settings
+
+Progress = Callable[[str, int, int], None]
+
+
+def prepare_demo(
+    *, jobseekers: int, employers: int, vacancies: int, seed: int, progress: Progress
+) -> list[tuple[str, str]]:
+    """Make the demo ready to serve; returns the named demo users as (role, e-mail)."""
+    progress("database schema", 0, 1)
+    upgrade("head")
+    progress("database schema", 1, 1)
+    return asyncio.run(_prepare(jobseekers, employers, vacancies, seed, progress))
+
+
+async def _prepare(
+    jobseekers: int, employers: int, vacancies: int, seed: int, progress: Progress
+) -> list[tuple[str, str]]:
+    from kohtaanto.demo.seed import DEMO_USERS, seed_demo
+    from kohtaanto.domain.esco import import_esco
+    from kohtaanto.domain.places import import_places
+    from ml.dataset import load_population
+    from ml.registry import has_current
+    from ml.train import train_and_register
+    from search.client import search_client
+    from search.sync import reindex
+
+    settings = get_settings()
+    async with session_scope() as session:
+        await import_places(session)
+        if not await session.scalar(select(func.count()).select_from(EscoSkill)):
+            progress("ESCO classification", 0, 1)
+            await import_esco(session)
+            progress("ESCO classification", 1, 1)
+    async with session_scope() as session:
+        if not await session.scalar(select(func.count()).select_from(Jobseeker)):
+            await seed_demo(
+                session,
+                jobseekers=jobseekers,
+                employers=employers,
+                vacancies=vacancies,
+                seed=seed,
+                progress=progress,
+            )
+    if not has_current(settings.matching.model_dir):
+        progress("ranking model", 0, 1)
+        population = await load_population()
+        train_and_register(*population, settings.matching.model_dir, seed=seed)
+        progress("ranking model", 1, 1)
+    progress("search indexes", 0, 1)
+    async with search_client(settings.search) as client, session_scope() as session:
+        await reindex(client, session, settings.search.index_prefix)
+    progress("search indexes", 1, 1)
+    return list(DEMO_USERS)

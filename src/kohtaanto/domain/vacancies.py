@@ -1,0 +1,74 @@
+"""Vacancies: who may see them, and what publishing one sets in motion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto import queue
+from kohtaanto.db.models import Employer, EscoSkill, Role, User, Vacancy, VacancySkill, VacancyStatus
+from kohtaanto.domain import outbox
+
+
+class VacancyStateError(ValueError):
+    """A status change the vacancy's current status does not allow."""
+
+
+def visible_to(user: User) -> Select[tuple[Vacancy]]:
+    """The vacancies ``user`` may read.
+
+    Employers see their own; coordinators those of the employers they serve;
+    jobseekers and coaches only published (open) ones; admins all.
+    """
+    query = select(Vacancy)
+    if user.role is Role.EMPLOYER:
+        return query.where(Vacancy.employer_id == user.employer_id)
+    if user.role is Role.COORDINATOR:
+        mine = select(Employer.id).where(Employer.coordinator_id == user.id)
+        return query.where(Vacancy.employer_id.in_(mine))
+    if user.role in (Role.JOBSEEKER, Role.COACH):
+        return query.where(Vacancy.status == VacancyStatus.OPEN)
+    return query
+
+
+async def get_visible(session: AsyncSession, user: User, vacancy_id: UUID) -> Vacancy | None:
+    return await session.scalar(visible_to(user).where(Vacancy.id == vacancy_id))
+
+
+def set_skills(vacancy: Vacancy, essential: Sequence[EscoSkill], optional: Sequence[EscoSkill]) -> None:
+    """Replace the vacancy's skills; a skill listed as both counts as essential."""
+    essential_ids = {s.id for s in essential}
+    links = [VacancySkill(skill_id=s.id, skill=s, essential=True) for s in essential]
+    links += [
+        VacancySkill(skill_id=s.id, skill=s, essential=False) for s in optional if s.id not in essential_ids
+    ]
+    vacancy.skill_links = links
+
+
+def publish(session: AsyncSession, vacancy: Vacancy) -> None:
+    """Open the vacancy; indexing, shortlisting and notifications follow as jobs."""
+    if vacancy.status not in (VacancyStatus.DRAFT, VacancyStatus.CLOSED):
+        raise VacancyStateError(f"a vacancy that is {vacancy.status.value} cannot be published")
+    if not any(link.essential for link in vacancy.skill_links):
+        raise VacancyStateError("a vacancy needs at least one essential skill to be published")
+    vacancy.status = VacancyStatus.OPEN
+    vacancy.published_at = datetime.now(UTC)
+    outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(vacancy.id))
+
+
+def close(session: AsyncSession, vacancy: Vacancy, filled: bool) -> None:
+    """Close the vacancy (filled or not); the index follows as a job."""
+    if vacancy.status is not VacancyStatus.OPEN:
+        raise VacancyStateError(f"a vacancy that is {vacancy.status.value} cannot be closed")
+    vacancy.status = VacancyStatus.FILLED if filled else VacancyStatus.CLOSED
+    outbox.record(session, queue.VACANCY_CHANGED, vacancy_id=str(vacancy.id))
+
+
+def changed(session: AsyncSession, vacancy: Vacancy) -> None:
+    """An edit of an open vacancy: reindex and refresh its shortlist."""
+    if vacancy.status is VacancyStatus.OPEN:
+        outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(vacancy.id))

@@ -1,0 +1,62 @@
+"""Turning the codes clients send (ESCO URIs, municipality codes) into rows.
+
+Each lookup names the request field it checks, so bad input gets a 400 that
+says which field and which value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto.db.models import EscoOccupation, EscoSkill, Municipality
+
+
+class UnknownReference(ValueError):
+    """A code that names nothing we know; ``field`` is the request field it came from."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+async def municipality(session: AsyncSession, code: str, field: str = "municipality_code") -> Municipality:
+    row = await session.scalar(select(Municipality).where(Municipality.code == code))
+    if row is None:
+        raise UnknownReference(field, f"no municipality with code {code!r}")
+    return row
+
+
+async def occupation(session: AsyncSession, uri: str, field: str = "occupation_uri") -> EscoOccupation:
+    row = await session.scalar(select(EscoOccupation).where(EscoOccupation.uri == uri))
+    if row is None:
+        raise UnknownReference(field, f"no ESCO occupation {uri!r}")
+    return row
+
+
+async def occupations(session: AsyncSession, uris: Sequence[str], field: str) -> list[EscoOccupation]:
+    return await _all(session, EscoOccupation, uris, field, "ESCO occupation")
+
+
+async def skills(session: AsyncSession, uris: Sequence[str], field: str) -> list[EscoSkill]:
+    return await _all(session, EscoSkill, uris, field, "ESCO skill")
+
+
+async def _all(
+    session: AsyncSession,
+    model: type[EscoSkill] | type[EscoOccupation],
+    uris: Sequence[str],
+    field: str,
+    what: str,
+) -> list:  # type: ignore[type-arg]
+    wanted = list(dict.fromkeys(uris))  # keep order, drop repeats
+    if not wanted:
+        return []
+    rows = {r.uri: r for r in (await session.scalars(select(model).where(model.uri.in_(wanted)))).all()}
+    missing = [u for u in wanted if u not in rows]
+    if missing:
+        raise UnknownReference(field, f"unknown {what}: {', '.join(missing[:5])}")
+    return [rows[u] for u in wanted]

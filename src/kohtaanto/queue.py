@@ -1,0 +1,45 @@
+"""The seam between Kohtaanto and its job queue (arq on Redis).
+
+Everything that enqueues goes through here, so the queue could be swapped
+without touching the domain. Task names are the registry: the worker in
+``jobs/`` must provide a function for each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import ArqRedis, create_pool
+from arq.connections import RedisSettings
+
+from kohtaanto.settings import get_settings
+
+# Task names that may be enqueued; jobs.worker registers one function per name.
+VACANCY_PUBLISHED = "vacancy_published"
+VACANCY_CHANGED = "vacancy_changed"
+JOBSEEKER_SAVED = "jobseeker_saved"
+TASKS = frozenset({VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED})
+
+
+def redis_settings(*, fail_fast: bool = False) -> RedisSettings:
+    """arq's Redis settings from ours.
+
+    Writers fail fast (the outbox keeps their jobs); the worker keeps retrying.
+    """
+    settings = RedisSettings.from_dsn(get_settings().queue.redis_url)
+    if fail_fast:
+        settings.conn_timeout = 2
+        settings.conn_retries = 0
+    return settings
+
+
+async def open_queue() -> ArqRedis:
+    """A connection pool to the queue's Redis."""
+    return await create_pool(redis_settings(fail_fast=True), default_queue_name=get_settings().queue.queue_name)
+
+
+async def enqueue(queue: ArqRedis, task: str, payload: dict[str, Any], job_id: str) -> None:
+    """Put ``task`` on the queue once: a second call with the same ``job_id`` is a no-op."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}")
+    await queue.enqueue_job(task, _job_id=job_id, **payload)
