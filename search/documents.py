@@ -1,0 +1,165 @@
+"""Index documents from ORM rows, and loading the rows with what the documents need.
+
+A document carries only what retrieval filters or searches on, plus ids. Protected
+attributes (birth year, mother tongue as such, gender) are never indexed; profile
+details stay in the database behind the access rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from kohtaanto.db.models import Jobseeker, Municipality, Vacancy, VacancySkill
+
+# Ids per IN (...) query: well below SQLite's and asyncpg's parameter limits.
+_ID_CHUNK = 1000
+
+
+def _geo(m: Municipality) -> dict[str, float]:
+    return {"lat": m.lat, "lng": m.lon}
+
+
+def _place(m: Municipality) -> dict[str, Any]:
+    return {
+        "area_id": m.area_id,
+        "municipality_code": m.code,
+        "sub_region": m.sub_region,
+        "_geo": _geo(m),
+    }
+
+
+def vacancy_document(v: Vacancy) -> dict[str, Any]:
+    """The vacancy index document.
+
+    Needs ``occupation``, ``municipality`` and ``skill_links[*].skill`` loaded.
+    """
+    skills = [link.skill for link in v.skill_links]
+    return {
+        "id": str(v.id),
+        "employer_id": str(v.employer_id),
+        "status": v.status.value,
+        "title": v.title,
+        "description": v.description or "",
+        "occupation_uri": v.occupation.uri,
+        "occupation_label": v.occupation.label,
+        "isco_code": v.occupation.isco_code,
+        "skill_uris": [s.uri for s in skills],
+        "essential_skill_uris": [link.skill.uri for link in v.skill_links if link.essential],
+        "skill_labels": [s.label for s in skills],
+        "languages": list(v.languages or []),
+        "hours_per_week": v.hours_per_week,
+        "monthly_pay_eur": v.monthly_pay_eur,
+        "open_to_wage_subsidy": v.open_to_wage_subsidy,
+        "open_to_work_trial": v.open_to_work_trial,
+        "open_to_apprenticeship": v.open_to_apprenticeship,
+        "published_at": int(v.published_at.timestamp()) if v.published_at else None,
+        **_place(v.municipality),
+    }
+
+
+def jobseeker_document(j: Jobseeker) -> dict[str, Any]:
+    """The jobseeker index document; needs ``skills``, ``occupations``, ``municipality``."""
+    return {
+        "id": str(j.id),
+        "visible_to_employers": j.visible_to_employers,
+        "available": j.available,
+        "occupation_uris": [o.uri for o in j.occupations],
+        "occupation_labels": [o.label for o in j.occupations],
+        "isco_codes": sorted({o.isco_code for o in j.occupations}),
+        "skill_uris": [s.uri for s in j.skills],
+        "skill_labels": [s.label for s in j.skills],
+        "languages": list(j.languages or []),
+        "education": j.education.value,
+        "max_travel_km": j.max_travel_km,
+        "min_hours_per_week": j.min_hours_per_week,
+        "max_hours_per_week": j.max_hours_per_week,
+        **_place(j.municipality),
+    }
+
+
+def _vacancy_query() -> Select[tuple[Vacancy]]:
+    return select(Vacancy).options(
+        joinedload(Vacancy.occupation),
+        joinedload(Vacancy.municipality).joinedload(Municipality.area),
+        selectinload(Vacancy.skill_links).joinedload(VacancySkill.skill),
+    )
+
+
+def _jobseeker_query() -> Select[tuple[Jobseeker]]:
+    return select(Jobseeker).options(
+        joinedload(Jobseeker.municipality).joinedload(Municipality.area),
+        selectinload(Jobseeker.skills),
+        selectinload(Jobseeker.occupations),
+    )
+
+
+async def _load_by_ids(
+    session: AsyncSession, query: Select[Any], id_column: Any, ids: Sequence[UUID]
+) -> list[Any]:
+    rows: list[Any] = []
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start : start + _ID_CHUNK]
+        result = await session.scalars(query.where(id_column.in_(chunk)))
+        rows.extend(result.unique())
+    return rows
+
+
+async def load_vacancies(session: AsyncSession, ids: Sequence[UUID] | None = None) -> list[Vacancy]:
+    """Vacancies loaded for :func:`vacancy_document`: these ids (missing ones skipped), or all."""
+    if ids is None:
+        return [v async for batch in iter_vacancies(session, detach=False) for v in batch]
+    return await _load_by_ids(session, _vacancy_query(), Vacancy.id, ids)
+
+
+async def load_jobseekers(
+    session: AsyncSession, ids: Sequence[UUID] | None = None
+) -> list[Jobseeker]:
+    """Jobseekers loaded for :func:`jobseeker_document`: these ids, or all."""
+    if ids is None:
+        return [j async for batch in iter_jobseekers(session, detach=False) for j in batch]
+    return await _load_by_ids(session, _jobseeker_query(), Jobseeker.id, ids)
+
+
+async def _iter_all(
+    session: AsyncSession, query: Select[Any], id_column: Any, batch_size: int, detach: bool
+) -> AsyncIterator[list[Any]]:
+    # Keyset pagination on the primary key: stable and cheap at any depth.
+    last: UUID | None = None
+    while True:
+        page = query.order_by(id_column).limit(batch_size)
+        if last is not None:
+            page = page.where(id_column > last)
+        batch = list((await session.scalars(page)).unique())
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].id
+        if detach:
+            # Done with these rows: let the session forget them, so memory stays flat.
+            for row in batch:
+                session.expunge(row)
+        if len(batch) < batch_size:
+            return
+
+
+def iter_vacancies(
+    session: AsyncSession, batch_size: int = 2000, *, detach: bool = True
+) -> AsyncIterator[list[Vacancy]]:
+    """All vacancies (any status) in id order, ``batch_size`` at a time, loaded for indexing.
+
+    With ``detach`` each batch is expunged from the session once the next is asked for.
+    """
+    return _iter_all(session, _vacancy_query(), Vacancy.id, batch_size, detach)
+
+
+def iter_jobseekers(
+    session: AsyncSession, batch_size: int = 2000, *, detach: bool = True
+) -> AsyncIterator[list[Jobseeker]]:
+    """All jobseekers in id order, ``batch_size`` at a time, loaded for indexing (see above)."""
+    return _iter_all(session, _jobseeker_query(), Jobseeker.id, batch_size, detach)

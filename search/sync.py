@@ -1,0 +1,128 @@
+"""Writing documents to the indexes, and rebuilding them from the database.
+
+Every write waits for its Meilisearch task and raises
+:class:`search.indexes.SearchTaskError` when it failed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from meilisearch_python_sdk import AsyncClient
+from meilisearch_python_sdk.models.settings import MeilisearchSettings
+from meilisearch_python_sdk.models.task import TaskInfo
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from search.documents import iter_jobseekers, iter_vacancies, jobseeker_document, vacancy_document
+from search.indexes import (
+    JOBSEEKER_SETTINGS,
+    PRIMARY_KEY,
+    VACANCY_SETTINGS,
+    ensure_index,
+    jobseeker_index,
+    vacancy_index,
+    wait_ok,
+)
+
+Document = dict[str, Any]
+
+
+# Documents per request: a few megabytes, far below Meilisearch's 100 MB payload limit.
+UPLOAD_BATCH = 10_000
+
+
+async def _upsert(client: AsyncClient, uid: str, docs: Sequence[Document]) -> int:
+    index = client.index(uid)
+    # add_documents replaces whole documents by id: an upsert of the full document.
+    # Send all batches, then wait: Meilisearch indexes queued additions together.
+    tasks = [
+        await index.add_documents(docs[start : start + UPLOAD_BATCH], PRIMARY_KEY)
+        for start in range(0, len(docs), UPLOAD_BATCH)
+    ]
+    for task in tasks:
+        await wait_ok(client, task)
+    return len(docs)
+
+
+async def upsert_vacancies(client: AsyncClient, docs: Sequence[Document], prefix: str = "") -> int:
+    """Add or replace vacancy documents; returns how many were written."""
+    return await _upsert(client, vacancy_index(prefix), docs)
+
+
+async def upsert_jobseekers(client: AsyncClient, docs: Sequence[Document], prefix: str = "") -> int:
+    """Add or replace jobseeker documents; returns how many were written."""
+    return await _upsert(client, jobseeker_index(prefix), docs)
+
+
+async def delete_vacancy(client: AsyncClient, vacancy_id: UUID | str, prefix: str = "") -> None:
+    """Remove a vacancy from the index (absent is fine)."""
+    index = client.index(vacancy_index(prefix))
+    await wait_ok(client, await index.delete_document(str(vacancy_id)))
+
+
+async def delete_jobseeker(client: AsyncClient, jobseeker_id: UUID | str, prefix: str = "") -> None:
+    """Remove a jobseeker from the index, e.g. when they withdraw or are purged."""
+    index = client.index(jobseeker_index(prefix))
+    await wait_ok(client, await index.delete_document(str(jobseeker_id)))
+
+
+async def _rebuild(
+    client: AsyncClient,
+    live: str,
+    settings: MeilisearchSettings,
+    batches: AsyncIterator[list[Any]],
+    to_document: Callable[[Any], Document],
+) -> int:
+    """Fill a fresh index from ``batches``, swap it with ``live``, drop the old one."""
+    fresh = f"{live}__rebuild_{uuid.uuid4().hex[:8]}"
+    # Settings first: applying them after the documents would index everything twice.
+    await ensure_index(client, fresh, settings)
+    try:
+        # Send every batch without waiting: Meilisearch queues the tasks and indexes
+        # consecutive additions together, which is far faster than one wait per batch.
+        tasks: list[TaskInfo] = []
+        count = 0
+        async for batch in batches:
+            docs = [to_document(row) for row in batch]
+            tasks.append(await client.index(fresh).add_documents(docs, PRIMARY_KEY))
+            count += len(docs)
+        for task in tasks:
+            await wait_ok(client, task)
+        # The live index must exist to be swapped; an empty one is fine.
+        await ensure_index(client, live, settings)
+        await wait_ok(client, await client.swap_indexes([(live, fresh)]))
+    except BaseException:
+        await client.delete_index_if_exists(fresh)
+        raise
+    # After the swap `fresh` holds the old content.
+    await client.delete_index_if_exists(fresh)
+    return count
+
+
+async def reindex(
+    client: AsyncClient, session: AsyncSession, prefix: str = "", batch_size: int = 5000
+) -> dict[str, int]:
+    """Rebuild both indexes from the database with no downtime; returns documents per index.
+
+    Each index is rebuilt into a temporary index and swapped in atomically, so
+    searches see the old content until the new one is complete.
+    """
+    return {
+        "vacancies": await _rebuild(
+            client,
+            vacancy_index(prefix),
+            VACANCY_SETTINGS,
+            iter_vacancies(session, batch_size),
+            vacancy_document,
+        ),
+        "jobseekers": await _rebuild(
+            client,
+            jobseeker_index(prefix),
+            JOBSEEKER_SETTINGS,
+            iter_jobseekers(session, batch_size),
+            jobseeker_document,
+        ),
+    }
