@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import httpx
-from arq import cron
+from arq import Worker, cron
 from arq.connections import RedisSettings
 
 from jobs import tasks
@@ -44,3 +44,19 @@ class WorkerSettings:
     queue_name = get_settings().queue.queue_name
     job_timeout = 300
     max_tries = 5
+
+
+def build_worker(**overrides: Any) -> Worker:
+    """A worker from ``WorkerSettings``; tests run one in burst mode with ``poll_delay=0``."""
+    options: dict[str, Any] = {
+        "functions": WorkerSettings.functions,
+        "cron_jobs": WorkerSettings.cron_jobs,
+        "on_startup": WorkerSettings.on_startup,
+        "on_shutdown": WorkerSettings.on_shutdown,
+        "redis_settings": redis_settings(),
+        "queue_name": WorkerSettings.queue_name,
+        "job_timeout": WorkerSettings.job_timeout,
+        "max_tries": WorkerSettings.max_tries,
+    }
+    options.update(overrides)
+    return Worker(**options)

@@ -1,0 +1,15 @@
+# The Kohtaanto image: API, worker and migrations run from the same image.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY src ./src
+COPY ml ./ml
+COPY search ./search
+COPY jobs ./jobs
+RUN pip install . && useradd --system --home /app kohtaanto && mkdir -p /app/var && chown kohtaanto /app/var
+USER kohtaanto
+ENV KOHTAANTO_VAR_DIR=/app/var
+EXPOSE 8000
+CMD ["kohtaanto", "serve", "--host", "0.0.0.0", "--port", "8000"]

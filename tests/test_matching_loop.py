@@ -1,0 +1,200 @@
+"""The whole loop on real PostgreSQL, Redis and Meilisearch: an employer
+publishes, the worker indexes and shortlists, the coordinator reads a ranked,
+explained shortlist, matching jobseekers are notified exactly once, and other
+employers see nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from kohtaanto.db import session_scope
+from kohtaanto.db.models import EscoOccupation, EscoSkill, Notification, OccupationSkill, Role
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A real HTTP server on loopback that records what is POSTed to it."""
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            received.append(json.loads(self.rfile.read(length)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()
+
+
+async def _occupation_with_skills(label: str) -> tuple[str, list[str], list[str]]:
+    async with session_scope() as session:
+        occupation = await session.scalar(select(EscoOccupation).where(EscoOccupation.label == label))
+        assert occupation is not None, label
+        rows = (
+            await session.execute(
+                select(EscoSkill.uri, OccupationSkill.essential)
+                .join(OccupationSkill, OccupationSkill.skill_id == EscoSkill.id)
+                .where(OccupationSkill.occupation_id == occupation.id)
+                .order_by(EscoSkill.uri)
+            )
+        ).all()
+    essential = [uri for uri, is_essential in rows if is_essential]
+    optional = [uri for uri, is_essential in rows if not is_essential]
+    return occupation.uri, essential, optional
+
+
+def _profile(occupation: str, skills: list[str], **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "municipality_code": "837",
+        "birth_year": 1990,
+        "education": "upper_secondary",
+        "skill_uris": skills,
+        "occupation_uris": [occupation],
+        "max_travel_km": 40,
+        "languages": ["fi", "en"],
+        "unemployed_since": "2025-09-01",
+        "visible_to_employers": True,
+    }
+    body.update(overrides)
+    return body
+
+
+async def test_publish_shortlist_notify_and_isolation(client, make_user, login, run_jobs, webhook) -> None:
+    hook_url, received = webhook
+    occupation, essential, optional = await _occupation_with_skills("shop assistant")
+    assert len(essential) >= 6
+    vacancy_essential, vacancy_optional = essential[:6], optional[:3]
+
+    coordinator = await make_user(Role.COORDINATOR, sub_region="Tampere", webhook_url=hook_url)
+    for business_id, email in (("0737546-2", "hr@kauppa.fi"), ("1572860-0", "hr@toinen.fi")):
+        response = await client.post(
+            "/api/employers/register",
+            json={
+                "business_id": business_id,
+                "name": f"Kauppa {business_id}",
+                "municipality_code": "837",
+                "contact_name": "Henkilöstö",
+                "email": email,
+                "password": "kauppa-salasana",
+            },
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["coordinator_id"] == str(coordinator.id)
+    employer = await login("hr@kauppa.fi", "kauppa-salasana")
+    other_employer = await login("hr@toinen.fi", "kauppa-salasana")
+
+    # Jobseekers keep their own profiles.
+    people = {
+        "strong": _profile(occupation, vacancy_essential + vacancy_optional),
+        "partial": _profile(occupation, vacancy_essential[:2]),
+        "hidden": _profile(occupation, vacancy_essential, visible_to_employers=False),
+        "no_finnish": _profile(occupation, vacancy_essential, languages=["en"]),
+    }
+    users = {}
+    for name, body in people.items():
+        users[name] = await make_user(Role.JOBSEEKER, email=f"{name}@example.fi")
+        headers = await login(f"{name}@example.fi")
+        response = await client.put("/api/jobseekers/me", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+    assert (await run_jobs())["failed"] == 0
+
+    # The employer posts and publishes.
+    response = await client.post(
+        "/api/vacancies",
+        json={
+            "title": "Myyjä, päivittäistavarakauppa",
+            "description": "Asiakaspalvelua ja hyllytystä Hervannassa.",
+            "occupation_uri": occupation,
+            "municipality_code": "837",
+            "hours_per_week": 30,
+            "monthly_pay_eur": 2300,
+            "languages": ["fi"],
+            "essential_skill_uris": vacancy_essential,
+            "optional_skill_uris": vacancy_optional,
+            "open_to_wage_subsidy": True,
+            "open_to_work_trial": True,
+        },
+        headers=employer,
+    )
+    assert response.status_code == 201, response.text
+    vacancy_id = response.json()["id"]
+    assert response.json()["status"] == "draft"
+    response = await client.post(f"/api/vacancies/{vacancy_id}/publish", headers=employer)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "open"
+
+    jobs = await run_jobs()
+    assert jobs["failed"] == 0 and jobs["complete"] >= 1
+
+    # The coordinator reads a ranked shortlist with explanations.
+    coordinator_headers = await login(coordinator.email)
+    response = await client.get(f"/api/vacancies/{vacancy_id}/shortlist", headers=coordinator_headers)
+    assert response.status_code == 200, response.text
+    shortlist = response.json()
+    ids = [e["candidate"]["id"] for e in shortlist["entries"]]
+    strong, partial = await _profile_id(client, login, "strong"), await _profile_id(client, login, "partial")
+    assert ids[0] == strong, "the person with every essential skill ranks first"
+    assert partial in ids and ids.index(partial) > ids.index(strong)
+    assert await _profile_id(client, login, "hidden") not in ids, "no consent, not shortlisted"
+    assert await _profile_id(client, login, "no_finnish") not in ids, "lacks the required language"
+    scores = [e["score"] for e in shortlist["entries"]]
+    assert scores == sorted(scores, reverse=True)
+    top = shortlist["entries"][0]["explanation"]
+    assert {s["uri"] for s in top["matched_essential"]} == set(vacancy_essential)
+    assert top["missing_essential"] == []
+    second = next(e for e in shortlist["entries"] if e["candidate"]["id"] == partial)["explanation"]
+    assert {s["uri"] for s in second["missing_essential"]} == set(vacancy_essential[2:])
+    assert "distance_km" in top and "instruments" in top and top["top_factors"]
+
+    # The coordinator was pushed the shortlist: in-app and on the webhook.
+    response = await client.get("/api/notifications", headers=coordinator_headers)
+    pushed = [n for n in response.json()["items"] if n["kind"] == "shortlist"]
+    assert len(pushed) == 1 and pushed[0]["vacancy_id"] == vacancy_id
+    assert len(received) == 1 and received[0]["vacancy_id"] == vacancy_id
+
+    # Saving a profile twice notifies the matching jobseeker once.
+    strong_headers = await login("strong@example.fi")
+    for _ in range(2):
+        response = await client.put("/api/jobseekers/me", json=people["strong"], headers=strong_headers)
+        assert response.status_code == 200
+        assert (await run_jobs())["failed"] == 0
+    async with session_scope() as session:
+        matches = (
+            await session.scalars(
+                select(Notification).where(
+                    Notification.recipient_id == users["strong"].id, Notification.kind == "match"
+                )
+            )
+        ).all()
+    assert [str(n.vacancy_id) for n in matches] == [vacancy_id]
+    response = await client.get("/api/notifications", headers=strong_headers)
+    assert [n["vacancy_id"] for n in response.json()["items"]] == [vacancy_id]
+
+    # Another employer sees neither the vacancy nor its shortlist.
+    assert (await client.get(f"/api/vacancies/{vacancy_id}", headers=other_employer)).status_code == 404
+    assert (await client.get(f"/api/vacancies/{vacancy_id}/shortlist", headers=other_employer)).status_code == 403
+    response = await client.patch(f"/api/vacancies/{vacancy_id}", json={"title": "Hijacked"}, headers=other_employer)
+    assert response.status_code == 404
+    response = await client.get("/api/vacancies", headers=other_employer)
+    assert response.json()["total"] == 0
+
+
+async def _profile_id(client, login, name: str) -> str:
+    response = await client.get("/api/jobseekers/me", headers=await login(f"{name}@example.fi"))
+    return str(response.json()["id"])
