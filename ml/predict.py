@@ -1,0 +1,253 @@
+"""Rank retrieved candidates for a vacancy and explain every score.
+
+The model is a standardised logistic regression, so each feature's
+contribution to the log-odds is exact: coef * (x - mean) / scale. The top
+contributions become plain-English factors a coordinator can read.
+
+A jobseeker with an empty profile (no skills, no occupations) gets no score at
+all: they are left out of the ranking, not ranked last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from kohtaanto.domain.instruments import ESTIMATE_NOTE, InstrumentEstimate, best_saving
+from ml.facts import JobseekerFacts, VacancyFacts
+from ml.features import FEATURES, featurise
+
+MAX_FACTORS = 5
+MIN_FACTORS = 3
+MINOR_CONTRIBUTION = 0.1  # log-odds; factors beyond the third below this are left out
+
+
+class ModelShapeError(ValueError):
+    """The stored pipeline is not the StandardScaler + LogisticRegression this code explains."""
+
+
+@dataclass(frozen=True, slots=True)
+class RankedCandidate:
+    jobseeker_id: str
+    score: float  # probability of interview or hire, 0..1
+    explanation: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "jobseeker_id": self.jobseeker_id,
+            "score": self.score,
+            "explanation": self.explanation,
+        }
+
+
+class RankingModel:
+    """A trained ranker with its version, ready to rank and explain."""
+
+    def __init__(self, pipeline: Pipeline, version: str, features: Sequence[str] = FEATURES):
+        if tuple(features) != FEATURES:
+            raise ModelShapeError(
+                f"model {version} was trained on other features: {list(features)}"
+            )
+        steps = [s for _, s in pipeline.steps]
+        if (
+            len(steps) != 2
+            or not isinstance(steps[0], StandardScaler)
+            or not isinstance(steps[1], LogisticRegression)
+        ):
+            raise ModelShapeError("expected a StandardScaler + LogisticRegression pipeline")
+        scaler, lr = steps
+        self.pipeline = pipeline
+        self.version = version
+        self._mean = np.asarray(scaler.mean_, dtype=float)
+        self._scale = np.asarray(scaler.scale_, dtype=float)
+        self._coef = np.asarray(lr.coef_[0], dtype=float)
+        self._intercept = float(lr.intercept_[0])
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """Per-feature contributions to the log-odds (rows sum to logit - intercept)."""
+        return (X - self._mean) / self._scale * self._coef
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """P(interview or hire) per row — the same as the pipeline's, computed directly."""
+        z = self.contributions(X).sum(axis=1) + self._intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def rank(
+        self,
+        vacancy: VacancyFacts,
+        candidates: Sequence[tuple[JobseekerFacts, float]],
+        *,
+        today: date,
+    ) -> list[RankedCandidate]:
+        """Score, explain and sort candidates (jobseeker, search score), best first.
+
+        Empty profiles are excluded: they get no score at all.
+        """
+        kept = [(j, s) for j, s in candidates if not j.is_empty]
+        if not kept:
+            return []
+        js = [j for j, _ in kept]
+        X, dist, estimates = featurise(vacancy, js, [s for _, s in kept], today)
+        contrib = self.contributions(X)
+        proba = 1.0 / (1.0 + np.exp(-(contrib.sum(axis=1) + self._intercept)))
+        out = [
+            RankedCandidate(
+                jobseeker_id=j.id,
+                score=round(float(proba[i]), 4),
+                explanation=self._explain(
+                    vacancy, j, X[i], contrib[i], float(dist[i]), estimates[i]
+                ),
+            )
+            for i, j in enumerate(js)
+        ]
+        out.sort(key=lambda c: (-c.score, c.jobseeker_id))
+        return out
+
+    def _explain(
+        self,
+        v: VacancyFacts,
+        j: JobseekerFacts,
+        x: np.ndarray,
+        contrib: np.ndarray,
+        distance_km: float,
+        estimates: list[InstrumentEstimate],
+    ) -> dict[str, Any]:
+        def skill(uri: str) -> dict[str, str]:
+            return {"uri": uri, "label": v.skill_labels.get(uri, uri)}
+
+        matched = sorted(v.essential_skill_uris & j.skill_uris, key=lambda u: skill(u)["label"])
+        missing = sorted(v.essential_skill_uris - j.skill_uris, key=lambda u: skill(u)["label"])
+        saving = best_saving(estimates)
+        ctx = _Context(
+            matched=len(matched),
+            essential=len(v.essential_skill_uris),
+            optional_matched=len(v.optional_skill_uris & j.skill_uris),
+            optional=len(v.optional_skill_uris),
+            distance_km=distance_km,
+            limit_km=float(j.max_travel_km),
+            languages_missing=sorted(v.languages - j.languages),
+            saving=saving,
+            hours=v.hours_per_week,
+            education=j.education,
+            isco=v.isco_code,
+        )
+        order = np.argsort(-np.abs(contrib))[:MAX_FACTORS]
+        factors = []
+        for rank, k in enumerate(order):
+            c = float(contrib[k])
+            if rank >= MIN_FACTORS and abs(c) < MINOR_CONTRIBUTION:
+                break
+            factors.append(
+                {
+                    "feature": FEATURES[k],
+                    "label": _factor_label(FEATURES[k], float(x[k]), ctx),
+                    "direction": "+" if c >= 0 else "-",
+                    "weight": round(abs(c), 3),
+                }
+            )
+        return {
+            "matched_essential": [skill(u) for u in matched],
+            "missing_essential": [skill(u) for u in missing],
+            "matched_optional": ctx.optional_matched,
+            "optional_total": ctx.optional,
+            "essential_coverage": round(float(x[0]), 3),
+            "distance_km": round(distance_km, 1),
+            "travel_limit_km": ctx.limit_km,
+            "within_travel_limit": distance_km <= max(ctx.limit_km, 1.0),
+            "languages_missing": ctx.languages_missing,
+            "instruments": [e.to_dict() for e in estimates],
+            "best_saving_eur": saving,
+            "top_factors": factors,
+            "estimate_note": ESTIMATE_NOTE,
+            "model_version": self.version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    matched: int
+    essential: int
+    optional_matched: int
+    optional: int
+    distance_km: float
+    limit_km: float
+    languages_missing: list[str]
+    saving: float
+    hours: float
+    education: str
+    isco: str
+
+
+def _eur(x: float) -> str:
+    return f"{round(x):,}".replace(",", " ") + " €"
+
+
+def _factor_label(feature: str, value: float, c: _Context) -> str:
+    """A sentence a coordinator understands, for one feature of one candidate."""
+    yes = value >= 0.5
+    match feature:
+        case "essential_coverage":
+            return f"Has {c.matched} of {c.essential} essential skills"
+        case "optional_coverage":
+            return f"Has {c.optional_matched} of {c.optional} optional skills"
+        case "occupation_match":
+            return (
+                "Has this occupation in their profile" if yes else "Occupation not in their profile"
+            )
+        case "isco4_match":
+            return (
+                f"Works in the same occupation group (ISCO {c.isco[:4]})"
+                if yes
+                else f"Not in occupation group ISCO {c.isco[:4]}"
+            )
+        case "isco2_match":
+            return "Works in a related field" if yes else "Works in another field"
+        case "distance_ratio" | "within_travel_limit":
+            where = "within" if c.distance_km <= max(c.limit_km, 1.0) else "beyond"
+            return (
+                f"Lives {c.distance_km:.0f} km away, {where} their {c.limit_km:.0f} km travel limit"
+            )
+        case "language_fit":
+            if not c.languages_missing:
+                return "Speaks the required languages"
+            return "Missing language: " + ", ".join(c.languages_missing)
+        case "education_rank":
+            return f"Education: {c.education.replace('_', ' ')}"
+        case "hours_fit":
+            return (
+                f"{c.hours:g} h/week suits them"
+                if value >= 1
+                else f"{c.hours:g} h/week is outside their preferred hours"
+            )
+        case "search_score":
+            return (
+                "Profile text matches the vacancy well"
+                if yes
+                else "Weak text match with the vacancy"
+            )
+        case "wage_subsidy_match":
+            return (
+                "Likely eligible for a wage subsidy the employer accepts (estimate)"
+                if yes
+                else "No wage subsidy match"
+            )
+        case "work_trial_match":
+            return "Could start with a work trial (estimate)" if yes else "No work trial match"
+        case "apprenticeship_match":
+            return (
+                "Could be hired as an apprentice (estimate)" if yes else "No apprenticeship match"
+            )
+        case "saving_share":
+            if c.saving <= 0:
+                return "No estimated subsidy for the employer"
+            return f"Employer could save about {_eur(c.saving)} (estimate)"
+        case "months_unemployed":
+            return f"Unemployed {value:.0f} months" if value > 0 else "Not currently unemployed"
+    return feature.replace("_", " ")
