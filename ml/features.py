@@ -17,9 +17,8 @@ import numpy as np
 
 from kohtaanto.domain.instruments import (
     InstrumentEstimate,
+    InstrumentEstimator,
     best_saving,
-    estimate_instruments,
-    monthly_pay_costs,
     months_between,
 )
 from ml.facts import EDUCATION_LEVELS, JobseekerFacts, VacancyFacts
@@ -88,39 +87,49 @@ def featurise(
     The estimates and distances are returned so explanations do not recompute them.
     """
     n = len(js)
-    X = np.zeros((n, len(FEATURES)), dtype=float)
     if n == 0:
-        return X, np.zeros(0), []
-    dist = distances_km(v, js)
-    job = v.job_facts()
-    year_costs = monthly_pay_costs(job) * 12
+        return np.zeros((0, len(FEATURES))), np.zeros(0), []
+    dist = distances_km(v, js).tolist()
+    estimator = InstrumentEstimator(v.job_facts(), on=today)
+    year_costs = estimator.costs * 12
     isco4, isco2 = v.isco_code[:4], v.isco_code[:2]
+    essential, optional, occupation = (
+        v.essential_skill_uris,
+        v.optional_skill_uris,
+        v.occupation_uri,
+    )
+    languages, hours = v.languages, v.hours_per_week
     estimates: list[list[InstrumentEstimate]] = []
-    for i, j in enumerate(js):
-        est = estimate_instruments(j.person_facts(), job, on=today)
+    rows = []
+    for j, d, score in zip(js, dist, scores, strict=True):
+        est = estimator.estimate(j.person_facts())
         estimates.append(est)
         kinds = {e.kind for e in est}
         limit = max(float(j.max_travel_km), 1.0)
         months = months_between(j.unemployed_since, today) if j.unemployed_since else 0
-        X[i] = (
-            _coverage(v.essential_skill_uris, j.skill_uris, 1.0),
-            _coverage(v.optional_skill_uris, j.skill_uris, 0.0),
-            v.occupation_uri in j.occupation_uris,
-            any(c[:4] == isco4 for c in j.isco_codes),
-            any(c[:2] == isco2 for c in j.isco_codes),
-            min(dist[i] / limit, MAX_DISTANCE_RATIO),
-            dist[i] <= limit,
-            _coverage(v.languages, j.languages, 1.0),
-            _EDU_RANK.get(j.education, _EDU_RANK["upper_secondary"]),
-            _hours_fit(v.hours_per_week, j.min_hours_per_week, j.max_hours_per_week),
-            min(max(float(scores[i]), 0.0), 1.0),
-            bool(kinds & _SUBSIDY_KINDS),
-            "work_trial" in kinds,
-            "apprenticeship" in kinds,
-            min(best_saving(est) / year_costs, 1.0) if year_costs > 0 else 0.0,
-            min(months, MAX_MONTHS_UNEMPLOYED),
+        skills = j.skill_uris
+        rows.append(
+            (
+                _coverage(essential, skills, 1.0),
+                _coverage(optional, skills, 0.0),
+                occupation in j.occupation_uris,
+                any(c[:4] == isco4 for c in j.isco_codes),
+                any(c[:2] == isco2 for c in j.isco_codes),
+                min(d / limit, MAX_DISTANCE_RATIO),
+                d <= limit,
+                _coverage(languages, j.languages, 1.0),
+                _EDU_RANK.get(j.education, _EDU_RANK["upper_secondary"]),
+                _hours_fit(hours, j.min_hours_per_week, j.max_hours_per_week),
+                min(max(float(score), 0.0), 1.0),
+                bool(kinds & _SUBSIDY_KINDS),
+                "work_trial" in kinds,
+                "apprenticeship" in kinds,
+                min(best_saving(est) / year_costs, 1.0) if year_costs > 0 else 0.0,
+                min(months, MAX_MONTHS_UNEMPLOYED),
+            )
         )
-    return X, dist, estimates
+    X = np.array(rows, dtype=float)
+    return X, np.asarray(dist), estimates
 
 
 def feature_matrix(

@@ -97,72 +97,111 @@ class RankingModel:
         X, dist, estimates = featurise(vacancy, js, [s for _, s in kept], today)
         contrib = self.contributions(X)
         proba = 1.0 / (1.0 + np.exp(-(contrib.sum(axis=1) + self._intercept)))
+        order = np.argsort(-np.abs(contrib), axis=1)[:, :MAX_FACTORS].tolist()
+        explain = _Explainer(vacancy, self.version)
         out = [
             RankedCandidate(
                 jobseeker_id=j.id,
-                score=round(float(proba[i]), 4),
-                explanation=self._explain(
-                    vacancy, j, X[i], contrib[i], float(dist[i]), estimates[i]
-                ),
+                score=round(p, 4),
+                explanation=explain(j, x, c, o, d, e),
             )
-            for i, j in enumerate(js)
+            for j, p, x, c, o, d, e in zip(
+                js,
+                proba.tolist(),
+                X.tolist(),
+                contrib.tolist(),
+                order,
+                dist.tolist(),
+                estimates,
+                strict=True,
+            )
         ]
         out.sort(key=lambda c: (-c.score, c.jobseeker_id))
         return out
 
-    def _explain(
+
+class _Explainer:
+    """Builds explanation dicts for one vacancy; vacancy-side work is done once.
+
+    Skill and instrument dicts are shared between candidates' explanations:
+    treat explanations as read-only JSON.
+    """
+
+    def __init__(self, v: VacancyFacts, version: str) -> None:
+        self.v = v
+        self.version = version
+
+        def label(uri: str) -> str:
+            return v.skill_labels.get(uri, uri)
+
+        # Essential skills in label order, each with its JSON dict, so each
+        # candidate only filters this list.
+        self.essential = [
+            (u, {"uri": u, "label": label(u)}) for u in sorted(v.essential_skill_uris, key=label)
+        ]
+        self._instrument_dicts: dict[int, dict[str, Any]] = {}
+
+    def _instrument(self, e: InstrumentEstimate) -> dict[str, Any]:
+        # Estimates are shared between candidates (memoised per job): convert each
+        # once and share the read-only dict, as the skill dicts are shared.
+        cached = self._instrument_dicts.get(id(e))
+        if cached is None:
+            cached = self._instrument_dicts[id(e)] = e.to_dict()
+        return cached
+
+    def __call__(
         self,
-        v: VacancyFacts,
         j: JobseekerFacts,
-        x: np.ndarray,
-        contrib: np.ndarray,
+        x: list[float],
+        contrib: list[float],
+        order: list[int],
         distance_km: float,
         estimates: list[InstrumentEstimate],
     ) -> dict[str, Any]:
-        def skill(uri: str) -> dict[str, str]:
-            return {"uri": uri, "label": v.skill_labels.get(uri, uri)}
-
-        matched = sorted(v.essential_skill_uris & j.skill_uris, key=lambda u: skill(u)["label"])
-        missing = sorted(v.essential_skill_uris - j.skill_uris, key=lambda u: skill(u)["label"])
+        v, have = self.v, j.skill_uris
+        matched = [d for u, d in self.essential if u in have]
+        missing = [d for u, d in self.essential if u not in have]
         saving = best_saving(estimates)
+        limit = float(j.max_travel_km)
+        within = distance_km <= max(limit, 1.0)
         ctx = _Context(
             matched=len(matched),
-            essential=len(v.essential_skill_uris),
-            optional_matched=len(v.optional_skill_uris & j.skill_uris),
+            essential=len(self.essential),
+            optional_matched=len(v.optional_skill_uris & have),
             optional=len(v.optional_skill_uris),
             distance_km=distance_km,
-            limit_km=float(j.max_travel_km),
+            limit_km=limit,
+            within=within,
             languages_missing=sorted(v.languages - j.languages),
             saving=saving,
             hours=v.hours_per_week,
             education=j.education,
             isco=v.isco_code,
         )
-        order = np.argsort(-np.abs(contrib))[:MAX_FACTORS]
         factors = []
         for rank, k in enumerate(order):
-            c = float(contrib[k])
+            c = contrib[k]
             if rank >= MIN_FACTORS and abs(c) < MINOR_CONTRIBUTION:
                 break
             factors.append(
                 {
                     "feature": FEATURES[k],
-                    "label": _factor_label(FEATURES[k], float(x[k]), ctx),
+                    "label": _factor_label(FEATURES[k], x[k], ctx),
                     "direction": "+" if c >= 0 else "-",
                     "weight": round(abs(c), 3),
                 }
             )
         return {
-            "matched_essential": [skill(u) for u in matched],
-            "missing_essential": [skill(u) for u in missing],
+            "matched_essential": matched,
+            "missing_essential": missing,
             "matched_optional": ctx.optional_matched,
             "optional_total": ctx.optional,
-            "essential_coverage": round(float(x[0]), 3),
+            "essential_coverage": round(x[0], 3),
             "distance_km": round(distance_km, 1),
-            "travel_limit_km": ctx.limit_km,
-            "within_travel_limit": distance_km <= max(ctx.limit_km, 1.0),
+            "travel_limit_km": limit,
+            "within_travel_limit": within,
             "languages_missing": ctx.languages_missing,
-            "instruments": [e.to_dict() for e in estimates],
+            "instruments": [self._instrument(e) for e in estimates],
             "best_saving_eur": saving,
             "top_factors": factors,
             "estimate_note": ESTIMATE_NOTE,
@@ -178,6 +217,7 @@ class _Context:
     optional: int
     distance_km: float
     limit_km: float
+    within: bool
     languages_missing: list[str]
     saving: float
     hours: float
@@ -210,7 +250,7 @@ def _factor_label(feature: str, value: float, c: _Context) -> str:
         case "isco2_match":
             return "Works in a related field" if yes else "Works in another field"
         case "distance_ratio" | "within_travel_limit":
-            where = "within" if c.distance_km <= max(c.limit_km, 1.0) else "beyond"
+            where = "within" if c.within else "beyond"
             return (
                 f"Lives {c.distance_km:.0f} km away, {where} their {c.limit_km:.0f} km travel limit"
             )

@@ -408,6 +408,89 @@ def monthly_pay_costs(job: JobFacts) -> float:
     return round(float(pay) * EMPLOYER_SIDE_COST_FACTOR, 2)
 
 
+class InstrumentEstimator:
+    """Estimates for one job on one day, for many people (what ranking needs).
+
+    The rules in force and the job-side checks (vacancy flags, employer kind,
+    hours, exclusions) are settled once; each person then only meets the
+    eligibility criteria. Results are the same as `estimate_instruments`.
+    """
+
+    def __init__(self, job: JobFacts, *, on: date, rules: Sequence[InstrumentRule] = RULES) -> None:
+        self.on = on
+        self.costs = monthly_pay_costs(job)
+        self._memo: dict[tuple[str, int], InstrumentEstimate] = {}
+        self._rules: list[InstrumentRule] = []
+        if job.employer_kind == "household" or job.zero_hour:
+            return
+        for rule in rules_in_force(on, rules):
+            if not _vacancy_open(rule, job) or job.employer_kind not in rule.employer_kinds:
+                continue
+            if rule.min_hours_per_week is not None and job.hours_per_week < rule.min_hours_per_week:
+                continue
+            if rule.max_hours_per_week is not None and job.hours_per_week > rule.max_hours_per_week:
+                continue
+            self._rules.append(rule)
+
+    def estimate(
+        self, person: PersonFacts, *, previous_subsidy_same_employer_within_3y: bool = False
+    ) -> list[InstrumentEstimate]:
+        """The instruments this person would likely bring to the job, best saving first."""
+        if not self._rules:
+            return []
+        p = _derive(person, self.on)
+        out: list[InstrumentEstimate] = []
+        for rule in self._rules:
+            if rule.area is not None and rule.area != p.area:
+                continue
+            if rule.excluded_after_previous_subsidy and previous_subsidy_same_employer_within_3y:
+                continue
+            if not any(_holds(c, p) for c in rule.qualifies):
+                continue
+            months = rule.months
+            if (
+                rule.months_long is not None
+                and rule.long_after_unemployed_months is not None
+                and p.unemployed_months >= rule.long_after_unemployed_months
+            ):
+                months = rule.months_long
+            out.append(self._estimate(rule, months))
+        out.sort(key=lambda e: (-e.total_saving_eur, e.code))
+        return out
+
+    def _estimate(self, rule: InstrumentRule, months: int) -> InstrumentEstimate:
+        # Estimates are immutable and depend only on (rule, months) for a fixed job.
+        key = (rule.id, months)
+        if key in self._memo:
+            return self._memo[key]
+        costs = self.costs
+        if rule.pays_wage:
+            share = rule.monthly_cap_eur if rule.rate is None else rule.rate * costs
+            subsidy = round(min(share, rule.monthly_cap_eur, costs), 2)
+            net = round(costs - subsidy, 2)
+        else:
+            # Not employment: no wage to pay, so no cost and nothing "saved" against a wage.
+            subsidy, net = 0.0, 0.0
+        est = InstrumentEstimate(
+            code=rule.code,
+            kind=rule.kind.value,
+            label=rule.label,
+            rate=rule.rate,
+            monthly_cap_eur=rule.monthly_cap_eur,
+            months=months,
+            monthly_pay_costs_eur=costs,
+            monthly_subsidy_eur=subsidy,
+            net_monthly_cost_eur=net,
+            total_saving_eur=round(subsidy * months, 2),
+            rule_id=rule.id,
+            valid_from=rule.valid_from,
+            area=rule.area,
+            source=rule.source,
+        )
+        self._memo[key] = est
+        return est
+
+
 def estimate_instruments(
     person: PersonFacts,
     job: JobFacts,
@@ -422,58 +505,10 @@ def estimate_instruments(
     (vacancy not open to it, household employer, zero-hour contract, …).
     The subsidy never exceeds the employer's pay costs.
     """
-    if job.employer_kind == "household" or job.zero_hour:
-        return []
-    p = _derive(person, on)
-    costs = monthly_pay_costs(job)
-    out: list[InstrumentEstimate] = []
-    for rule in rules_in_force(on, rules):
-        if rule.area is not None and rule.area != p.area:
-            continue
-        if not _vacancy_open(rule, job) or job.employer_kind not in rule.employer_kinds:
-            continue
-        if rule.excluded_after_previous_subsidy and previous_subsidy_same_employer_within_3y:
-            continue
-        if rule.min_hours_per_week is not None and job.hours_per_week < rule.min_hours_per_week:
-            continue
-        if rule.max_hours_per_week is not None and job.hours_per_week > rule.max_hours_per_week:
-            continue
-        if not any(_holds(c, p) for c in rule.qualifies):
-            continue
-        months = rule.months
-        if (
-            rule.months_long is not None
-            and rule.long_after_unemployed_months is not None
-            and p.unemployed_months >= rule.long_after_unemployed_months
-        ):
-            months = rule.months_long
-        if rule.pays_wage:
-            share = rule.monthly_cap_eur if rule.rate is None else rule.rate * costs
-            subsidy = round(min(share, rule.monthly_cap_eur, costs), 2)
-            net = round(costs - subsidy, 2)
-        else:
-            # Not employment: no wage to pay, so no cost and nothing "saved" against a wage.
-            subsidy, net = 0.0, 0.0
-        out.append(
-            InstrumentEstimate(
-                code=rule.code,
-                kind=rule.kind.value,
-                label=rule.label,
-                rate=rule.rate,
-                monthly_cap_eur=rule.monthly_cap_eur,
-                months=months,
-                monthly_pay_costs_eur=costs,
-                monthly_subsidy_eur=subsidy,
-                net_monthly_cost_eur=net,
-                total_saving_eur=round(subsidy * months, 2),
-                rule_id=rule.id,
-                valid_from=rule.valid_from,
-                area=rule.area,
-                source=rule.source,
-            )
-        )
-    out.sort(key=lambda e: (-e.total_saving_eur, e.code))
-    return out
+    return InstrumentEstimator(job, on=on, rules=rules).estimate(
+        person,
+        previous_subsidy_same_employer_within_3y=previous_subsidy_same_employer_within_3y,
+    )
 
 
 def best_saving(estimates: Iterable[InstrumentEstimate]) -> float:
