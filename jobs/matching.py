@@ -76,13 +76,17 @@ async def build_shortlist(
     top = ranked[: settings.matching.shortlist_size]
     shortlist = await session.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
     if shortlist is None:
-        shortlist = Shortlist(vacancy_id=vacancy_id, model_version=model.version, retrieved=retrieved)
+        shortlist = Shortlist(
+            vacancy_id=vacancy_id, model_version=model.version, retrieved=retrieved
+        )
         session.add(shortlist)
         await session.flush()
     else:
         shortlist.model_version = model.version
         shortlist.retrieved = retrieved
-        await session.execute(delete(ShortlistEntry).where(ShortlistEntry.shortlist_id == shortlist.id))
+        await session.execute(
+            delete(ShortlistEntry).where(ShortlistEntry.shortlist_id == shortlist.id)
+        )
     session.add_all(
         ShortlistEntry(
             shortlist_id=shortlist.id,
@@ -118,7 +122,11 @@ async def matches_for_jobseeker(
     for vacancy in await load_vacancies(session, list(scores)):
         if vacancy.status.value != "open":
             continue
-        ranked = model.rank(VacancyFacts.from_orm(vacancy), [(person, scores[vacancy.id])], today=today or date.today())
+        ranked = model.rank(
+            VacancyFacts.from_orm(vacancy),
+            [(person, scores[vacancy.id])],
+            today=today or date.today(),
+        )
         if ranked and ranked[0].score >= settings.matching.notify_threshold:
             matches.append(VacancyMatch(vacancy=vacancy, ranked=ranked[0]))
     matches.sort(key=lambda m: m.ranked.score, reverse=True)

@@ -57,7 +57,9 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
         if not found:
             return {"status": "gone"}
         vacancy = found[0]
-        await upsert_vacancies(ctx["search"], [vacancy_document(vacancy)], settings.search.index_prefix)
+        await upsert_vacancies(
+            ctx["search"], [vacancy_document(vacancy)], settings.search.index_prefix
+        )
         if vacancy.status is not VacancyStatus.OPEN:
             return {"status": vacancy.status.value}
         shortlist = await build_shortlist(session, ctx["search"], model, vacancy.id, settings)
@@ -76,7 +78,11 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
                 title=f"Shortlist ready: {vacancy.title} ({len(shortlist.entries)} candidates)",
                 body=body,
             )
-        result = {"status": "shortlisted", "candidates": len(shortlist.entries), "pushed": pushed is not None}
+        result = {
+            "status": "shortlisted",
+            "candidates": len(shortlist.entries),
+            "pushed": pushed is not None,
+        }
         notification_id = pushed.id if pushed is not None else None
     if notification_id is not None:
         await _post_webhook(ctx, notification_id)
@@ -115,7 +121,9 @@ async def vacancy_changed(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
         found = await load_vacancies(session, [UUID(vacancy_id)])
         if not found:
             return {"status": "gone"}
-        await upsert_vacancies(ctx["search"], [vacancy_document(found[0])], settings.search.index_prefix)
+        await upsert_vacancies(
+            ctx["search"], [vacancy_document(found[0])], settings.search.index_prefix
+        )
         return {"status": found[0].status.value}
 
 
@@ -130,7 +138,9 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
             await delete_jobseeker(ctx["search"], jobseeker_id, settings.search.index_prefix)
             return {"status": "gone"}
         person = found[0]
-        await upsert_jobseekers(ctx["search"], [jobseeker_document(person)], settings.search.index_prefix)
+        await upsert_jobseekers(
+            ctx["search"], [jobseeker_document(person)], settings.search.index_prefix
+        )
         if person.user_id is None or not person.available:
             return {"status": "indexed", "notified": 0}
         notified = 0
@@ -140,7 +150,7 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
                 recipient_id=person.user_id,
                 kind="match",
                 vacancy_id=match.vacancy.id,
-                title=f"A vacancy that suits you: {match.vacancy.title}, {match.vacancy.municipality.name}",
+                title=f"A vacancy for you: {match.vacancy.title}, {match.vacancy.municipality.name}",
                 body={
                     "vacancy_id": str(match.vacancy.id),
                     "score": round(match.ranked.score, 3),

@@ -10,7 +10,9 @@ from search.documents import iter_jobseekers, iter_vacancies
 async def load_population() -> tuple[list[VacancyFacts], list[JobseekerFacts]]:
     """Every vacancy and jobseeker profile, as ranking facts."""
     async with session_scope() as session:
-        vacancies = [VacancyFacts.from_orm(v) async for batch in iter_vacancies(session) for v in batch]
+        vacancies = [
+            VacancyFacts.from_orm(v) async for batch in iter_vacancies(session) for v in batch
+        ]
         jobseekers = [
             JobseekerFacts.from_orm(j) async for batch in iter_jobseekers(session) for j in batch
         ]

@@ -25,6 +25,8 @@ os.environ.setdefault("KOHTAANTO_MEILI_MASTER_KEY", "kohtaanto-test-master-key")
 os.environ["KOHTAANTO_MEILI_INDEX_PREFIX"] = f"t{_RUN}_"
 os.environ["KOHTAANTO_QUEUE_NAME"] = f"kohtaanto:test:{_RUN}"
 os.environ["KOHTAANTO_MODEL_DIR"] = str(_TMP / "models")
+# The app under test runs in its own event loop: no pooled connections across loops.
+os.environ["KOHTAANTO_DATABASE_POOL"] = "null"
 os.environ["KOHTAANTO_TOKEN_SECRET"] = "test-secret-" + _RUN
 
 import pytest  # noqa: E402
@@ -50,7 +52,9 @@ _MUTABLE_TABLES = (
 
 
 def _ensure_meilisearch() -> None:
-    subprocess.run([str(ROOT / "scripts" / "meilisearch"), "start"], check=True, capture_output=True)
+    subprocess.run(
+        [str(ROOT / "scripts" / "meilisearch"), "start"], check=True, capture_output=True
+    )
 
 
 @pytest.fixture(scope="session")

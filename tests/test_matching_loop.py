@@ -44,7 +44,9 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 async def _occupation_with_skills(label: str) -> tuple[str, list[str], list[str]]:
     async with session_scope() as session:
-        occupation = await session.scalar(select(EscoOccupation).where(EscoOccupation.label == label))
+        occupation = await session.scalar(
+            select(EscoOccupation).where(EscoOccupation.label == label)
+        )
         assert occupation is not None, label
         rows = (
             await session.execute(
@@ -75,7 +77,9 @@ def _profile(occupation: str, skills: list[str], **overrides: Any) -> dict[str, 
     return body
 
 
-async def test_publish_shortlist_notify_and_isolation(client, make_user, login, run_jobs, webhook) -> None:
+async def test_publish_shortlist_notify_and_isolation(
+    client, make_user, login, run_jobs, webhook
+) -> None:
     hook_url, received = webhook
     occupation, essential, optional = await _occupation_with_skills("shop assistant")
     assert len(essential) >= 6
@@ -144,11 +148,16 @@ async def test_publish_shortlist_notify_and_isolation(client, make_user, login, 
 
     # The coordinator reads a ranked shortlist with explanations.
     coordinator_headers = await login(coordinator.email)
-    response = await client.get(f"/api/vacancies/{vacancy_id}/shortlist", headers=coordinator_headers)
+    response = await client.get(
+        f"/api/vacancies/{vacancy_id}/shortlist", headers=coordinator_headers
+    )
     assert response.status_code == 200, response.text
     shortlist = response.json()
     ids = [e["candidate"]["id"] for e in shortlist["entries"]]
-    strong, partial = await _profile_id(client, login, "strong"), await _profile_id(client, login, "partial")
+    strong, partial = (
+        await _profile_id(client, login, "strong"),
+        await _profile_id(client, login, "partial"),
+    )
     assert ids[0] == strong, "the person with every essential skill ranks first"
     assert partial in ids and ids.index(partial) > ids.index(strong)
     assert await _profile_id(client, login, "hidden") not in ids, "no consent, not shortlisted"
@@ -171,7 +180,9 @@ async def test_publish_shortlist_notify_and_isolation(client, make_user, login, 
     # Saving a profile twice notifies the matching jobseeker once.
     strong_headers = await login("strong@example.fi")
     for _ in range(2):
-        response = await client.put("/api/jobseekers/me", json=people["strong"], headers=strong_headers)
+        response = await client.put(
+            "/api/jobseekers/me", json=people["strong"], headers=strong_headers
+        )
         assert response.status_code == 200
         assert (await run_jobs())["failed"] == 0
     async with session_scope() as session:
@@ -187,9 +198,15 @@ async def test_publish_shortlist_notify_and_isolation(client, make_user, login, 
     assert [n["vacancy_id"] for n in response.json()["items"]] == [vacancy_id]
 
     # Another employer sees neither the vacancy nor its shortlist.
-    assert (await client.get(f"/api/vacancies/{vacancy_id}", headers=other_employer)).status_code == 404
-    assert (await client.get(f"/api/vacancies/{vacancy_id}/shortlist", headers=other_employer)).status_code == 403
-    response = await client.patch(f"/api/vacancies/{vacancy_id}", json={"title": "Hijacked"}, headers=other_employer)
+    assert (
+        await client.get(f"/api/vacancies/{vacancy_id}", headers=other_employer)
+    ).status_code == 404
+    assert (
+        await client.get(f"/api/vacancies/{vacancy_id}/shortlist", headers=other_employer)
+    ).status_code == 403
+    response = await client.patch(
+        f"/api/vacancies/{vacancy_id}", json={"title": "Hijacked"}, headers=other_employer
+    )
     assert response.status_code == 404
     response = await client.get("/api/vacancies", headers=other_employer)
     assert response.json()["total"] == 0

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, get
+from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 
 from kohtaanto.api.auth import AuthController, build_auth
+from kohtaanto.api.errors import validation_error_handler
 from kohtaanto.api.employers import EmployerController
 from kohtaanto.api.esco import EscoController
 from kohtaanto.api.jobseekers import CoachController, JobseekerController
@@ -22,6 +25,7 @@ from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.queue import open_queue
+from kohtaanto.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +53,15 @@ class OutboxRelay:
                 self._queue = await open_queue()
             async with session_scope() as session:
                 await outbox.relay(session, self._queue)
-        except Exception as e:  # noqa: BLE001 - the outbox keeps the work; log and go on
+        except Exception as e:
             log.warning("outbox relay postponed: %s", e)
             await self.close()
 
     async def close(self) -> None:
         if self._queue is not None:
             queue, self._queue = self._queue, None
-            try:
+            with contextlib.suppress(Exception):
                 await queue.aclose()
-            except Exception:  # noqa: BLE001
-                pass
 
 
 def create_app() -> Litestar:
@@ -74,6 +76,7 @@ def create_app() -> Litestar:
             await relay.close()
 
     return Litestar(
+        debug=get_settings().debug,
         route_handlers=[
             health,
             AuthController,
@@ -88,6 +91,7 @@ def create_app() -> Litestar:
         plugins=[SQLAlchemyPlugin(config=alchemy_config())],
         on_app_init=[build_auth().on_app_init],
         after_response=relay.after_response,
+        exception_handlers={ValidationException: validation_error_handler},
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="Kohtaanto",

@@ -35,7 +35,10 @@ def _progress(step: str, done: int, total: int) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
 def main(verbose: bool) -> None:
     """Kohtaanto: workforce matching for public employment services."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 @main.group()
@@ -55,9 +58,15 @@ def db_upgrade(revision: str) -> None:
 
 
 @main.command("import-esco")
-@click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Folder with the official ESCO CSV zips (default: the copy shipped with Kohtaanto).")
-@click.option("--language", default="en", show_default=True, help="ESCO language code of the files.")
+@click.option(
+    "--source",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder with the official ESCO CSV zips (default: the copy shipped with Kohtaanto).",
+)
+@click.option(
+    "--language", default="en", show_default=True, help="ESCO language code of the files."
+)
 def import_esco_cmd(source: Path | None, language: str) -> None:
     """Import ESCO skills, occupations, ISCO groups and their relations (idempotent)."""
     from kohtaanto.db import session_scope
@@ -106,7 +115,7 @@ def reindex() -> None:
 @main.command()
 @click.option("--seed", default=42, show_default=True)
 def train(seed: int) -> None:
-    """Train the ranking model on synthetic outcomes over the database's population and promote it."""
+    """Train the ranking model on synthetic outcomes over the database's people; promote it."""
     from kohtaanto.settings import get_settings
     from ml.dataset import load_population
     from ml.train import train_and_register
@@ -117,7 +126,8 @@ def train(seed: int) -> None:
         vacancies, jobseekers = await load_population()
         click.echo(f"population: {len(vacancies)} vacancies, {len(jobseekers)} jobseekers")
         version = train_and_register(vacancies, jobseekers, settings.matching.model_dir, seed=seed)
-        click.echo(f"model {version.version} trained in {time.perf_counter() - started:.1f} s: {version.metrics}")
+        took = time.perf_counter() - started
+        click.echo(f"model {version.version} trained in {took:.1f} s: {version.metrics}")
 
     _run(go())
 
@@ -148,14 +158,24 @@ def worker(burst: bool) -> None:
 @click.option("--employers", default=2_000, show_default=True)
 @click.option("--vacancies", default=3_000, show_default=True)
 @click.option("--seed", default=42, show_default=True)
-@click.option("--serve/--no-serve", default=True, show_default=True, help="Start API and worker afterwards.")
+@click.option(
+    "--serve/--no-serve", default=True, show_default=True, help="Start API and worker afterwards."
+)
 @click.option("--port", default=8000, show_default=True)
-def demo(jobseekers: int, employers: int, vacancies: int, seed: int, serve: bool, port: int) -> None:
+def demo(
+    jobseekers: int, employers: int, vacancies: int, seed: int, serve: bool, port: int
+) -> None:
     """Set up the Pirkanmaa demo on the embedded defaults and start API and worker."""
     from kohtaanto.demo.run import prepare_demo
 
     _ensure_var()
-    users = prepare_demo(jobseekers=jobseekers, employers=employers, vacancies=vacancies, seed=seed, progress=_progress)
+    users = prepare_demo(
+        jobseekers=jobseekers,
+        employers=employers,
+        vacancies=vacancies,
+        seed=seed,
+        progress=_progress,
+    )
     click.echo("\nDemo users (password: demo):")
     for role, email in users:
         click.echo(f"  {role:<12} {email}")

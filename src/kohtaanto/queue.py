@@ -35,7 +35,9 @@ def redis_settings(*, fail_fast: bool = False) -> RedisSettings:
 
 async def open_queue() -> ArqRedis:
     """A connection pool to the queue's Redis."""
-    return await create_pool(redis_settings(fail_fast=True), default_queue_name=get_settings().queue.queue_name)
+    return await create_pool(
+        redis_settings(fail_fast=True), default_queue_name=get_settings().queue.queue_name
+    )
 
 
 async def enqueue(queue: ArqRedis, task: str, payload: dict[str, Any], job_id: str) -> None:

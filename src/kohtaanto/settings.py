@@ -27,6 +27,9 @@ class DatabaseSettings:
         )
     )
     echo: bool = field(default_factory=lambda: _env("KOHTAANTO_DATABASE_ECHO", "") == "1")
+    # "null" opens a connection per session (tests, where several event loops share
+    # one engine); the default pools connections.
+    pool: str = field(default_factory=lambda: _env("KOHTAANTO_DATABASE_POOL", "queue"))
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,7 @@ class QueueSettings:
     redis_url: str = field(
         default_factory=lambda: _env("KOHTAANTO_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
-    queue_name: str = field(
-        default_factory=lambda: _env("KOHTAANTO_QUEUE_NAME", "kohtaanto:queue")
-    )
+    queue_name: str = field(default_factory=lambda: _env("KOHTAANTO_QUEUE_NAME", "kohtaanto:queue"))
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,7 @@ class MatchingSettings:
     model_dir: Path = field(
         default_factory=lambda: Path(_env("KOHTAANTO_MODEL_DIR", str(VAR_DIR / "models")))
     )
-    shortlist_size: int = field(
-        default_factory=lambda: int(_env("KOHTAANTO_SHORTLIST_SIZE", "25"))
-    )
+    shortlist_size: int = field(default_factory=lambda: int(_env("KOHTAANTO_SHORTLIST_SIZE", "25")))
     # A jobseeker is told about a vacancy when the model's score reaches this.
     notify_threshold: float = field(
         default_factory=lambda: float(_env("KOHTAANTO_NOTIFY_THRESHOLD", "0.35"))
@@ -90,6 +89,8 @@ class Settings:
     queue: QueueSettings = field(default_factory=QueueSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    # Tracebacks in error responses: for development only.
+    debug: bool = field(default_factory=lambda: _env("KOHTAANTO_DEBUG", "") == "1")
 
 
 @lru_cache(maxsize=1)

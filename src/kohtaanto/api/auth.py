@@ -13,8 +13,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import OAuth2PasswordBearerAuth, Token
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from kohtaanto.api.schemas import Db
 from kohtaanto.db import alchemy_config
 from kohtaanto.db.models import Role, User
 from kohtaanto.security import verify_password
@@ -24,7 +24,9 @@ from kohtaanto.settings import get_settings
 AuthRequest = Request[User, Token, Any]
 
 
-async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+async def _retrieve_user(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> User | None:
     try:
         user_id = UUID(token.sub)
     except ValueError:
@@ -89,10 +91,14 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", status_code=200)
-    async def login(self, data: Login, db_session: AsyncSession) -> AccessToken:
+    async def login(self, data: Login, db_session: Db) -> AccessToken:
         """Exchange an e-mail address and password for a bearer token."""
         user = await db_session.scalar(select(User).where(User.email == data.email.strip().lower()))
-        if user is None or not user.is_active or not verify_password(data.password, user.password_hash):
+        if (
+            user is None
+            or not user.is_active
+            or not verify_password(data.password, user.password_hash)
+        ):
             raise NotAuthorizedException(detail="Wrong e-mail address or password")
         token = build_auth().create_token(identifier=str(user.id))
         return AccessToken(access_token=token, token_type="bearer", role=user.role)

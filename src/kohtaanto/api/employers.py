@@ -8,11 +8,10 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get, post
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import invalid, not_found
-from kohtaanto.api.schemas import MunicipalityCode, Place
+from kohtaanto.api.schemas import Db, MunicipalityCode, Place
 from kohtaanto.db.models import Employer, Role, User
 from kohtaanto.domain import employers, vocabulary
 from kohtaanto.domain.business_id import validate_business_id
@@ -25,7 +24,9 @@ Name = Annotated[str, msgspec.Meta(min_length=2, max_length=255)]
 
 
 class EmployerRegistration(msgspec.Struct, forbid_unknown_fields=True):
-    business_id: Annotated[str, msgspec.Meta(description="Finnish business ID (Y-tunnus), e.g. 0737546-2")]
+    business_id: Annotated[
+        str, msgspec.Meta(description="Finnish business ID (Y-tunnus), e.g. 0737546-2")
+    ]
     name: Name
     municipality_code: MunicipalityCode
     contact_name: Name
@@ -57,7 +58,7 @@ class EmployerController(Controller):
     tags = ["employers"]
 
     @post("/register", operation_id="registerEmployer")
-    async def register(self, db_session: AsyncSession, data: EmployerRegistration) -> EmployerOut:
+    async def register(self, db_session: Db, data: EmployerRegistration) -> EmployerOut:
         """Register an organisation and its first user; a coordinator is assigned by sub-region."""
         try:
             business_id = validate_business_id(data.business_id)
@@ -94,9 +95,13 @@ class EmployerController(Controller):
         return employer_out(employer)
 
     @get("/me", operation_id="getMyEmployer", guards=[requires(Role.EMPLOYER)])
-    async def mine(self, request: AuthRequest, db_session: AsyncSession) -> EmployerOut:
+    async def mine(self, request: AuthRequest, db_session: Db) -> EmployerOut:
         """The employer user's own organisation."""
-        employer = await db_session.get(Employer, request.user.employer_id) if request.user.employer_id else None
+        employer = (
+            await db_session.get(Employer, request.user.employer_id)
+            if request.user.employer_id
+            else None
+        )
         if employer is None:
             raise not_found("Employer")
         return employer_out(employer)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.api.schemas import Concept
+from kohtaanto.api.schemas import Concept, Db
 from kohtaanto.db.models import EscoOccupation, EscoSkill
 
-Query = Annotated[str, Parameter(min_length=2, max_length=100, description="Part of the label")]
-Limit = Annotated[int, Parameter(ge=1, le=50)]
+Query = Annotated[
+    str, QueryParameter(min_length=2, max_length=100, description="Part of the label")
+]
+Limit = Annotated[int, QueryParameter(ge=1, le=50)]
 
 
 class EscoController(Controller):
@@ -21,7 +22,7 @@ class EscoController(Controller):
     tags = ["esco"]
 
     @get("/skills", operation_id="findSkills")
-    async def find_skills(self, db_session: AsyncSession, q: Query, limit: Limit = 10) -> list[Concept]:
+    async def find_skills(self, db_session: Db, q: Query, limit: Limit = 10) -> list[Concept]:
         """ESCO skills whose preferred label contains ``q``, shortest first."""
         rows = await db_session.execute(
             select(EscoSkill.uri, EscoSkill.label)
@@ -32,7 +33,7 @@ class EscoController(Controller):
         return [Concept(uri=u, label=label) for u, label in rows]
 
     @get("/occupations", operation_id="findOccupations")
-    async def find_occupations(self, db_session: AsyncSession, q: Query, limit: Limit = 10) -> list[Concept]:
+    async def find_occupations(self, db_session: Db, q: Query, limit: Limit = 10) -> list[Concept]:
         """ESCO occupations whose preferred label contains ``q``, shortest first."""
         rows = await db_session.execute(
             select(EscoOccupation.uri, EscoOccupation.label)

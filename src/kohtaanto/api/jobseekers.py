@@ -9,13 +9,12 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, put
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import invalid, not_found
-from kohtaanto.api.schemas import Concept, EscoUri, Language, MunicipalityCode, Place
+from kohtaanto.api.schemas import Concept, Db, EscoUri, Language, MunicipalityCode, Place
 from kohtaanto.db.models import EducationLevel, Jobseeker, Role
 from kohtaanto.domain import jobseekers, vocabulary
 from kohtaanto.domain.vocabulary import UnknownReference
@@ -90,7 +89,7 @@ class JobseekerController(Controller):
     tags = ["jobseekers"]
 
     @get("/me", operation_id="getMyProfile", guards=[requires(Role.JOBSEEKER)])
-    async def get_profile(self, request: AuthRequest, db_session: AsyncSession) -> Profile:
+    async def get_profile(self, request: AuthRequest, db_session: Db) -> Profile:
         """The jobseeker's own profile."""
         profile = await jobseekers.of_user(db_session, request.user)
         if profile is None:
@@ -98,14 +97,18 @@ class JobseekerController(Controller):
         return profile_out(profile)
 
     @put("/me", operation_id="saveMyProfile", guards=[requires(Role.JOBSEEKER)])
-    async def save_profile(self, request: AuthRequest, db_session: AsyncSession, data: ProfileWrite) -> Profile:
+    async def save_profile(
+        self, request: AuthRequest, db_session: Db, data: ProfileWrite
+    ) -> Profile:
         """Create or replace the jobseeker's own profile; matches are looked for afterwards."""
         if data.min_hours_per_week > data.max_hours_per_week:
             raise invalid("min_hours_per_week", "must not exceed max_hours_per_week")
         try:
             place = await vocabulary.municipality(db_session, data.municipality_code)
             skills = await vocabulary.skills(db_session, data.skill_uris, "skill_uris")
-            occupations = await vocabulary.occupations(db_session, data.occupation_uris, "occupation_uris")
+            occupations = await vocabulary.occupations(
+                db_session, data.occupation_uris, "occupation_uris"
+            )
         except UnknownReference as e:
             raise invalid(e.field, e.message) from e
         profile = await jobseekers.of_user(db_session, request.user)
@@ -144,12 +147,18 @@ class CoachController(Controller):
     async def list_clients(
         self,
         request: AuthRequest,
-        db_session: AsyncSession,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        db_session: Db,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> OffsetPagination[Profile]:
         """The coach's caseload (OMA-valmentajan asiakkaat)."""
         query = select(Jobseeker).where(Jobseeker.coach_id == request.user.id)
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = (await db_session.scalars(query.order_by(Jobseeker.created_at).limit(limit).offset(offset))).all()
-        return OffsetPagination(items=[profile_out(j) for j in rows], limit=limit, offset=offset, total=total)
+        rows = (
+            await db_session.scalars(
+                query.order_by(Jobseeker.created_at).limit(limit).offset(offset)
+            )
+        ).all()
+        return OffsetPagination(
+            items=[profile_out(j) for j in rows], limit=limit, offset=offset, total=total
+        )

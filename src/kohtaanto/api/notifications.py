@@ -9,12 +9,12 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.api.auth import AuthRequest
 from kohtaanto.api.errors import not_found
+from kohtaanto.api.schemas import Db
 from kohtaanto.db.models import Notification
 
 
@@ -48,10 +48,10 @@ class NotificationController(Controller):
     async def list_notifications(
         self,
         request: AuthRequest,
-        db_session: AsyncSession,
-        unread: bool = False,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        db_session: Db,
+        unread: FromQuery[bool] = False,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> OffsetPagination[NotificationOut]:
         """The user's own notifications, newest first."""
         query = select(Notification).where(Notification.recipient_id == request.user.id)
@@ -59,12 +59,18 @@ class NotificationController(Controller):
             query = query.where(Notification.read_at.is_(None))
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = (
-            await db_session.scalars(query.order_by(Notification.created_at.desc()).limit(limit).offset(offset))
+            await db_session.scalars(
+                query.order_by(Notification.created_at.desc()).limit(limit).offset(offset)
+            )
         ).all()
-        return OffsetPagination(items=[notification_out(n) for n in rows], limit=limit, offset=offset, total=total)
+        return OffsetPagination(
+            items=[notification_out(n) for n in rows], limit=limit, offset=offset, total=total
+        )
 
     @post("/{notification_id:uuid}/read", operation_id="markNotificationRead", status_code=200)
-    async def mark_read(self, request: AuthRequest, db_session: AsyncSession, notification_id: UUID) -> NotificationOut:
+    async def mark_read(
+        self, request: AuthRequest, db_session: Db, notification_id: FromPath[UUID]
+    ) -> NotificationOut:
         n = await db_session.get(Notification, notification_id)
         if n is None or n.recipient_id != request.user.id:
             raise not_found("Notification")

@@ -8,13 +8,13 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get
+from litestar.params import FromPath
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import not_found
-from kohtaanto.api.schemas import Place
+from kohtaanto.api.schemas import Db, Place
 from kohtaanto.db.models import EducationLevel, Jobseeker, Role, Shortlist, ShortlistEntry
 from kohtaanto.domain import vacancies
 
@@ -66,11 +66,15 @@ class ShortlistController(Controller):
     guards = [requires(Role.COORDINATOR, Role.ADMIN)]
 
     @get("/", operation_id="getShortlist")
-    async def get_shortlist(self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID) -> ShortlistOut:
+    async def get_shortlist(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> ShortlistOut:
         """The ranked candidates with why each is there. 404 until the first one is built."""
         if await vacancies.get_visible(db_session, request.user, vacancy_id) is None:
             raise not_found("Vacancy")
-        shortlist = await db_session.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
+        shortlist = await db_session.scalar(
+            select(Shortlist).where(Shortlist.vacancy_id == vacancy_id)
+        )
         if shortlist is None:
             raise not_found("Shortlist")
         ids = [e.jobseeker_id for e in shortlist.entries]
@@ -78,7 +82,9 @@ class ShortlistController(Controller):
             j.id: j
             for j in (
                 await db_session.scalars(
-                    select(Jobseeker).where(Jobseeker.id.in_(ids)).options(selectinload(Jobseeker.skills))
+                    select(Jobseeker)
+                    .where(Jobseeker.id.in_(ids))
+                    .options(selectinload(Jobseeker.skills))
                 )
             ).all()
         }
@@ -87,5 +93,9 @@ class ShortlistController(Controller):
             model_version=shortlist.model_version,
             retrieved=shortlist.retrieved,
             built_at=shortlist.updated_at,
-            entries=[_entry(e, people[e.jobseeker_id]) for e in shortlist.entries if e.jobseeker_id in people],
+            entries=[
+                _entry(e, people[e.jobseeker_id])
+                for e in shortlist.entries
+                if e.jobseeker_id in people
+            ],
         )

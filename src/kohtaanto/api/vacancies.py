@@ -9,13 +9,13 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import invalid, not_found
-from kohtaanto.api.schemas import Concept, EscoUri, Language, MunicipalityCode, Place
+from kohtaanto.api.schemas import Concept, Db, EscoUri, Language, MunicipalityCode, Place
 from kohtaanto.db.models import Role, Vacancy, VacancyStatus
 from kohtaanto.domain import vacancies, vocabulary
 from kohtaanto.domain.vocabulary import UnknownReference
@@ -52,8 +52,8 @@ class VacancyUpdate(msgspec.Struct, forbid_unknown_fields=True):
     essential_skill_uris: list[EscoUri] | msgspec.UnsetType = msgspec.UNSET
     optional_skill_uris: list[EscoUri] | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
-    start_date: date | None | msgspec.UnsetType = msgspec.UNSET
-    monthly_pay_eur: Pay | None | msgspec.UnsetType = msgspec.UNSET
+    start_date: date | msgspec.UnsetType | None = msgspec.UNSET
+    monthly_pay_eur: Pay | msgspec.UnsetType | None = msgspec.UNSET
     languages: list[Language] | msgspec.UnsetType = msgspec.UNSET
     open_to_wage_subsidy: bool | msgspec.UnsetType = msgspec.UNSET
     open_to_work_trial: bool | msgspec.UnsetType = msgspec.UNSET
@@ -109,15 +109,21 @@ def vacancy_out(v: Vacancy) -> VacancyOut:
         open_to_wage_subsidy=v.open_to_wage_subsidy,
         open_to_work_trial=v.open_to_work_trial,
         open_to_apprenticeship=v.open_to_apprenticeship,
-        essential_skills=[Concept(uri=k.skill.uri, label=k.skill.label) for k in links if k.essential],
-        optional_skills=[Concept(uri=k.skill.uri, label=k.skill.label) for k in links if not k.essential],
+        essential_skills=[
+            Concept(uri=k.skill.uri, label=k.skill.label) for k in links if k.essential
+        ],
+        optional_skills=[
+            Concept(uri=k.skill.uri, label=k.skill.label) for k in links if not k.essential
+        ],
         published_at=v.published_at,
         created_at=v.created_at,
         updated_at=v.updated_at,
     )
 
 
-async def _apply(session: AsyncSession, vacancy: Vacancy, data: VacancyCreate | VacancyUpdate) -> None:
+async def _apply(
+    session: AsyncSession, vacancy: Vacancy, data: VacancyCreate | VacancyUpdate
+) -> None:
     """Copy the sent fields onto ``vacancy``, resolving codes; raises a 400 naming the field."""
     try:
         if not isinstance(data.occupation_uri, msgspec.UnsetType):
@@ -161,7 +167,7 @@ async def _apply(session: AsyncSession, vacancy: Vacancy, data: VacancyCreate | 
             setattr(vacancy, name, sorted(set(value)) if name == "languages" else value)
 
 
-async def _mine(session: AsyncSession, request: AuthRequest, vacancy_id: UUID) -> Vacancy:
+async def _mine(session: AsyncSession, request: AuthRequest, vacancy_id: FromPath[UUID]) -> Vacancy:
     vacancy = await vacancies.get_visible(session, request.user, vacancy_id)
     if vacancy is None:
         raise not_found("Vacancy")
@@ -176,10 +182,10 @@ class VacancyController(Controller):
     async def list_vacancies(
         self,
         request: AuthRequest,
-        db_session: AsyncSession,
-        status: VacancyStatus | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        db_session: Db,
+        status: FromQuery[VacancyStatus | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> OffsetPagination[VacancyOut]:
         """Vacancies this user may see, newest first."""
         query = vacancies.visible_to(request.user)
@@ -187,22 +193,30 @@ class VacancyController(Controller):
             query = query.where(Vacancy.status == status)
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = (
-            await db_session.scalars(query.order_by(Vacancy.created_at.desc()).limit(limit).offset(offset))
+            await db_session.scalars(
+                query.order_by(Vacancy.created_at.desc()).limit(limit).offset(offset)
+            )
         ).all()
-        return OffsetPagination(items=[vacancy_out(v) for v in rows], limit=limit, offset=offset, total=total)
+        return OffsetPagination(
+            items=[vacancy_out(v) for v in rows], limit=limit, offset=offset, total=total
+        )
 
     @get("/{vacancy_id:uuid}", operation_id="getVacancy")
-    async def get_vacancy(self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID) -> VacancyOut:
+    async def get_vacancy(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> VacancyOut:
         return vacancy_out(await _mine(db_session, request, vacancy_id))
 
     @post("/", operation_id="createVacancy", guards=[requires(Role.EMPLOYER)])
     async def create_vacancy(
-        self, request: AuthRequest, db_session: AsyncSession, data: VacancyCreate
+        self, request: AuthRequest, db_session: Db, data: VacancyCreate
     ) -> VacancyOut:
         """Create a draft vacancy for the employer's organisation."""
         if request.user.employer_id is None:
             raise invalid("employer_id", "this user is not attached to an employer")
-        vacancy = Vacancy(employer_id=request.user.employer_id, status=VacancyStatus.DRAFT, skill_links=[])
+        vacancy = Vacancy(
+            employer_id=request.user.employer_id, status=VacancyStatus.DRAFT, skill_links=[]
+        )
         await _apply(db_session, vacancy, data)
         db_session.add(vacancy)
         await db_session.flush()
@@ -211,21 +225,32 @@ class VacancyController(Controller):
 
     @patch("/{vacancy_id:uuid}", operation_id="updateVacancy", guards=[requires(Role.EMPLOYER)])
     async def update_vacancy(
-        self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID, data: VacancyUpdate
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: VacancyUpdate
     ) -> VacancyOut:
         """Change the fields sent; an open vacancy is reindexed and reshortlisted."""
         vacancy = await _mine(db_session, request, vacancy_id)
         if vacancy.status in (VacancyStatus.FILLED,):
             raise invalid("status", "a filled vacancy cannot be edited")
         await _apply(db_session, vacancy, data)
-        if vacancy.status is VacancyStatus.OPEN and not any(k.essential for k in vacancy.skill_links):
-            raise invalid("essential_skill_uris", "an open vacancy needs at least one essential skill")
+        if vacancy.status is VacancyStatus.OPEN and not any(
+            k.essential for k in vacancy.skill_links
+        ):
+            raise invalid(
+                "essential_skill_uris", "an open vacancy needs at least one essential skill"
+            )
         vacancies.changed(db_session, vacancy)
         await db_session.flush()
         return vacancy_out(vacancy)
 
-    @post("/{vacancy_id:uuid}/publish", operation_id="publishVacancy", guards=[requires(Role.EMPLOYER)], status_code=200)
-    async def publish_vacancy(self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID) -> VacancyOut:
+    @post(
+        "/{vacancy_id:uuid}/publish",
+        operation_id="publishVacancy",
+        guards=[requires(Role.EMPLOYER)],
+        status_code=200,
+    )
+    async def publish_vacancy(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> VacancyOut:
         """Open the vacancy: it is indexed, shortlisted and pushed to the coordinator."""
         vacancy = await _mine(db_session, request, vacancy_id)
         try:
@@ -236,9 +261,14 @@ class VacancyController(Controller):
         await db_session.flush()
         return vacancy_out(vacancy)
 
-    @post("/{vacancy_id:uuid}/close", operation_id="closeVacancy", guards=[requires(Role.EMPLOYER)], status_code=200)
+    @post(
+        "/{vacancy_id:uuid}/close",
+        operation_id="closeVacancy",
+        guards=[requires(Role.EMPLOYER)],
+        status_code=200,
+    )
     async def close_vacancy(
-        self, request: AuthRequest, db_session: AsyncSession, vacancy_id: UUID, data: VacancyClose
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: VacancyClose
     ) -> VacancyOut:
         """Close the vacancy, filled or not."""
         vacancy = await _mine(db_session, request, vacancy_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -17,6 +18,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import NullPool
 
 from kohtaanto.settings import get_settings
 
@@ -25,10 +27,13 @@ from kohtaanto.settings import get_settings
 def alchemy_config() -> SQLAlchemyAsyncConfig:
     """The SQLAlchemy configuration for this process."""
     settings = get_settings().database
-    engine = EngineConfig(echo=settings.echo)
+    options: dict[str, Any] = {"echo": settings.echo}
+    if settings.pool == "null":
+        options["poolclass"] = NullPool
     if settings.url.startswith("sqlite"):
         # The demo's SQLite file is shared by the API and the worker.
-        engine = EngineConfig(echo=settings.echo, connect_args={"timeout": 30})
+        options["connect_args"] = {"timeout": 30}
+    engine = EngineConfig(**options)
     return SQLAlchemyAsyncConfig(
         connection_string=settings.url,
         session_config=AsyncSessionConfig(expire_on_commit=False),

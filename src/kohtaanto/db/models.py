@@ -33,7 +33,9 @@ metadata = orm_registry.metadata
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     # Store the value (lower-case text) so reports and SQL read naturally.
-    return Enum(cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Role(str, enum.Enum):
@@ -248,7 +250,9 @@ class Vacancy(UUIDAuditBase):
 class VacancySkill(BigIntBase):
     __tablename__ = "vacancy_skill"
     __table_args__ = (UniqueConstraint("vacancy_id", "skill_id"),)
-    vacancy_id: Mapped[UUID] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    vacancy_id: Mapped[UUID] = mapped_column(
+        ForeignKey("vacancy.id", ondelete="CASCADE"), index=True
+    )
     skill_id: Mapped[int] = mapped_column(ForeignKey("esco_skill.id"))
     essential: Mapped[bool] = mapped_column(Boolean, default=True)
     skill: Mapped[EscoSkill] = relationship(lazy="joined")
@@ -261,7 +265,9 @@ class Shortlist(UUIDAuditBase):
     """The ranked candidates for one vacancy, rebuilt when the vacancy changes."""
 
     __tablename__ = "shortlist"
-    vacancy_id: Mapped[UUID] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), unique=True)
+    vacancy_id: Mapped[UUID] = mapped_column(
+        ForeignKey("vacancy.id", ondelete="CASCADE"), unique=True
+    )
     model_version: Mapped[str] = mapped_column(String(64))
     retrieved: Mapped[int] = mapped_column(Integer, default=0)
     entries: Mapped[list[ShortlistEntry]] = relationship(
@@ -272,7 +278,9 @@ class Shortlist(UUIDAuditBase):
 class ShortlistEntry(UUIDAuditBase):
     __tablename__ = "shortlist_entry"
     __table_args__ = (UniqueConstraint("shortlist_id", "jobseeker_id"),)
-    shortlist_id: Mapped[UUID] = mapped_column(ForeignKey("shortlist.id", ondelete="CASCADE"), index=True)
+    shortlist_id: Mapped[UUID] = mapped_column(
+        ForeignKey("shortlist.id", ondelete="CASCADE"), index=True
+    )
     jobseeker_id: Mapped[UUID] = mapped_column(ForeignKey("jobseeker.id"), index=True)
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)

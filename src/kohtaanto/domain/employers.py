@@ -15,7 +15,11 @@ async def coordinator_for(session: AsyncSession, municipality: Municipality) -> 
     load = (
         select(User.id, func.count(Employer.id).label("n"))
         .outerjoin(Employer, Employer.coordinator_id == User.id)
-        .where(User.role == Role.COORDINATOR, User.sub_region == municipality.sub_region, User.is_active)
+        .where(
+            User.role == Role.COORDINATOR,
+            User.sub_region == municipality.sub_region,
+            User.is_active,
+        )
         .group_by(User.id)
         .order_by("n", User.id)
         .limit(1)

@@ -10,7 +10,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto import queue
-from kohtaanto.db.models import Employer, EscoSkill, Role, User, Vacancy, VacancySkill, VacancyStatus
+from kohtaanto.db.models import (
+    Employer,
+    EscoSkill,
+    Role,
+    User,
+    Vacancy,
+    VacancySkill,
+    VacancyStatus,
+)
 from kohtaanto.domain import outbox
 
 
@@ -39,13 +47,22 @@ async def get_visible(session: AsyncSession, user: User, vacancy_id: UUID) -> Va
     return await session.scalar(visible_to(user).where(Vacancy.id == vacancy_id))
 
 
-def set_skills(vacancy: Vacancy, essential: Sequence[EscoSkill], optional: Sequence[EscoSkill]) -> None:
-    """Replace the vacancy's skills; a skill listed as both counts as essential."""
-    essential_ids = {s.id for s in essential}
-    links = [VacancySkill(skill_id=s.id, skill=s, essential=True) for s in essential]
-    links += [
-        VacancySkill(skill_id=s.id, skill=s, essential=False) for s in optional if s.id not in essential_ids
-    ]
+def set_skills(
+    vacancy: Vacancy, essential: Sequence[EscoSkill], optional: Sequence[EscoSkill]
+) -> None:
+    """Replace the vacancy's skills; a skill listed as both counts as essential.
+
+    Links that stay are updated in place: the flush inserts before it deletes, so
+    a removed-and-re-added link would collide with itself on the unique key.
+    """
+    wanted: dict[int, tuple[EscoSkill, bool]] = {s.id: (s, False) for s in optional}
+    wanted.update({s.id: (s, True) for s in essential})
+    existing = {link.skill_id: link for link in vacancy.skill_links}
+    links = []
+    for skill_id, (skill, is_essential) in wanted.items():
+        link = existing.get(skill_id) or VacancySkill(skill_id=skill_id, skill=skill)
+        link.essential = is_essential
+        links.append(link)
     vacancy.skill_links = links
 
 

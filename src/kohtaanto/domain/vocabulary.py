@@ -23,21 +23,27 @@ class UnknownReference(ValueError):
         self.message = message
 
 
-async def municipality(session: AsyncSession, code: str, field: str = "municipality_code") -> Municipality:
+async def municipality(
+    session: AsyncSession, code: str, field: str = "municipality_code"
+) -> Municipality:
     row = await session.scalar(select(Municipality).where(Municipality.code == code))
     if row is None:
         raise UnknownReference(field, f"no municipality with code {code!r}")
     return row
 
 
-async def occupation(session: AsyncSession, uri: str, field: str = "occupation_uri") -> EscoOccupation:
+async def occupation(
+    session: AsyncSession, uri: str, field: str = "occupation_uri"
+) -> EscoOccupation:
     row = await session.scalar(select(EscoOccupation).where(EscoOccupation.uri == uri))
     if row is None:
         raise UnknownReference(field, f"no ESCO occupation {uri!r}")
     return row
 
 
-async def occupations(session: AsyncSession, uris: Sequence[str], field: str) -> list[EscoOccupation]:
+async def occupations(
+    session: AsyncSession, uris: Sequence[str], field: str
+) -> list[EscoOccupation]:
     return await _all(session, EscoOccupation, uris, field, "ESCO occupation")
 
 
@@ -55,7 +61,9 @@ async def _all(
     wanted = list(dict.fromkeys(uris))  # keep order, drop repeats
     if not wanted:
         return []
-    rows = {r.uri: r for r in (await session.scalars(select(model).where(model.uri.in_(wanted)))).all()}
+    rows = {
+        r.uri: r for r in (await session.scalars(select(model).where(model.uri.in_(wanted)))).all()
+    }
     missing = [u for u in wanted if u not in rows]
     if missing:
         raise UnknownReference(field, f"unknown {what}: {', '.join(missing[:5])}")

@@ -1,0 +1,92 @@
+"""Role guards for every endpoint, generated from the app's route table so a
+new endpoint cannot be forgotten: each route must appear in ACCESS below."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from kohtaanto.app import create_app
+from kohtaanto.db.models import Role
+
+ANYONE = "anyone"  # no login needed
+SIGNED_IN = frozenset(Role)
+E, C, H, J, A = Role.EMPLOYER, Role.COORDINATOR, Role.COACH, Role.JOBSEEKER, Role.ADMIN
+
+# (method, path) -> who may call it.
+ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/health"): ANYONE,
+    ("POST", "/api/auth/login"): ANYONE,
+    ("GET", "/api/auth/me"): SIGNED_IN,
+    ("POST", "/api/employers/register"): ANYONE,
+    ("GET", "/api/employers/me"): {E},
+    ("GET", "/api/vacancies"): SIGNED_IN,
+    ("POST", "/api/vacancies"): {E},
+    ("GET", "/api/vacancies/{vacancy_id:uuid}"): SIGNED_IN,
+    ("PATCH", "/api/vacancies/{vacancy_id:uuid}"): {E},
+    ("POST", "/api/vacancies/{vacancy_id:uuid}/publish"): {E},
+    ("POST", "/api/vacancies/{vacancy_id:uuid}/close"): {E},
+    ("GET", "/api/vacancies/{vacancy_id:uuid}/shortlist"): {C, A},
+    ("GET", "/api/jobseekers/me"): {J},
+    ("PUT", "/api/jobseekers/me"): {J},
+    ("GET", "/api/coach/clients"): {H},
+    ("GET", "/api/notifications"): SIGNED_IN,
+    ("POST", "/api/notifications/{notification_id:uuid}/read"): SIGNED_IN,
+    ("GET", "/api/esco/skills"): SIGNED_IN,
+    ("GET", "/api/esco/occupations"): SIGNED_IN,
+}
+
+
+def _routes(app: Litestar) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if route.path.startswith("/schema"):
+            continue  # the OpenAPI documents are public
+        for method in getattr(route, "methods", ()):
+            if method not in ("HEAD", "OPTIONS"):
+                found.add((method, route.path))
+    return found
+
+
+def test_every_route_has_an_access_rule() -> None:
+    routes = _routes(create_app())
+    assert routes == set(ACCESS), (
+        f"routes without a rule: {sorted(routes - set(ACCESS))}; "
+        f"rules without a route: {sorted(set(ACCESS) - routes)}"
+    )
+
+
+def _concrete(path: str) -> str:
+    return path.replace("{vacancy_id:uuid}", str(uuid.uuid4())).replace(
+        "{notification_id:uuid}", str(uuid.uuid4())
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
+async def test_role_guards(client, make_user, login, method: str, path: str) -> None:
+    allowed = ACCESS[(method, path)]
+    url = _concrete(path)
+    query = {"q": "cook"} if path.startswith("/api/esco") else None
+    # Anonymous callers are refused everywhere but the open endpoints.
+    response = await client.request(method, url, params=query, json={} if method != "GET" else None)
+    if allowed == ANYONE:
+        assert response.status_code not in (401, 403), response.text
+    else:
+        assert response.status_code == 401, f"anonymous {method} {path}: {response.status_code}"
+    if allowed == ANYONE:
+        return
+    for role in Role:
+        user = await make_user(role)
+        headers = await login(user.email)
+        response = await client.request(
+            method, url, params=query, headers=headers, json={} if method != "GET" else None
+        )
+        if role in allowed:
+            assert response.status_code not in (401, 403), (
+                f"{role} {method} {path}: {response.text}"
+            )
+        else:
+            assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
