@@ -7,15 +7,25 @@ details stay in the database behind the access rules.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, noload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from kohtaanto.db.models import Jobseeker, Municipality, Vacancy, VacancySkill
+from kohtaanto.db.models import (
+    EscoOccupation,
+    EscoSkill,
+    Jobseeker,
+    JobseekerOccupation,
+    JobseekerSkill,
+    Municipality,
+    Vacancy,
+    VacancySkill,
+)
 
 # Ids per IN (...) query: well below SQLite's and asyncpg's parameter limits.
 _ID_CHUNK = 1000
@@ -92,21 +102,76 @@ def _vacancy_query() -> Select[tuple[Vacancy]]:
 
 
 def _jobseeker_query() -> Select[tuple[Jobseeker]]:
+    # Skills and occupations come from _attach_vocabulary, not the relationship
+    # loaders: the ORM's many-to-many loading is the slow part of a reindex.
     return select(Jobseeker).options(
         joinedload(Jobseeker.municipality).joinedload(Municipality.area),
-        selectinload(Jobseeker.skills),
-        selectinload(Jobseeker.occupations),
+        noload(Jobseeker.skills),
+        noload(Jobseeker.occupations),
     )
 
 
+async def _attach_vocabulary(session: AsyncSession, jobseekers: list[Jobseeker]) -> None:
+    """Load ``skills`` and ``occupations`` of ``jobseekers`` with plain link queries.
+
+    Half a million skill links at 30 000 jobseekers take seconds this way, against
+    half a minute through relationship loading. Vocabulary rows are read once per
+    batch, with only the columns documents use.
+    """
+    by_id = {j.id: j for j in jobseekers}
+    links: list[tuple[str, Any, Any, type[EscoSkill | EscoOccupation], tuple[Any, ...]]] = [
+        (
+            "skills",
+            JobseekerSkill.jobseeker_id,
+            JobseekerSkill.skill_id,
+            EscoSkill,
+            (EscoSkill.uri, EscoSkill.label),
+        ),
+        (
+            "occupations",
+            JobseekerOccupation.jobseeker_id,
+            JobseekerOccupation.occupation_id,
+            EscoOccupation,
+            (EscoOccupation.uri, EscoOccupation.label, EscoOccupation.isco_code),
+        ),
+    ]
+    for attr, owner_id, vocab_id, vocab, columns in links:
+        pairs: list[tuple[UUID, int]] = []
+        for chunk in _chunks(list(by_id), _ID_CHUNK):
+            query = select(owner_id, vocab_id).where(owner_id.in_(chunk))
+            pairs.extend((await session.execute(query)).tuples())
+        entries: dict[int, Any] = {}
+        for chunk in _chunks(sorted({v for _, v in pairs}), _ID_CHUNK):
+            query = select(vocab).options(load_only(*columns)).where(vocab.id.in_(chunk))
+            entries.update((e.id, e) for e in await session.scalars(query))
+        owned: dict[UUID, list[Any]] = {j_id: [] for j_id in by_id}
+        for j_id, v_id in pairs:
+            owned[j_id].append(entries[v_id])
+        for j_id, items in owned.items():
+            # In the order the relationship declares.
+            set_committed_value(by_id[j_id], attr, sorted(items, key=lambda e: e.label))
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+Complete = Callable[[AsyncSession, list[Any]], Awaitable[None]] | None
+
+
 async def _load_by_ids(
-    session: AsyncSession, query: Select[Any], id_column: Any, ids: Sequence[UUID]
+    session: AsyncSession,
+    query: Select[Any],
+    id_column: Any,
+    ids: Sequence[UUID],
+    complete: Complete,
 ) -> list[Any]:
     rows: list[Any] = []
-    for start in range(0, len(ids), _ID_CHUNK):
-        chunk = ids[start : start + _ID_CHUNK]
-        result = await session.scalars(query.where(id_column.in_(chunk)))
-        rows.extend(result.unique())
+    for chunk in _chunks(ids, _ID_CHUNK):
+        rows.extend((await session.scalars(query.where(id_column.in_(chunk)))).unique())
+    if complete and rows:
+        await complete(session, rows)
     return rows
 
 
@@ -114,7 +179,7 @@ async def load_vacancies(session: AsyncSession, ids: Sequence[UUID] | None = Non
     """Vacancies loaded for :func:`vacancy_document`: these ids (missing ones skipped), or all."""
     if ids is None:
         return [v async for batch in iter_vacancies(session, detach=False) for v in batch]
-    return await _load_by_ids(session, _vacancy_query(), Vacancy.id, ids)
+    return await _load_by_ids(session, _vacancy_query(), Vacancy.id, ids, None)
 
 
 async def load_jobseekers(
@@ -123,11 +188,16 @@ async def load_jobseekers(
     """Jobseekers loaded for :func:`jobseeker_document`: these ids, or all."""
     if ids is None:
         return [j async for batch in iter_jobseekers(session, detach=False) for j in batch]
-    return await _load_by_ids(session, _jobseeker_query(), Jobseeker.id, ids)
+    return await _load_by_ids(session, _jobseeker_query(), Jobseeker.id, ids, _attach_vocabulary)
 
 
 async def _iter_all(
-    session: AsyncSession, query: Select[Any], id_column: Any, batch_size: int, detach: bool
+    session: AsyncSession,
+    query: Select[Any],
+    id_column: Any,
+    batch_size: int,
+    detach: bool,
+    complete: Complete,
 ) -> AsyncIterator[list[Any]]:
     # Keyset pagination on the primary key: stable and cheap at any depth.
     last: UUID | None = None
@@ -138,6 +208,8 @@ async def _iter_all(
         batch = list((await session.scalars(page)).unique())
         if not batch:
             return
+        if complete:
+            await complete(session, batch)
         yield batch
         last = batch[-1].id
         if detach:
@@ -155,11 +227,13 @@ def iter_vacancies(
 
     With ``detach`` each batch is expunged from the session once the next is asked for.
     """
-    return _iter_all(session, _vacancy_query(), Vacancy.id, batch_size, detach)
+    return _iter_all(session, _vacancy_query(), Vacancy.id, batch_size, detach, None)
 
 
 def iter_jobseekers(
     session: AsyncSession, batch_size: int = 2000, *, detach: bool = True
 ) -> AsyncIterator[list[Jobseeker]]:
     """All jobseekers in id order, ``batch_size`` at a time, loaded for indexing (see above)."""
-    return _iter_all(session, _jobseeker_query(), Jobseeker.id, batch_size, detach)
+    return _iter_all(
+        session, _jobseeker_query(), Jobseeker.id, batch_size, detach, _attach_vocabulary
+    )

@@ -1,10 +1,10 @@
 """Search indexes, sync and retrieval against a real Meilisearch.
 
-The engine comes from KOHTAANTO_MEILI_URL / KOHTAANTO_MEILI_MASTER_KEY (the test
-session starts one with ``scripts/meilisearch start``). Each test works under its
+The engine comes from KOHTAANTO_MEILI_URL / KOHTAANTO_MEILI_MASTER_KEY (the
+``search_ready`` fixture starts one with ``scripts/meilisearch start``). Each test works under its
 own index prefix and deletes its indexes afterwards. Retrieval tests index
-transient ORM objects, so they need no database; the reindex test uses a
-throwaway PostgreSQL database.
+transient ORM objects, so they need no database; the reindex test creates a
+throwaway database next to the test database, so the shared schema is untouched.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from kohtaanto.db.models import (
 )
 from kohtaanto.settings import SearchSettings
 from search.client import search_client
-from search.documents import jobseeker_document, vacancy_document
+from search.documents import jobseeker_document, load_jobseekers, vacancy_document
 from search.indexes import (
     SearchTaskError,
     delete_indexes,
@@ -56,7 +56,7 @@ from search.sync import (
 
 
 @pytest.fixture
-async def meili() -> AsyncIterator[AsyncClient]:
+async def meili(search_ready: None) -> AsyncIterator[AsyncClient]:
     async with search_client(SearchSettings()) as client:
         yield client
 
@@ -257,7 +257,7 @@ def test_query_text_keeps_ten_distinct_meaningful_words() -> None:
 # --- reindex, from a real database -------------------------------------------------
 
 DATABASE_URL = os.environ.get(
-    "KOHTAANTO_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    "KOHTAANTO_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 
 
@@ -323,12 +323,18 @@ async def test_reindex_swaps_in_fresh_content_under_the_same_name(
 
         counts = await reindex(meili, session, prefix, batch_size=3)
 
+        loaded = await load_jobseekers(session, [people[0].id, uuid4()])
+        assert [jobseeker_document(j) for j in loaded] == [jobseeker_document(people[0])]
+
     assert counts == {"vacancies": 1, "jobseekers": 7}
     uids = {i.uid for i in await meili.get_indexes() or [] if i.uid.startswith(prefix)}
     assert uids == {vacancy_index(prefix), jobseeker_index(prefix)}
     index = meili.index(jobseeker_index(prefix))
     docs = await index.get_documents(limit=100)
     assert {UUID(d["id"]) for d in docs.results} == {p.id for p in people}
+    assert {(tuple(d["skill_uris"]), tuple(d["isco_codes"])) for d in docs.results} == {
+        ((PREPARE_FOOD.uri,), ("5120",))
+    }
     settings = await index.get_settings()
     assert "skill_uris" in map(str, settings.filterable_attributes or [])
 
