@@ -16,7 +16,7 @@ from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.db.models import Jobseeker, Shortlist, ShortlistEntry, Vacancy
+from kohtaanto.db.models import EntryStatus, Jobseeker, Shortlist, ShortlistEntry, Vacancy
 from kohtaanto.settings import Settings
 from ml.facts import JobseekerFacts, VacancyFacts
 from ml.predict import RankedCandidate, RankingModel
@@ -67,35 +67,59 @@ async def build_shortlist(
     vacancy_id: UUID,
     settings: Settings,
 ) -> Shortlist | None:
-    """Build (or rebuild) the vacancy's shortlist; None if the vacancy is gone."""
+    """Build (or rebuild) the vacancy's shortlist; None if the vacancy is gone.
+
+    Only untouched suggestions are replaced: anyone a coordinator has already
+    worked with (contacted, asked for consent, added by hand, ...) stays, with
+    their status and history, ahead of the fresh suggestions.
+    """
     found = await load_vacancies(session, [vacancy_id])
     if not found:
         return None
     vacancy = found[0]
     retrieved, ranked = await rank_for_vacancy(session, client, model, vacancy, settings)
-    top = ranked[: settings.matching.shortlist_size]
     shortlist = await session.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
     if shortlist is None:
-        shortlist = Shortlist(
-            vacancy_id=vacancy_id, model_version=model.version, retrieved=retrieved
-        )
+        shortlist = Shortlist(vacancy_id=vacancy_id, model_version=model.version, retrieved=retrieved)
         session.add(shortlist)
         await session.flush()
+        kept: list[ShortlistEntry] = []
     else:
         shortlist.model_version = model.version
         shortlist.retrieved = retrieved
         await session.execute(
-            delete(ShortlistEntry).where(ShortlistEntry.shortlist_id == shortlist.id)
+            delete(ShortlistEntry).where(
+                ShortlistEntry.shortlist_id == shortlist.id,
+                ShortlistEntry.status == EntryStatus.SUGGESTED,
+                ShortlistEntry.source == "model",
+            )
         )
+        kept = list(
+            (
+                await session.scalars(
+                    select(ShortlistEntry)
+                    .where(ShortlistEntry.shortlist_id == shortlist.id)
+                    .order_by(ShortlistEntry.rank)
+                )
+            ).all()
+        )
+    taken = {e.jobseeker_id for e in kept}
+    fresh = [c for c in ranked if UUID(c.jobseeker_id) not in taken]
+    for rank, entry in enumerate(kept, start=1):
+        entry.rank = rank
     session.add_all(
         ShortlistEntry(
             shortlist_id=shortlist.id,
-            jobseeker_id=c.jobseeker_id,
+            jobseeker_id=UUID(c.jobseeker_id),
             rank=rank,
             score=float(c.score),
             explanation=c.explanation,
+            features=c.features,
+            search_score=float(c.features.get("search_score", 0.0)),
         )
-        for rank, c in enumerate(top, start=1)
+        for rank, c in enumerate(
+            fresh[: max(0, settings.matching.shortlist_size - len(kept))], start=len(kept) + 1
+        )
     )
     await session.flush()
     await session.refresh(shortlist, ["entries"])

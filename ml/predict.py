@@ -38,6 +38,9 @@ class RankedCandidate:
     jobseeker_id: str
     score: float  # probability of interview or hire, 0..1
     explanation: dict[str, Any]
+    # The model's inputs for this pair, by feature name: stored with the shortlist
+    # entry so its outcome later makes a point-in-time training row.
+    features: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +107,7 @@ class RankingModel:
                 jobseeker_id=j.id,
                 score=round(p, 4),
                 explanation=explain(j, x, c, o, d, e),
+                features=dict(zip(FEATURES, x, strict=True)),
             )
             for j, p, x, c, o, d, e in zip(
                 js,

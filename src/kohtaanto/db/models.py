@@ -53,6 +53,30 @@ class VacancyStatus(str, enum.Enum):
     FILLED = "filled"
 
 
+class EmployerKind(str, enum.Enum):
+    """Decides which wage-subsidy rules can apply (associations get 100 %, households none)."""
+
+    BUSINESS = "business"
+    ASSOCIATION = "association"  # association, foundation or religious community, no business
+    HOUSEHOLD = "household"
+
+
+class EntryStatus(str, enum.Enum):
+    """Where a shortlisted person is in the recruitment (see domain.shortlists for the moves)."""
+
+    SUGGESTED = "suggested"
+    CONTACTED = "contacted"
+    CONSENT_REQUESTED = "consent_requested"
+    CONSENTED = "consented"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    SHARED = "shared"
+    INTERVIEW = "interview"
+    HIRED = "hired"
+    NOT_HIRED = "not_hired"
+    REMOVED = "removed"
+
+
 class EducationLevel(str, enum.Enum):
     """Highest completed education, coarse as in the Finnish classification."""
 
@@ -164,6 +188,9 @@ class Employer(UUIDAuditBase):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     coordinator_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("user_account.id", use_alter=True), index=True
+    )
+    kind: Mapped[EmployerKind] = mapped_column(
+        _enum(EmployerKind, "employer_kind"), default=EmployerKind.BUSINESS
     )
     municipality: Mapped[Municipality] = relationship(lazy="joined")
 
@@ -285,6 +312,32 @@ class ShortlistEntry(UUIDAuditBase):
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     explanation: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    search_score: Mapped[float] = mapped_column(Float, default=0.0)
+    # The model's inputs when the entry was ranked: with the outcome, a training row
+    # that does not change when the profile changes later.
+    features: Mapped[dict[str, float]] = mapped_column(JsonB, default=dict)
+    status: Mapped[EntryStatus] = mapped_column(
+        _enum(EntryStatus, "entry_status"), default=EntryStatus.SUGGESTED, index=True
+    )
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # Why the person was not hired, declined or removed: a code from domain.shortlists.
+    outcome_reason: Mapped[str | None] = mapped_column(String(64))
+    # "model" when ranked, "coordinator" when added by hand.
+    source: Mapped[str] = mapped_column(String(16), default="model")
+
+
+class ShortlistEvent(BigIntBase):
+    """One move of a shortlist entry: who, when, from what to what, and why."""
+
+    __tablename__ = "shortlist_event"
+    entry_id: Mapped[UUID] = mapped_column(
+        ForeignKey("shortlist_entry.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[EntryStatus | None] = mapped_column(_enum(EntryStatus, "entry_status"))
+    to_status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus, "entry_status"))
+    actor_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class Notification(UUIDAuditBase):

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e39c5a8c8175
+Revision ID: 1d5cba941fbc
 Revises:
-Create Date: 2026-11-28 02:14:23.973127
+Create Date: 2026-11-28 02:36:24.730912
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "e39c5a8c8175"
+revision = "1d5cba941fbc"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -156,18 +156,24 @@ def upgrade() -> None:
             "municipality_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("coordinator_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "business",
+                "association",
+                "household",
+                name="employer_kind",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
         ),
         sa.Column(
             "updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
-        ),
-        sa.ForeignKeyConstraint(
-            ["coordinator_id"],
-            ["user_account.id"],
-            name=op.f("fk_employer_coordinator_id_user_account"),
-            use_alter=True,
         ),
         sa.ForeignKeyConstraint(
             ["municipality_id"],
@@ -220,6 +226,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_user_account_employer_id"), "user_account", ["employer_id"], unique=False
     )
+    # employer and user_account refer to each other: this key is added once both exist.
+    with op.batch_alter_table("employer") as batch:
+        batch.create_foreign_key(
+            op.f("fk_employer_coordinator_id_user_account"),
+            "user_account",
+            ["coordinator_id"],
+            ["id"],
+        )
     op.create_table(
         "vacancy",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
@@ -515,6 +529,42 @@ def upgrade() -> None:
             .with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
+        sa.Column("search_score", sa.Float(), nullable=False),
+        sa.Column(
+            "features",
+            sa.JSON()
+            .with_variant(postgresql.JSONB(astext_type=sa.Text()), "cockroachdb")
+            .with_variant(advanced_alchemy.types.json.ORA_JSONB(), "oracle")
+            .with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "suggested",
+                "contacted",
+                "consent_requested",
+                "consented",
+                "declined",
+                "expired",
+                "shared",
+                "interview",
+                "hired",
+                "not_hired",
+                "removed",
+                name="entry_status",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status_changed_at",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
+        sa.Column("outcome_reason", sa.String(length=64), nullable=True),
+        sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
@@ -544,11 +594,78 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_shortlist_entry_shortlist_id"), "shortlist_entry", ["shortlist_id"], unique=False
     )
+    op.create_index(op.f("ix_shortlist_entry_status"), "shortlist_entry", ["status"], unique=False)
+    op.create_table(
+        "shortlist_event",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("entry_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column(
+            "from_status",
+            sa.Enum(
+                "suggested",
+                "contacted",
+                "consent_requested",
+                "consented",
+                "declined",
+                "expired",
+                "shared",
+                "interview",
+                "hired",
+                "not_hired",
+                "removed",
+                name="entry_status",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "to_status",
+            sa.Enum(
+                "suggested",
+                "contacted",
+                "consent_requested",
+                "consented",
+                "declined",
+                "expired",
+                "shared",
+                "interview",
+                "hired",
+                "not_hired",
+                "removed",
+                name="entry_status",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("actor_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("reason", sa.String(length=255), nullable=True),
+        sa.Column("at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["user_account.id"], name=op.f("fk_shortlist_event_actor_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["shortlist_entry.id"],
+            name=op.f("fk_shortlist_event_entry_id_shortlist_entry"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_shortlist_event")),
+    )
+    op.create_index(
+        op.f("ix_shortlist_event_entry_id"), "shortlist_event", ["entry_id"], unique=False
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("employer") as batch:
+        batch.drop_constraint(op.f("fk_employer_coordinator_id_user_account"), type_="foreignkey")
+    op.drop_index(op.f("ix_shortlist_event_entry_id"), table_name="shortlist_event")
+    op.drop_table("shortlist_event")
+    op.drop_index(op.f("ix_shortlist_entry_status"), table_name="shortlist_entry")
     op.drop_index(op.f("ix_shortlist_entry_shortlist_id"), table_name="shortlist_entry")
     op.drop_index(op.f("ix_shortlist_entry_jobseeker_id"), table_name="shortlist_entry")
     op.drop_table("shortlist_entry")
