@@ -10,10 +10,23 @@ import asyncio
 from collections.abc import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from kohtaanto import queue
 from kohtaanto.db import session_scope
 from kohtaanto.db.migrate import upgrade
-from kohtaanto.db.models import EscoSkill, Jobseeker
+from kohtaanto.db.models import (
+    Employer,
+    EscoSkill,
+    Jobseeker,
+    OutboxMessage,
+    Shortlist,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
+from kohtaanto.demo.seed import DEMO_USERS
+from kohtaanto.domain import outbox
 from kohtaanto.settings import get_settings
 
 Progress = Callable[[str, int, int], None]
@@ -32,7 +45,7 @@ def prepare_demo(
 async def _prepare(
     jobseekers: int, employers: int, vacancies: int, seed: int, progress: Progress
 ) -> list[tuple[str, str]]:
-    from kohtaanto.demo.seed import DEMO_USERS, seed_demo
+    from kohtaanto.demo.seed import seed_demo
     from kohtaanto.domain.esco import import_esco
     from kohtaanto.domain.places import import_places
     from ml.dataset import load_population
@@ -67,4 +80,35 @@ async def _prepare(
     async with search_client(settings.search) as client, session_scope() as session:
         await reindex(client, session, settings.search.index_prefix)
     progress("search indexes", 1, 1)
+    async with session_scope() as session:
+        queued = await queue_shortlists(session)
+    if queued:
+        progress(f"shortlists queued ({queued})", 1, 1)
     return list(DEMO_USERS)
+
+
+async def queue_shortlists(session: AsyncSession) -> int:
+    """Record a shortlist job for every open vacancy that has none yet.
+
+    The worker builds them in the background once it starts, the demo
+    coordinator's vacancies first, so the demo opens on working shortlists.
+    """
+    if await session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
+    ):
+        return 0  # queued by an earlier run and not yet relayed
+    demo_coordinator = select(User.id).where(User.email == DEMO_USERS[1][1]).scalar_subquery()
+    pending = (
+        await session.scalars(
+            select(Vacancy.id)
+            .join(Employer, Employer.id == Vacancy.employer_id)
+            .outerjoin(Shortlist, Shortlist.vacancy_id == Vacancy.id)
+            .where(Vacancy.status == VacancyStatus.OPEN, Shortlist.id.is_(None))
+            .order_by(
+                (Employer.coordinator_id == demo_coordinator).desc(), Vacancy.published_at.desc()
+            )
+        )
+    ).all()
+    for vacancy_id in pending:
+        outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(vacancy_id))
+    return len(pending)
