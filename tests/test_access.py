@@ -32,6 +32,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/vacancies/{vacancy_id:uuid}/shortlist"): {C, A},
     ("GET", "/api/jobseekers/me"): {J},
     ("PUT", "/api/jobseekers/me"): {J},
+    ("GET", "/api/jobseekers/me/matches"): {J},
     ("GET", "/api/coach/clients"): {H},
     ("GET", "/api/notifications"): SIGNED_IN,
     ("POST", "/api/notifications/{notification_id:uuid}/read"): SIGNED_IN,

@@ -170,6 +170,14 @@ async def test_publish_shortlist_notify_and_isolation(
     second = next(e for e in shortlist["entries"] if e["candidate"]["id"] == partial)["explanation"]
     assert {s["uri"] for s in second["missing_essential"]} == set(vacancy_essential[2:])
     assert "distance_km" in top and "instruments" in top and top["top_factors"]
+    # The employer's cost after subsidy: the strong candidate (unemployed over a year)
+    # is likely eligible for a wage subsidy, which this vacancy is open to.
+    cost = shortlist["entries"][0]["cost"]
+    assert cost["monthly_pay_costs_eur"] > 0
+    assert cost["lowest_net_monthly_cost_eur"] < cost["monthly_pay_costs_eur"]
+    assert cost["best_saving_eur"] > 0 and "authority decides" in cost["note"]
+    assert any(i["code"].startswith("wage_subsidy") for i in cost["instruments"])
+    assert all(e["status"] == "suggested" for e in shortlist["entries"])
 
     # The coordinator was pushed the shortlist: in-app and on the webhook.
     response = await client.get("/api/notifications", headers=coordinator_headers)
@@ -196,6 +204,14 @@ async def test_publish_shortlist_notify_and_isolation(
     assert [str(n.vacancy_id) for n in matches] == [vacancy_id]
     response = await client.get("/api/notifications", headers=strong_headers)
     assert [n["vacancy_id"] for n in response.json()["items"]] == [vacancy_id]
+
+    # The jobseeker reads the same explanation the coordinator reads.
+    response = await client.get("/api/jobseekers/me/matches", headers=strong_headers)
+    assert response.status_code == 200, response.text
+    (mine,) = response.json()
+    assert mine["vacancy"]["id"] == vacancy_id and mine["on_shortlist"]
+    assert mine["explanation"]["matched_essential"] == top["matched_essential"]
+    assert mine["cost"] == cost
 
     # Another employer sees neither the vacancy nor its shortlist.
     assert (

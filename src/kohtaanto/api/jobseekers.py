@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -14,8 +14,27 @@ from sqlalchemy import func, select
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import invalid, not_found
-from kohtaanto.api.schemas import Concept, Db, EscoUri, Language, MunicipalityCode, Place
-from kohtaanto.db.models import EducationLevel, Jobseeker, Role
+from kohtaanto.api.schemas import (
+    Concept,
+    CostEstimate,
+    Db,
+    EscoUri,
+    Language,
+    MunicipalityCode,
+    Place,
+    cost_estimate,
+)
+from kohtaanto.db.models import (
+    EducationLevel,
+    EntryStatus,
+    Jobseeker,
+    Notification,
+    Role,
+    Shortlist,
+    ShortlistEntry,
+    Vacancy,
+    VacancyStatus,
+)
 from kohtaanto.domain import jobseekers, vocabulary
 from kohtaanto.domain.vocabulary import UnknownReference
 
@@ -84,6 +103,43 @@ def profile_out(j: Jobseeker) -> Profile:
     )
 
 
+class VacancySummary(msgspec.Struct):
+    id: UUID
+    title: str
+    employer_name: str
+    occupation: Concept
+    municipality: Place
+    hours_per_week: int
+    monthly_pay_eur: int | None
+    status: VacancyStatus
+
+
+class MyMatch(msgspec.Struct):
+    """A vacancy that suits the jobseeker, with the same explanation the coordinator reads."""
+
+    vacancy: VacancySummary
+    score: float
+    on_shortlist: bool
+    shortlist_status: EntryStatus | None
+    cost: CostEstimate
+    explanation: dict[str, Any]
+    found_at: datetime
+
+
+def _summary(v: Vacancy) -> VacancySummary:
+    m = v.municipality
+    return VacancySummary(
+        id=v.id,
+        title=v.title,
+        employer_name=v.employer.name,
+        occupation=Concept(uri=v.occupation.uri, label=v.occupation.label),
+        municipality=Place(code=m.code, name=m.name, sub_region=m.sub_region),
+        hours_per_week=v.hours_per_week,
+        monthly_pay_eur=v.monthly_pay_eur,
+        status=v.status,
+    )
+
+
 class JobseekerController(Controller):
     path = "/api/jobseekers"
     tags = ["jobseekers"]
@@ -95,6 +151,62 @@ class JobseekerController(Controller):
         if profile is None:
             raise not_found("Profile")
         return profile_out(profile)
+
+    @get("/me/matches", operation_id="listMyMatches", guards=[requires(Role.JOBSEEKER)])
+    async def list_matches(self, request: AuthRequest, db_session: Db) -> list[MyMatch]:
+        """Vacancies found for the jobseeker and shortlists they are on, best first, with why."""
+        profile = await jobseekers.of_user(db_session, request.user)
+        if profile is None:
+            raise not_found("Profile")
+        found: dict[UUID, MyMatch] = {}
+        vacancies = {}
+        notified = (
+            await db_session.scalars(
+                select(Notification).where(
+                    Notification.recipient_id == request.user.id, Notification.kind == "match"
+                )
+            )
+        ).all()
+        entries = (
+            await db_session.execute(
+                select(ShortlistEntry, Shortlist.vacancy_id)
+                .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+                .where(
+                    ShortlistEntry.jobseeker_id == profile.id,
+                    ShortlistEntry.status != EntryStatus.REMOVED,
+                )
+            )
+        ).all()
+        ids = {n.vacancy_id for n in notified if n.vacancy_id} | {v for _, v in entries}
+        if ids:
+            rows = await db_session.scalars(select(Vacancy).where(Vacancy.id.in_(ids)))
+            vacancies = {v.id: v for v in rows}
+        for n in notified:
+            vacancy = vacancies.get(n.vacancy_id) if n.vacancy_id else None
+            if vacancy is None or vacancy.status is not VacancyStatus.OPEN:
+                continue
+            explanation = n.body.get("explanation", {})
+            found[vacancy.id] = MyMatch(
+                vacancy=_summary(vacancy),
+                score=float(n.body.get("score", 0.0)),
+                on_shortlist=False,
+                shortlist_status=None,
+                cost=cost_estimate(explanation),
+                explanation=explanation,
+                found_at=n.created_at,
+            )
+        for entry, vacancy_id in entries:
+            vacancy = vacancies[vacancy_id]
+            found[vacancy_id] = MyMatch(
+                vacancy=_summary(vacancy),
+                score=round(entry.score, 4),
+                on_shortlist=True,
+                shortlist_status=entry.status,
+                cost=cost_estimate(entry.explanation),
+                explanation=entry.explanation,
+                found_at=entry.created_at,
+            )
+        return sorted(found.values(), key=lambda m: (-m.score, m.vacancy.title))
 
     @put("/me", operation_id="saveMyProfile", guards=[requires(Role.JOBSEEKER)])
     async def save_profile(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar.di import NamedDependency
@@ -23,6 +23,51 @@ class Concept(msgspec.Struct):
 
     uri: str
     label: str
+
+
+class InstrumentEstimate(msgspec.Struct):
+    """A support instrument the person is likely eligible for; the authority decides."""
+
+    code: str
+    label: str
+    rate: float
+    monthly_cap_eur: float
+    months: int
+    monthly_pay_costs_eur: float
+    monthly_subsidy_eur: float
+    net_monthly_cost_eur: float
+    total_saving_eur: float
+    rule_id: str
+    valid_from: str
+    note: str
+
+
+class CostEstimate(msgspec.Struct):
+    """What hiring this person would cost the employer a month, before and after support."""
+
+    monthly_pay_costs_eur: float | None
+    lowest_net_monthly_cost_eur: float | None
+    best_saving_eur: float
+    instruments: list[InstrumentEstimate]
+    note: str
+
+
+def cost_estimate(explanation: dict[str, Any]) -> CostEstimate:
+    """The instrument part of a match explanation, typed for the API."""
+    instruments = [
+        InstrumentEstimate(**{f: e[f] for f in InstrumentEstimate.__struct_fields__})
+        for e in explanation.get("instruments", [])
+    ]
+    paid = [i for i in instruments if i.monthly_pay_costs_eur > 0]
+    return CostEstimate(
+        monthly_pay_costs_eur=paid[0].monthly_pay_costs_eur if paid else None,
+        lowest_net_monthly_cost_eur=min((i.net_monthly_cost_eur for i in paid), default=None),
+        best_saving_eur=float(explanation.get("best_saving_eur", 0.0)),
+        instruments=instruments,
+        note=str(
+            explanation.get("estimate_note", "Estimate only — the employment authority decides.")
+        ),
+    )
 
 
 class Place(msgspec.Struct):

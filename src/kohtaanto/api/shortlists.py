@@ -14,8 +14,15 @@ from sqlalchemy.orm import selectinload
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import not_found
-from kohtaanto.api.schemas import Db, Place
-from kohtaanto.db.models import EducationLevel, Jobseeker, Role, Shortlist, ShortlistEntry
+from kohtaanto.api.schemas import CostEstimate, Db, Place, cost_estimate
+from kohtaanto.db.models import (
+    EducationLevel,
+    EntryStatus,
+    Jobseeker,
+    Role,
+    Shortlist,
+    ShortlistEntry,
+)
 from kohtaanto.domain import vacancies
 
 
@@ -32,7 +39,10 @@ class Candidate(msgspec.Struct):
 class RankedEntry(msgspec.Struct):
     rank: int
     score: float
+    status: EntryStatus
+    source: str
     candidate: Candidate
+    cost: CostEstimate
     explanation: dict[str, Any]
 
 
@@ -49,6 +59,8 @@ def _entry(e: ShortlistEntry, j: Jobseeker) -> RankedEntry:
     return RankedEntry(
         rank=e.rank,
         score=round(e.score, 4),
+        status=e.status,
+        source=e.source,
         candidate=Candidate(
             id=j.id,
             municipality=Place(code=m.code, name=m.name, sub_region=m.sub_region),
@@ -56,6 +68,7 @@ def _entry(e: ShortlistEntry, j: Jobseeker) -> RankedEntry:
             languages=list(j.languages),
             max_travel_km=j.max_travel_km,
         ),
+        cost=cost_estimate(e.explanation),
         explanation=e.explanation,
     )
 
