@@ -17,10 +17,23 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import NullPool
 
 from kohtaanto.settings import get_settings
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_wal(dbapi_connection: Any, _: Any) -> None:
+    """The demo's SQLite file is written by the API and the worker at once: with a
+    write-ahead log readers never wait for the writer."""
+    if "sqlite" in type(dbapi_connection).__module__:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
 
 @lru_cache(maxsize=1)

@@ -38,7 +38,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     EMPLOYER = "employer"
     COORDINATOR = "coordinator"
     COACH = "coach"
@@ -46,14 +46,14 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
-class VacancyStatus(str, enum.Enum):
+class VacancyStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
     FILLED = "filled"
 
 
-class EmployerKind(str, enum.Enum):
+class EmployerKind(enum.StrEnum):
     """Decides which wage-subsidy rules can apply (associations get 100 %, households none)."""
 
     BUSINESS = "business"
@@ -61,7 +61,7 @@ class EmployerKind(str, enum.Enum):
     HOUSEHOLD = "household"
 
 
-class EntryStatus(str, enum.Enum):
+class EntryStatus(enum.StrEnum):
     """Where a shortlisted person is in the recruitment (see domain.shortlists for the moves)."""
 
     SUGGESTED = "suggested"
@@ -77,7 +77,7 @@ class EntryStatus(str, enum.Enum):
     REMOVED = "removed"
 
 
-class EducationLevel(str, enum.Enum):
+class EducationLevel(enum.StrEnum):
     """Highest completed education, coarse as in the Finnish classification."""
 
     BASIC = "basic"  # peruskoulu only
