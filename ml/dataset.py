@@ -1,9 +1,17 @@
-"""The population the model is trained on, read from the database as facts."""
+"""What the model learns from, read from the database: the population as facts, and the
+labelled history (shortlist entries with outcomes) split by time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import or_, select
+
 from kohtaanto.db import session_scope
+from kohtaanto.db.models import EntryStatus, Shortlist, ShortlistEntry, ShortlistEvent, Vacancy
 from ml.facts import JobseekerFacts, VacancyFacts
+from ml.features import FEATURES
 from search.documents import iter_jobseekers, iter_vacancies
 
 
@@ -17,3 +25,140 @@ async def load_population() -> tuple[list[VacancyFacts], list[JobseekerFacts]]:
             JobseekerFacts.from_orm(j) async for batch in iter_jobseekers(session) for j in batch
         ]
     return vacancies, jobseekers
+
+
+# --- labelled history ---------------------------------------------------------------------------
+
+HOLDOUT_DAYS = 91  # the last ~3 months of history are held out
+VALIDATION_DAYS = 61  # the ~2 months before them calibrate and choose the model
+
+
+async def load_outcomes() -> pd.DataFrame:
+    """Labelled training rows: every shortlist entry with an outcome, as ranked then.
+
+    One row per entry: ``vacancy_id``, ``published_at`` (the vacancy's), its
+    shortlist ``rank``, the
+    point-in-time ``FEATURES`` stored with the entry, ``grade`` (hired 2,
+    interviewed 1, else 0) and ``label`` (interviewed or hired). An entry has an
+    outcome when it was hired or not hired, or reached an interview. Entries
+    without stored features (added by hand before features were kept) are skipped.
+    """
+    interviewed = (
+        select(ShortlistEvent.entry_id)
+        .where(ShortlistEvent.to_status == EntryStatus.INTERVIEW)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            ShortlistEntry.id,
+            ShortlistEntry.rank,
+            Vacancy.id,
+            Vacancy.published_at,
+            ShortlistEntry.features,
+            ShortlistEntry.status,
+            ShortlistEntry.id.in_(interviewed),
+        )
+        .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+        .join(Vacancy, Vacancy.id == Shortlist.vacancy_id)
+        .where(
+            Vacancy.published_at.is_not(None),
+            or_(
+                ShortlistEntry.status.in_([EntryStatus.HIRED, EntryStatus.NOT_HIRED]),
+                ShortlistEntry.status == EntryStatus.INTERVIEW,
+                ShortlistEntry.id.in_(interviewed),
+            ),
+        )
+    )
+    rows = []
+    async with session_scope() as session:
+        for (
+            entry_id,
+            rank,
+            vacancy_id,
+            published,
+            features,
+            status,
+            had_interview,
+        ) in await session.execute(query):
+            if not features or any(f not in features for f in FEATURES):
+                continue
+            grade = (
+                2
+                if status == EntryStatus.HIRED
+                else int(bool(had_interview) or status == EntryStatus.INTERVIEW)
+            )
+            rows.append(
+                (
+                    str(entry_id),
+                    rank,
+                    str(vacancy_id),
+                    published,
+                    *(features[f] for f in FEATURES),
+                    grade,
+                )
+            )
+    frame = pd.DataFrame(
+        rows, columns=["entry_id", "rank", "vacancy_id", "published_at", *FEATURES, "grade"]
+    )
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    frame["label"] = (frame["grade"] > 0).astype(int)
+    return frame.sort_values(["published_at", "vacancy_id", "entry_id"], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class TimeSplit:
+    """Rows split by the vacancy's publication time: fit < validation < held-out."""
+
+    fit: pd.DataFrame
+    validation: pd.DataFrame
+    holdout: pd.DataFrame
+    validation_start: pd.Timestamp
+    cutoff: pd.Timestamp
+
+    def describe(self) -> dict[str, object]:
+        def span(frame: pd.DataFrame) -> dict[str, object]:
+            if frame.empty:
+                return {"rows": 0}
+            return {
+                "rows": len(frame),
+                "vacancies": int(frame["vacancy_id"].nunique()),
+                "from": frame["published_at"].min().isoformat(),
+                "to": frame["published_at"].max().isoformat(),
+                "positive_rate": round(float(frame["label"].mean()), 4),
+            }
+
+        return {
+            "split": (
+                f"by time: fit before {self.validation_start:%Y-%m-%d}, validation (calibration, "
+                f"model choice) until {self.cutoff:%Y-%m-%d}, held out from then on "
+                f"({HOLDOUT_DAYS} days)"
+            ),
+            "fit": span(self.fit),
+            "validation": span(self.validation),
+            "holdout": span(self.holdout),
+        }
+
+
+def time_cutoff(published: pd.Series, holdout_days: int = HOLDOUT_DAYS) -> pd.Timestamp:
+    """The start of the held-out period: `holdout_days` before the latest publication."""
+    return published.max() - pd.Timedelta(days=holdout_days)
+
+
+def time_split(
+    frame: pd.DataFrame,
+    holdout_days: int = HOLDOUT_DAYS,
+    validation_days: int = VALIDATION_DAYS,
+) -> TimeSplit:
+    """Split labelled rows by publication time; a vacancy's rows stay together."""
+    if frame.empty:
+        raise ValueError("no labelled outcomes: simulate or record some history first")
+    cutoff = time_cutoff(frame["published_at"], holdout_days)
+    start = cutoff - pd.Timedelta(days=validation_days)
+    at = frame["published_at"]
+    return TimeSplit(
+        fit=frame[at < start],
+        validation=frame[(at >= start) & (at < cutoff)],
+        holdout=frame[at >= cutoff],
+        validation_start=start,
+        cutoff=cutoff,
+    )

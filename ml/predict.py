@@ -1,8 +1,19 @@
 """Rank retrieved candidates for a vacancy and explain every score.
 
-The model is a standardised logistic regression, so each feature's
-contribution to the log-odds is exact: coef * (x - mean) / scale. The top
-contributions become plain-English factors a coordinator can read.
+Two kinds of model, with honest explanations for each:
+
+- **linear** — standardised logistic regression, optionally Platt-calibrated
+  (`CalibratedClassifierCV(method="sigmoid")`; the calibration is a linear map
+  of the log-odds, so the model stays linear). Each feature's contribution to
+  the calibrated log-odds is exact: slope * coef * (x - mean) / scale.
+- **gbm** (or any other classifier with `predict_proba`) — per feature, the
+  change in the calibrated log-odds when that feature alone is set to its mean
+  in the training data: logit p(x) - logit p(x with x_k := mean_k). All
+  candidates times features are scored in one batched predict. Unlike the linear
+  case the contributions need not add up to the score: they answer "how much
+  did this feature move the score away from an average value of it".
+
+The largest contributions become plain-English factors a coordinator can read.
 
 A jobseeker with an empty profile (no skills, no occupations) gets no score at
 all: they are left out of the ranking, not ranked last.
@@ -16,6 +27,8 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -29,8 +42,51 @@ MIN_FACTORS = 3
 MINOR_CONTRIBUTION = 0.1  # log-odds; factors beyond the third below this are left out
 
 
+EXACT = "exact contribution to the log-odds (linear model)"
+PERTURBATION = "change in log-odds when the feature is set to its training mean"
+
+
 class ModelShapeError(ValueError):
-    """The stored pipeline is not the StandardScaler + LogisticRegression this code explains."""
+    """The stored model cannot be used or explained by this code."""
+
+
+def _linear_parts(model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """(mean, scale, coef, intercept) of the log-odds, if `model` is linear in the features.
+
+    Accepts a StandardScaler + LogisticRegression pipeline, bare or inside a
+    one-fold sigmoid `CalibratedClassifierCV` (calibrated log-odds = -(a * z + b)).
+    """
+    slope, shift = 1.0, 0.0
+    if isinstance(model, CalibratedClassifierCV):
+        if model.method != "sigmoid" or len(model.calibrated_classifiers_) != 1:
+            return None
+        calibrated = model.calibrated_classifiers_[0]
+        calibrator = calibrated.calibrators[0]
+        slope, shift = -float(calibrator.a_), -float(calibrator.b_)
+        model = calibrated.estimator
+    if isinstance(model, FrozenEstimator):
+        model = model.estimator
+    if not isinstance(model, Pipeline):
+        return None
+    steps = [s for _, s in model.steps]
+    if (
+        len(steps) != 2
+        or not isinstance(steps[0], StandardScaler)
+        or not isinstance(steps[1], LogisticRegression)
+    ):
+        return None
+    scaler, lr = steps
+    return (
+        np.asarray(scaler.mean_, dtype=float),
+        np.asarray(scaler.scale_, dtype=float),
+        slope * np.asarray(lr.coef_[0], dtype=float),
+        slope * float(lr.intercept_[0]) + shift,
+    )
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,34 +109,69 @@ class RankedCandidate:
 class RankingModel:
     """A trained ranker with its version, ready to rank and explain."""
 
-    def __init__(self, pipeline: Pipeline, version: str, features: Sequence[str] = FEATURES):
+    def __init__(
+        self,
+        pipeline: Any,
+        version: str,
+        features: Sequence[str] = FEATURES,
+        reference: Sequence[float] | None = None,
+    ):
         if tuple(features) != FEATURES:
             raise ModelShapeError(
                 f"model {version} was trained on other features: {list(features)}"
             )
-        steps = [s for _, s in pipeline.steps]
-        if (
-            len(steps) != 2
-            or not isinstance(steps[0], StandardScaler)
-            or not isinstance(steps[1], LogisticRegression)
-        ):
-            raise ModelShapeError("expected a StandardScaler + LogisticRegression pipeline")
-        scaler, lr = steps
         self.pipeline = pipeline
         self.version = version
-        self._mean = np.asarray(scaler.mean_, dtype=float)
-        self._scale = np.asarray(scaler.scale_, dtype=float)
-        self._coef = np.asarray(lr.coef_[0], dtype=float)
-        self._intercept = float(lr.intercept_[0])
+        parts = _linear_parts(pipeline)
+        if parts is not None:
+            self.kind = "linear"
+            self.method = EXACT
+            self._mean, self._scale, self._coef, self._intercept = parts
+        else:
+            if not hasattr(pipeline, "predict_proba"):
+                raise ModelShapeError(f"model {version} has no predict_proba")
+            if reference is None or len(reference) != len(FEATURES):
+                raise ModelShapeError(
+                    f"model {version} is not linear: its explanations need the training "
+                    "means of the features (reference.json)"
+                )
+            self.kind = "gbm"
+            self.method = PERTURBATION
+            self._reference = np.asarray(reference, dtype=float)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Per-feature contributions to the log-odds (rows sum to logit - intercept)."""
-        return (X - self._mean) / self._scale * self._coef
+        """Per-feature contributions to the log-odds, one row per candidate.
+
+        Linear: exact (rows sum to logit - intercept). Otherwise: logit p(x) minus
+        logit p(x with that feature at its training mean), in one batched predict.
+        """
+        return self._score(X)[1]
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """P(interview or hire) per row — the same as the pipeline's, computed directly."""
-        z = self.contributions(X).sum(axis=1) + self._intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        """P(interview or hire) per row."""
+        if self.kind == "linear":
+            z = ((X - self._mean) / self._scale * self._coef).sum(axis=1) + self._intercept
+            return 1.0 / (1.0 + np.exp(-z))
+        return np.asarray(self.pipeline.predict_proba(X)[:, 1], dtype=float)
+
+    def _score(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, contributions) for feature rows."""
+        if self.kind == "linear":
+            contrib = (X - self._mean) / self._scale * self._coef
+            z = contrib.sum(axis=1) + self._intercept
+            return 1.0 / (1.0 + np.exp(-z)), contrib
+        n, d = X.shape
+        if n == 0:
+            return np.zeros(0), np.zeros((0, d))
+        moved = np.repeat(X[np.newaxis], d, axis=0)  # d blocks of n rows
+        for k in range(d):
+            moved[k, :, k] = self._reference[k]
+        p = np.asarray(
+            self.pipeline.predict_proba(np.vstack([X, moved.reshape(d * n, d)]))[:, 1], dtype=float
+        )
+        z = _logit(p)
+        contrib = z[:n, np.newaxis] - z[n:].reshape(d, n).T
+        return p[:n], contrib
 
     def rank(
         self,
@@ -98,10 +189,9 @@ class RankingModel:
             return []
         js = [j for j, _ in kept]
         X, dist, estimates = featurise(vacancy, js, [s for _, s in kept], today)
-        contrib = self.contributions(X)
-        proba = 1.0 / (1.0 + np.exp(-(contrib.sum(axis=1) + self._intercept)))
+        proba, contrib = self._score(X)
         order = np.argsort(-np.abs(contrib), axis=1)[:, :MAX_FACTORS].tolist()
-        explain = _Explainer(vacancy, self.version)
+        explain = _Explainer(vacancy, self.version, self.method)
         out = [
             RankedCandidate(
                 jobseeker_id=j.id,
@@ -131,9 +221,10 @@ class _Explainer:
     treat explanations as read-only JSON.
     """
 
-    def __init__(self, v: VacancyFacts, version: str) -> None:
+    def __init__(self, v: VacancyFacts, version: str, method: str = EXACT) -> None:
         self.v = v
         self.version = version
+        self.method = method
 
         def label(uri: str) -> str:
             return v.skill_labels.get(uri, uri)
@@ -208,6 +299,7 @@ class _Explainer:
             "instruments": [self._instrument(e) for e in estimates],
             "best_saving_eur": saving,
             "top_factors": factors,
+            "factors_method": self.method,
             "estimate_note": ESTIMATE_NOTE,
             "model_version": self.version,
         }

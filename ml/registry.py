@@ -6,6 +6,10 @@
         model.skops                the fitted pipeline (skops, never pickle)
         trusted_types.json         types skops does not trust by default, checked on load
         metrics.json  features.json  data.json  MODEL_CARD.md
+        reference.json             training means of the features (to explain non-linear models)
+        comparison.json            candidates and the model in use on the held-out period, and
+                                   whether this version was promoted (stored either way)
+        evaluations/               runs of `kohtaanto evaluate` against this version
 
 Loading refuses any type outside `ALLOWED_TYPES`, so a tampered or foreign
 model file cannot execute code.
@@ -14,21 +18,28 @@ model file cannot execute code.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import skops.io as sio
-from sklearn.pipeline import Pipeline
 
 from ml.features import FEATURES
 from ml.predict import RankingModel
 
-# Types beyond skops' defaults we accept in a model file. The current pipeline
-# (StandardScaler + LogisticRegression) needs none; add names here deliberately.
-ALLOWED_TYPES: frozenset[str] = frozenset()
+# Types beyond skops' defaults we accept in a model file, named one by one. The
+# linear pipeline (StandardScaler + LogisticRegression) needs none; sigmoid
+# calibration (CalibratedClassifierCV around a FrozenEstimator) needs the first two,
+# HistGradientBoostingClassifier its tree predictor. Add names here deliberately.
+ALLOWED_TYPES: frozenset[str] = frozenset(
+    {
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
 
 CURRENT = "CURRENT"
 MODEL_FILE = "model.skops"
@@ -47,6 +58,7 @@ class ModelVersion:
     version: str
     path: Path
     metrics: dict[str, Any] = field(default_factory=dict)
+    promoted: bool = False
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -63,7 +75,24 @@ def _new_folder(model_dir: Path) -> Path:
     return folder
 
 
-def _model_card(version: str, metrics: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+_KIND_TEXT = {
+    "linear": (
+        "Standardised logistic regression (scikit-learn), probabilities calibrated by a "
+        "sigmoid on a later validation slice when trained on history. Each feature's "
+        "contribution to a score is exact, and shown to coordinators as the top factors."
+    ),
+    "gbm": (
+        "Histogram gradient-boosted trees (scikit-learn HistGradientBoostingClassifier), "
+        "probabilities calibrated by a sigmoid on a later validation slice. Top factors "
+        "are the change in log-odds when a feature alone is set to its training mean "
+        "(model-agnostic; they need not add up to the score)."
+    ),
+}
+
+
+def _model_card(
+    version: str, metrics: Mapping[str, Any], data: Mapping[str, Any], kind: str
+) -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in sorted(metrics.items()))
     features = "\n".join(f"- `{f}`" for f in FEATURES)
     return f"""# Ranking model {version}
@@ -71,8 +100,7 @@ def _model_card(version: str, metrics: Mapping[str, Any], data: Mapping[str, Any
 **What it does.** Reranks candidates retrieved by search for a vacancy: the
 probability that a candidate would be interviewed or hired.
 
-**Model.** Standardised logistic regression (scikit-learn). Each feature's
-contribution to a score is exact, and shown to coordinators as the top factors.
+**Model.** {_KIND_TEXT.get(kind, kind)}
 
 **Features.**
 {features}
@@ -80,9 +108,9 @@ contribution to a score is exact, and shown to coordinators as the top factors.
 Never used: age, birth year, gender, mother tongue, nationality. Age-dependent
 eligibility enters only through the support-instrument rules, which are policy.
 
-**Data.** {data.get("source", "unknown")}: {data.get("pairs", "?")} pairs over
-{data.get("vacancies", "?")} vacancies and {data.get("jobseekers", "?")} jobseekers;
-positive rate {data.get("positive_rate", "?")}. Split: {data.get("split", "?")}.
+**Data.** {data.get("source", "unknown")}: {data.get("pairs", "?")} labelled pairs over
+{data.get("vacancies", "?")} vacancies; positive rate {data.get("positive_rate", "?")}.
+Split: {data.get("split", "?")}.
 
 **Held-out metrics.**
 
@@ -90,21 +118,28 @@ positive rate {data.get("positive_rate", "?")}. Split: {data.get("split", "?")}.
 |---|---|
 {rows}
 
-**Limits.** Trained on synthetic outcomes (`ml/synthetic.py`): it learns the
-simulation, not real hiring. Instrument figures are estimates; the employment
+**Limits.** Trained on simulated outcomes (`ml/synthetic.py` or `ml/history.py`):
+it learns the simulation, not real hiring. Instrument figures are estimates; the employment
 authority decides. Audit rankings by group before relying on them.
 """
 
 
 def save_version(
-    pipeline: Pipeline,
+    pipeline: Any,
     model_dir: Path,
     *,
     metrics: Mapping[str, Any],
     data: Mapping[str, Any],
     promote: bool = True,
+    kind: str = "linear",
+    reference: Sequence[float] | None = None,
+    comparison: Mapping[str, Any] | None = None,
 ) -> ModelVersion:
-    """Store a fitted pipeline as a new dated version; point CURRENT at it if `promote`."""
+    """Store a fitted model as a new dated version; point CURRENT at it if `promote`.
+
+    `reference` (training means of the features) is needed to explain non-linear
+    models; `comparison` records the promotion decision and is stored either way.
+    """
     model_dir = Path(model_dir)
     folder = _new_folder(model_dir)
     path = folder / MODEL_FILE
@@ -118,10 +153,16 @@ def save_version(
     _write_json(folder / "metrics.json", dict(metrics))
     _write_json(folder / "features.json", list(FEATURES))
     _write_json(folder / "data.json", dict(data))
-    (folder / "MODEL_CARD.md").write_text(_model_card(folder.name, metrics, data))
+    if reference is not None:
+        _write_json(
+            folder / "reference.json", dict(zip(FEATURES, map(float, reference), strict=True))
+        )
+    if comparison is not None:
+        _write_json(folder / "comparison.json", dict(comparison) | {"promoted": promote})
+    (folder / "MODEL_CARD.md").write_text(_model_card(folder.name, metrics, data, kind))
     if promote:
         promote_version(model_dir, folder.name)
-    return ModelVersion(folder.name, folder, dict(metrics))
+    return ModelVersion(folder.name, folder, dict(metrics), promote)
 
 
 def promote_version(model_dir: Path, version: str) -> None:
@@ -163,7 +204,11 @@ def load_version(model_dir: Path, version: str) -> RankingModel:
     except sio.exceptions.UntrustedTypesFoundException as exc:
         raise UntrustedModelError(f"model {version} contains untrusted types: {exc}") from exc
     features = json.loads((folder / "features.json").read_text())
-    return RankingModel(pipeline, version, features)
+    reference = None
+    if (folder / "reference.json").is_file():
+        means = json.loads((folder / "reference.json").read_text())
+        reference = [float(means[f]) for f in FEATURES]
+    return RankingModel(pipeline, version, features, reference)
 
 
 def load_current(model_dir: Path) -> RankingModel:

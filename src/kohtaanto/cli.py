@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -112,22 +113,98 @@ def reindex() -> None:
     _run(go())
 
 
-@main.command()
+@main.command("simulate-history")
+@click.option(
+    "--vacancies",
+    type=int,
+    default=None,
+    help="Past vacancies (default: as many as open ones, at most 1 000).",
+)
 @click.option("--seed", default=42, show_default=True)
-def train(seed: int) -> None:
-    """Train the ranking model on synthetic outcomes over the database's people; promote it."""
+def simulate_history_cmd(vacancies: int | None, seed: int) -> None:
+    """Simulate a year of recruitment outcomes over the demo population (ml/history.py)."""
+    from kohtaanto.db import session_scope
     from kohtaanto.settings import get_settings
-    from ml.dataset import load_population
-    from ml.train import train_and_register
+    from ml.history import has_history, simulate_history
+    from search.client import search_client
 
     async def go() -> None:
         settings = get_settings()
-        started = time.perf_counter()
-        vacancies, jobseekers = await load_population()
-        click.echo(f"population: {len(vacancies)} vacancies, {len(jobseekers)} jobseekers")
-        version = train_and_register(vacancies, jobseekers, settings.matching.model_dir, seed=seed)
-        took = time.perf_counter() - started
-        click.echo(f"model {version.version} trained in {took:.1f} s: {version.metrics}")
+        async with search_client(settings.search) as client, session_scope() as session:
+            if await has_history(session):
+                raise click.ClickException("the database already has recorded outcomes")
+            report = await simulate_history(
+                session, client, settings, vacancies=vacancies, seed=seed, progress=_progress
+            )
+        click.echo(f"history simulated: {report.to_dict()}")
+
+    _run(go())
+
+
+@main.command()
+@click.option("--seed", default=42, show_default=True)
+def train(seed: int) -> None:
+    """Train on recorded outcomes (split by time); promote only if it beats the model in use."""
+    from kohtaanto.settings import get_settings
+    from ml.dataset import load_outcomes
+    from ml.train import train_from_history
+
+    settings = get_settings()
+    started = time.perf_counter()
+    frame = _run(load_outcomes())
+    if frame.empty:
+        raise click.ClickException(
+            "no recorded outcomes to learn from: run `kohtaanto simulate-history` first"
+        )
+    version = train_from_history(frame, settings.matching.model_dir, seed=seed)
+    took = time.perf_counter() - started
+    comparison = json.loads((version.path / "comparison.json").read_text())
+    click.echo(f"model {version.version} ({version.metrics['kind']}) trained in {took:.1f} s")
+    click.echo(f"  {'promoted' if version.promoted else 'NOT promoted'}: {comparison['decision']}")
+
+
+@main.command()
+def evaluate() -> None:
+    """NDCG@10, Recall@50, MRR against baselines, and a fairness table, on the held-out period."""
+    from kohtaanto.settings import get_settings
+    from ml.evaluate import run_evaluation
+
+    try:
+        result = run_evaluation(get_settings().matching.model_dir)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"model {result.model_version} ({result.model_kind}); held out from {result.cutoff[:10]}: "
+        f"{result.holdout_vacancies} vacancies, {result.candidates} retrieved candidates\n"
+    )
+    click.echo(result.metrics_table())
+    click.echo("\nFairness of the model's order (attributes in the evaluation data only):\n")
+    click.echo(result.fairness_markdown())
+    click.echo(f"\nstored in {result.saved_to}")
+
+
+@main.command("evaluate-suggestions")
+@click.option("--fraction", default=0.2, show_default=True, help="Share of occupations held out.")
+@click.option("--seed", default=42, show_default=True)
+def evaluate_suggestions(fraction: float, seed: int) -> None:
+    """Precision@5 of text → ESCO skill suggestions on occupations held out of ESCO itself."""
+    from kohtaanto.db import session_scope
+    from ml.suggest import evaluate, fit_suggester, format_table, load_corpus
+
+    async def go() -> None:
+        async with session_scope() as session:
+            corpus = await load_corpus(session)
+        full = fit_suggester(corpus)
+        click.echo(
+            f"ESCO in the database: {len(corpus.skills)} skills, {len(corpus.occupations)} "
+            f"occupations; fitting the suggester on all of it takes {full.fit_seconds:.1f} s"
+        )
+        rows, cases = evaluate(corpus, fraction=fraction, seed=seed)
+        click.echo(
+            f"{cases} held-out occupations (seed {seed}): text = description, "
+            "gold = essential skills; fitted without their descriptions and skill relations\n"
+        )
+        click.echo(format_table(rows))
 
     _run(go())
 

@@ -1,4 +1,4 @@
-"""Setting up the one-machine demo: schema, vocabulary, population, model, indexes.
+"""Setting up the one-machine demo: schema, vocabulary, population, indexes, history, model.
 
 Each step is skipped when its result is already there, so running the demo
 again starts quickly.
@@ -48,9 +48,10 @@ async def _prepare(
     from kohtaanto.demo.seed import seed_demo
     from kohtaanto.domain.esco import import_esco
     from kohtaanto.domain.places import import_places
-    from ml.dataset import load_population
+    from ml.dataset import load_outcomes
+    from ml.history import has_history, simulate_history
     from ml.registry import has_current
-    from ml.train import train_and_register
+    from ml.train import train_from_history
     from search.client import search_client
     from search.sync import reindex
 
@@ -71,15 +72,20 @@ async def _prepare(
                 seed=seed,
                 progress=progress,
             )
-    if not has_current(settings.matching.model_dir):
-        progress("ranking model", 0, 1)
-        population = await load_population()
-        train_and_register(*population, settings.matching.model_dir, seed=seed)
-        progress("ranking model", 1, 1)
     progress("search indexes", 0, 1)
     async with search_client(settings.search) as client, session_scope() as session:
         await reindex(client, session, settings.search.index_prefix)
     progress("search indexes", 1, 1)
+    # A year of simulated recruitment outcomes (ml/history.py) until real ones exist,
+    # then the ranking model trained on it, split by time.
+    async with search_client(settings.search) as client, session_scope() as session:
+        simulated = not await has_history(session)
+        if simulated:
+            await simulate_history(session, client, settings, seed=seed, progress=progress)
+    if simulated or not has_current(settings.matching.model_dir):
+        progress("ranking model", 0, 1)
+        train_from_history(await load_outcomes(), settings.matching.model_dir, seed=seed)
+        progress("ranking model", 1, 1)
     async with session_scope() as session:
         queued = await queue_shortlists(session)
     if queued:
