@@ -77,6 +77,15 @@ class EntryStatus(enum.StrEnum):
     REMOVED = "removed"
 
 
+class NotifyFrequency(enum.StrEnum):
+    """How a user wants their notifications by e-mail; the in-app inbox always has them."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
 class EducationLevel(enum.StrEnum):
     """Highest completed education, coarse as in the Finnish classification."""
 
@@ -174,8 +183,13 @@ class User(UUIDAuditBase):
     employer_id: Mapped[UUID | None] = mapped_column(ForeignKey("employer.id"), index=True)
     # Coordinators serve the employers of a sub-region.
     sub_region: Mapped[str | None] = mapped_column(String(64))
-    # Where a coordinator's shortlists are POSTed, when set.
+    # Where a coordinator's shortlists are POSTed, when set, signed with the secret.
     webhook_url: Mapped[str | None] = mapped_column(String(1024))
+    webhook_secret: Mapped[str | None] = mapped_column(String(128))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    notify_frequency: Mapped[NotifyFrequency] = mapped_column(
+        _enum(NotifyFrequency, "notify_frequency"), default=NotifyFrequency.IMMEDIATE
+    )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -214,6 +228,9 @@ class Jobseeker(UUIDAuditBase):
     # Consent to be found by employers' coordinators at all.
     visible_to_employers: Mapped[bool] = mapped_column(Boolean, default=False)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # For the retention rule: profiles untouched this long are anonymised.
+    last_active_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     skills: Mapped[list[EscoSkill]] = relationship(
@@ -324,6 +341,14 @@ class ShortlistEntry(UUIDAuditBase):
     outcome_reason: Mapped[str | None] = mapped_column(String(64))
     # "model" when ranked, "coordinator" when added by hand.
     source: Mapped[str] = mapped_column(String(16), default="model")
+    # Consent is per vacancy, asked with a deadline, and can be taken back.
+    consent_requested_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    consent_deadline: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    consent_answered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # Sharing with the employer: which profile fields, until when.
+    shared_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    shared_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    shared_fields: Mapped[list[str]] = mapped_column(JsonB, default=list)
 
 
 class ShortlistEvent(BigIntBase):
@@ -344,14 +369,36 @@ class Notification(UUIDAuditBase):
     """An in-app message. One per (recipient, kind, vacancy): never twice for the same vacancy."""
 
     __tablename__ = "notification"
-    __table_args__ = (UniqueConstraint("recipient_id", "kind", "vacancy_id"),)
+    __table_args__ = (UniqueConstraint("recipient_id", "dedup_key"),)
     recipient_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
+    # What makes two notifications the same one, e.g. "match:<vacancy>": never sent twice.
+    dedup_key: Mapped[str] = mapped_column(String(160))
     vacancy_id: Mapped[UUID | None] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # Delivery beyond the inbox: e-mail (immediately or in a digest) and the webhook.
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     webhook_status: Mapped[int | None] = mapped_column(Integer)
+    webhook_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    webhook_delivered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ProfileView(BigIntBase):
+    """Someone saw or shortlisted a jobseeker's profile; the jobseeker can read these."""
+
+    __tablename__ = "profile_view"
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    viewer_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    viewer_role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    # The viewer's organisation as the jobseeker should see it (employer name or "Employment services").
+    viewer_organisation: Mapped[str] = mapped_column(String(255))
+    vacancy_id: Mapped[UUID | None] = mapped_column(ForeignKey("vacancy.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))  # "viewed", "shortlisted", "shared"
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class OutboxMessage(BigIntBase):

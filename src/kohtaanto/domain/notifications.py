@@ -20,23 +20,30 @@ async def notify_once(
     vacancy_id: UUID | None,
     title: str,
     body: dict[str, Any],
+    key: str | None = None,
 ) -> Notification | None:
-    """Store a notification unless this recipient already has one of this kind for this vacancy.
+    """Store a notification unless the recipient already has the same one.
 
-    Returns the new notification, or None when it existed. The unique constraint
-    decides, so two workers racing on the same match still store one.
+    Two notifications are the same when their ``key`` is (by default the kind and
+    the vacancy: one match notification per vacancy, ever). Returns the new
+    notification, or None when it existed. The unique constraint decides, so two
+    workers racing on the same match still store one.
     """
+    dedup_key = key or f"{kind}:{vacancy_id}"
     exists = await session.scalar(
         select(Notification.id).where(
-            Notification.recipient_id == recipient_id,
-            Notification.kind == kind,
-            Notification.vacancy_id == vacancy_id,
+            Notification.recipient_id == recipient_id, Notification.dedup_key == dedup_key
         )
     )
     if exists is not None:
         return None
     notification = Notification(
-        recipient_id=recipient_id, kind=kind, vacancy_id=vacancy_id, title=title, body=body
+        recipient_id=recipient_id,
+        kind=kind,
+        dedup_key=dedup_key,
+        vacancy_id=vacancy_id,
+        title=title,
+        body=body,
     )
     try:
         async with session.begin_nested():

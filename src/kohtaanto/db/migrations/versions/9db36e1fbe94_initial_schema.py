@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1d5cba941fbc
+Revision ID: 9db36e1fbe94
 Revises:
-Create Date: 2026-11-28 02:36:24.730912
+Create Date: 2026-11-28 02:46:12.289062
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "1d5cba941fbc"
+revision = "9db36e1fbe94"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -209,6 +209,21 @@ def upgrade() -> None:
         sa.Column("employer_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
         sa.Column("sub_region", sa.String(length=64), nullable=True),
         sa.Column("webhook_url", sa.String(length=1024), nullable=True),
+        sa.Column("webhook_secret", sa.String(length=128), nullable=True),
+        sa.Column("phone", sa.String(length=32), nullable=True),
+        sa.Column(
+            "notify_frequency",
+            sa.Enum(
+                "immediate",
+                "daily",
+                "weekly",
+                "off",
+                name="notify_frequency",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column(
@@ -341,6 +356,16 @@ def upgrade() -> None:
         sa.Column("max_hours_per_week", sa.Integer(), nullable=False),
         sa.Column("visible_to_employers", sa.Boolean(), nullable=False),
         sa.Column("available", sa.Boolean(), nullable=False),
+        sa.Column(
+            "last_active_at",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "anonymised_at",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
@@ -371,6 +396,7 @@ def upgrade() -> None:
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("recipient_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("dedup_key", sa.String(length=160), nullable=False),
         sa.Column("vacancy_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
         sa.Column("title", sa.String(length=255), nullable=False),
         sa.Column(
@@ -384,7 +410,16 @@ def upgrade() -> None:
         sa.Column(
             "read_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True
         ),
+        sa.Column(
+            "emailed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True
+        ),
         sa.Column("webhook_status", sa.Integer(), nullable=True),
+        sa.Column("webhook_attempts", sa.Integer(), nullable=False),
+        sa.Column(
+            "webhook_delivered_at",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
@@ -404,9 +439,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
-        sa.UniqueConstraint(
-            "recipient_id", "kind", "vacancy_id", name=op.f("uq_notification_recipient_id")
-        ),
+        sa.UniqueConstraint("recipient_id", "dedup_key", name=op.f("uq_notification_recipient_id")),
     )
     op.create_index(
         op.f("ix_notification_recipient_id"), "notification", ["recipient_id"], unique=False
@@ -515,6 +548,49 @@ def upgrade() -> None:
         op.f("ix_jobseeker_skill_skill_id"), "jobseeker_skill", ["skill_id"], unique=False
     )
     op.create_table(
+        "profile_view",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("jobseeker_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("viewer_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column(
+            "viewer_role",
+            sa.Enum(
+                "employer",
+                "coordinator",
+                "coach",
+                "jobseeker",
+                "admin",
+                name="role",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("viewer_organisation", sa.String(length=255), nullable=False),
+        sa.Column("vacancy_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["jobseeker_id"],
+            ["jobseeker.id"],
+            name=op.f("fk_profile_view_jobseeker_id_jobseeker"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vacancy_id"],
+            ["vacancy.id"],
+            name=op.f("fk_profile_view_vacancy_id_vacancy"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["viewer_id"], ["user_account.id"], name=op.f("fk_profile_view_viewer_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_profile_view")),
+    )
+    op.create_index(
+        op.f("ix_profile_view_jobseeker_id"), "profile_view", ["jobseeker_id"], unique=False
+    )
+    op.create_table(
         "shortlist_entry",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("shortlist_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
@@ -565,6 +641,37 @@ def upgrade() -> None:
         ),
         sa.Column("outcome_reason", sa.String(length=64), nullable=True),
         sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column(
+            "consent_requested_at",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "consent_deadline",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "consent_answered_at",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "shared_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "shared_until",
+            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "shared_fields",
+            sa.JSON()
+            .with_variant(postgresql.JSONB(astext_type=sa.Text()), "cockroachdb")
+            .with_variant(advanced_alchemy.types.json.ORA_JSONB(), "oracle")
+            .with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False
@@ -669,6 +776,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_shortlist_entry_shortlist_id"), table_name="shortlist_entry")
     op.drop_index(op.f("ix_shortlist_entry_jobseeker_id"), table_name="shortlist_entry")
     op.drop_table("shortlist_entry")
+    op.drop_index(op.f("ix_profile_view_jobseeker_id"), table_name="profile_view")
+    op.drop_table("profile_view")
     op.drop_index(op.f("ix_jobseeker_skill_skill_id"), table_name="jobseeker_skill")
     op.drop_index(op.f("ix_jobseeker_skill_jobseeker_id"), table_name="jobseeker_skill")
     op.drop_table("jobseeker_skill")
