@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,7 +28,8 @@ from kohtaanto.domain.esco import (
 )
 
 DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-SCHEMA = "t_esco"
+# A schema of its own per run, so parallel runs and other modules never meet.
+SCHEMA = f"t_esco_{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +43,8 @@ async def engine() -> AsyncIterator[AsyncEngine]:
         await conn.run_sync(metadata.create_all)
     yield engine
     async with base.begin() as conn:
+        # Fail rather than wait forever behind a session a failed test left open.
+        await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
         await conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
     await base.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,7 +18,8 @@ from kohtaanto.db.models import EmploymentArea, Municipality, metadata
 from kohtaanto.domain.places import TAMPERE_AREA, import_places, read_municipalities
 
 DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-SCHEMA = "t_places"
+# A schema of its own per run, so parallel runs and other modules never meet.
+SCHEMA = f"t_places_{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +33,8 @@ async def engine() -> AsyncIterator[AsyncEngine]:
         await conn.run_sync(metadata.create_all)
     yield engine
     async with base.begin() as conn:
+        # Fail rather than wait forever behind a session a failed test left open.
+        await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
         await conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
     await base.dispose()
 

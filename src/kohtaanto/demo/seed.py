@@ -1,0 +1,742 @@
+"""Pirkanmaa demo data: jobseekers, coaches, coordinators, employers and open vacancies.
+
+Everything is generated from one random seed, so two runs with the same seed and
+the same ESCO import give the same rows (timestamps follow ``now``). The shape
+follows the Pirkanmaa pilot: about 30 000 jobseekers of whom about 19 000 live in
+Tampere, a personal coach (OMA-valmentaja) for about every 130 of them, two to
+four company coordinators (yrityskoordinaattorit) per sub-region, and vacancies
+in the occupations that employ most people: care, sales, construction, ICT,
+logistics, cleaning, restaurants and manufacturing.
+
+Rows are written with SQLAlchemy core inserts in batches; nothing is sent to
+Meilisearch or Redis — index and train afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto.db.models import (
+    EducationLevel,
+    Employer,
+    EscoOccupation,
+    EscoSkill,
+    Jobseeker,
+    JobseekerOccupation,
+    JobseekerSkill,
+    Municipality,
+    OccupationSkill,
+    Role,
+    User,
+    Vacancy,
+    VacancySkill,
+    VacancyStatus,
+)
+from kohtaanto.domain.business_id import make_business_id
+from kohtaanto.security import hash_password
+
+Progress = Callable[[str, int, int], None]
+
+DEMO_DOMAIN = "demo.kohtaanto.fi"
+DEMO_PASSWORD = "demo"
+# The named accounts for trying each role, as (role, e-mail); password ``demo``.
+DEMO_USERS: tuple[tuple[str, str], ...] = tuple(
+    (role, f"{role}@{DEMO_DOMAIN}")
+    for role in ("employer", "coordinator", "coach", "jobseeker", "admin")
+)
+
+# At full scale (30 000 jobseekers) about 19 000 live in Tampere.
+TAMPERE_SHARE = 19_000 / 30_000
+CLIENTS_PER_COACH = 130
+
+# Approximate populations at the end of 2024, by municipality code; they spread the
+# jobseekers outside Tampere and the employers.
+POPULATION_2024: dict[str, int] = {
+    "020": 16_400,  # Akaa
+    "108": 10_300,  # Hämeenkyrö
+    "143": 6_800,  # Ikaalinen
+    "177": 1_800,  # Juupajoki
+    "211": 33_800,  # Kangasala
+    "250": 1_700,  # Kihniö
+    "291": 2_100,  # Kuhmoinen
+    "418": 25_000,  # Lempäälä
+    "508": 9_400,  # Mänttä-Vilppula
+    "536": 35_700,  # Nokia
+    "562": 8_900,  # Orivesi
+    "581": 6_100,  # Parkano
+    "604": 20_600,  # Pirkkala
+    "619": 2_700,  # Punkalaidun
+    "635": 6_400,  # Pälkäne
+    "702": 4_000,  # Ruovesi
+    "790": 23_600,  # Sastamala
+    "837": 260_000,  # Tampere
+    "887": 4_600,  # Urjala
+    "908": 21_000,  # Valkeakoski
+    "922": 4_500,  # Vesilahti
+    "936": 6_400,  # Virrat
+    "980": 34_000,  # Ylöjärvi
+}
+
+# ISCO-08 unit groups the demo's vacancies and jobseekers come from: (code, relative
+# weight ≈ share of open vacancies, sector word used in employer names).
+OCCUPATION_GROUPS: tuple[tuple[str, float, str], ...] = (
+    # care and social services
+    ("5321", 10, "Hoiva"),
+    ("5322", 6, "Kotihoito"),
+    ("2221", 6, "Terveys"),
+    ("5311", 3, "Päiväkoti"),
+    ("2635", 2, "Sosiaalipalvelu"),
+    ("3412", 2, "Tukipalvelu"),
+    ("3255", 1, "Kuntoutus"),
+    # sales and customer service
+    ("5223", 9, "Kauppa"),
+    ("5230", 3, "Market"),
+    ("5244", 2, "Asiakaspalvelu"),
+    ("4222", 2, "Palvelukeskus"),
+    ("3322", 3, "Myynti"),
+    ("2431", 1.5, "Markkinointi"),
+    # construction
+    ("7112", 1.5, "Rakennus"),
+    ("7115", 3, "Puurakenne"),
+    ("7119", 1.5, "Rakennuspalvelu"),
+    ("7126", 2, "LVI"),
+    ("7411", 3, "Sähkö"),
+    ("7131", 1.5, "Maalaus"),
+    ("9313", 3, "Rakennustyö"),
+    # ICT
+    ("2512", 4, "Ohjelmisto"),
+    ("2511", 2, "Data"),
+    ("3512", 2, "IT-tuki"),
+    # logistics
+    ("8322", 2, "Kuljetus"),
+    ("8332", 3, "Rahti"),
+    ("9333", 2, "Logistiikka"),
+    ("4321", 2, "Varasto"),
+    ("8344", 2, "Terminaali"),
+    ("4412", 1, "Jakelu"),
+    # cleaning and property services
+    ("9112", 6, "Siivous"),
+    ("9111", 1, "Kotisiivous"),
+    ("5151", 1, "Kiinteistöpalvelu"),
+    ("9622", 1.5, "Huoltomies"),
+    # restaurants
+    ("5120", 4, "Ravintola"),
+    ("5131", 3, "Bistro"),
+    ("9412", 2.5, "Keittiö"),
+    ("5246", 2, "Pikaruoka"),
+    ("3434", 1.5, "Gastro"),
+    # manufacturing
+    ("7223", 3, "Konepaja"),
+    ("7212", 3, "Hitsaus"),
+    ("7233", 2, "Konehuolto"),
+    ("8211", 2, "Kokoonpano"),
+    ("9329", 2, "Tehdas"),
+    ("8160", 1.5, "Elintarvike"),
+    ("7231", 2, "Autohuolto"),
+    ("8121", 1, "Metalli"),
+    ("7543", 1, "Laatu"),
+    ("9321", 1, "Pakkaus"),
+    # office, education, security, green, hair
+    ("4110", 2, "Toimisto"),
+    ("4311", 1, "Laskutus"),
+    ("3313", 1.5, "Tilitoimisto"),
+    ("2411", 1.5, "Talous"),
+    ("2341", 1.5, "Koulu"),
+    ("2342", 2, "Varhaiskasvatus"),
+    ("5312", 2, "Koulunkäynti"),
+    ("5414", 2, "Vartiointi"),
+    ("6113", 1, "Viher"),
+    ("9214", 1, "Puutarha"),
+    ("5141", 1, "Kampaamo"),
+)
+OCCUPATIONS_PER_GROUP = 8
+
+# Full-time monthly pay (EUR) by ISCO major group, roughly Finnish medians.
+PAY_BY_MAJOR_GROUP = {
+    "1": 5500,
+    "2": 4300,
+    "3": 3500,
+    "4": 2900,
+    "5": 2650,
+    "6": 2600,
+    "7": 3200,
+    "8": 3100,
+    "9": 2400,
+}
+
+# Mother tongues other than Finnish and Swedish common among Pirkanmaa jobseekers.
+OTHER_LANGUAGES = ("ru", "ar", "so", "et", "uk", "fa", "ku", "vi", "th", "tr")
+
+FIRST_NAMES = (
+    "Aino", "Eino", "Emma", "Elias", "Helmi", "Juha", "Kaisa", "Lauri", "Leena", "Markku",
+    "Matti", "Minna", "Mikko", "Niina", "Olli", "Pekka", "Pirjo", "Riikka", "Sami", "Sanna",
+    "Satu", "Tapio", "Teemu", "Tiina", "Timo", "Tuula", "Ville", "Veera", "Anne", "Jari",
+    "Johanna", "Kari", "Heidi", "Antti", "Marja", "Onni", "Aada", "Leo", "Iida", "Eetu",
+)  # fmt: skip
+SURNAMES = (
+    "Korhonen", "Virtanen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine", "Heikkinen",
+    "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen", "Heinonen",
+    "Niemi", "Heikkilä", "Kinnunen", "Salonen", "Turunen", "Salo", "Laitinen", "Tuominen",
+    "Rantanen", "Karjalainen", "Jokinen", "Mattila", "Savolainen", "Lahtinen", "Ahonen",
+)  # fmt: skip
+OTHER_FIRST_NAMES = (
+    "Ahmed", "Fatima", "Olga", "Hodan", "Dmitri", "Mariam", "Hassan", "Svetlana", "Ali",
+    "Amina", "Oksana", "Mohamed", "Reza", "Leyla", "Thanh", "Aleksei", "Kadri", "Zahra",
+)  # fmt: skip
+OTHER_SURNAMES = (
+    "Ahmed", "Ivanova", "Hassan", "Mohamud", "Petrov", "Ali", "Nguyen", "Tamm", "Hosseini",
+    "Kovalenko", "Yilmaz", "Abdi", "Smirnov", "Rahimi", "Karimi", "Saar",
+)  # fmt: skip
+EMPLOYER_PREFIXES = (
+    "Pirkan", "Näsin", "Tammer", "Hämeen", "Pyynikin", "Kalevan", "Hervannan", "Sorin",
+    "Nekalan", "Linnan", "Kosken", "Härmälän", "Viinikan", "Pispalan", "Lielahden",
+    "Järvi", "Harju", "Sisä-Suomen", "Keskustan", "Ratinan",
+)  # fmt: skip
+EMPLOYER_FORMS = ("Oy", "Oy", "Oy", "Ky", "Oyj", "Osuuskunta")
+
+
+@dataclass
+class DemoReport:
+    """What :func:`seed_demo` wrote, and the named accounts for the README."""
+
+    jobseekers: int = 0
+    coaches: int = 0
+    coordinators: int = 0
+    employers: int = 0
+    employer_users: int = 0
+    vacancies: int = 0
+    occupations_used: int = 0
+    jobseeker_skills: int = 0
+    vacancy_skills: int = 0
+    users: int = 0
+    seconds: float = 0.0
+    password: str = DEMO_PASSWORD
+    # role → e-mail of the named demo user of that role; all use ``password``.
+    demo_users: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Occupation:
+    id: int
+    label: str
+    alt_labels: list[str]
+    isco_code: str
+    description: str
+    weight: float
+    group: str
+    essential: list[int] = field(default_factory=list)
+    optional: list[int] = field(default_factory=list)
+
+
+class _Writer:
+    """Batched core inserts with progress reporting."""
+
+    # Bind parameters per statement stay under asyncpg's 32 767 even if rendered as
+    # one multi-row VALUES.
+    MAX_PARAMS = 30_000
+
+    def __init__(self, session: AsyncSession, progress: Progress | None) -> None:
+        self.session = session
+        self.progress = progress
+
+    async def insert(self, step: str, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        target: Table = table.__table__
+        size = max(1, self.MAX_PARAMS // len(rows[0]))
+        for start in range(0, len(rows), size):
+            await self.session.execute(target.insert(), list(rows[start : start + size]))
+            if self.progress is not None:
+                self.progress(step, min(start + size, len(rows)), len(rows))
+
+
+def _apportion(total: int, weights: dict[str, float]) -> dict[str, int]:
+    """Split ``total`` over the keys proportionally (largest remainder), deterministically."""
+    weight_sum = sum(weights.values())
+    exact = {k: total * w / weight_sum for k, w in weights.items()}
+    counts = {k: math.floor(v) for k, v in exact.items()}
+    by_remainder = sorted(weights, key=lambda k: (counts[k] - exact[k], k))
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
+
+
+def _sample(rng: random.Random, items: Sequence[int], low: int, high: int) -> list[int]:
+    return rng.sample(items, min(len(items), rng.randint(low, high)))
+
+
+async def seed_demo(
+    session: AsyncSession,
+    *,
+    jobseekers: int = 30000,
+    employers: int = 2000,
+    vacancies: int = 3000,
+    seed: int = 42,
+    progress: Callable[[str, int, int], None] | None = None,
+    now: datetime | None = None,
+) -> DemoReport:
+    """Fill an empty database with Pirkanmaa demo data; the caller commits.
+
+    Precondition: ESCO (:func:`kohtaanto.domain.esco.import_esco`) and the places
+    (:func:`kohtaanto.domain.places.import_places`) are imported. Deterministic for a
+    given ``seed``; dates count back from ``now`` (default: the current time).
+    ``progress(step, done, total)`` is called after every batch written.
+
+    Every person has a user account; all demo accounts share one password hash
+    (password ``demo``), hashed once. Named accounts for trying the roles are
+    returned in ``DemoReport.demo_users``.
+    """
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    today = now.date()
+    writer = _Writer(session, progress)
+    report = DemoReport()
+
+    municipalities = {m.code: m for m in await session.scalars(select(Municipality))}
+    if "837" not in municipalities:
+        raise RuntimeError("seed_demo needs the municipalities: run import_places first")
+    occupations = await _occupation_pool(session, rng)
+    if not occupations:
+        raise RuntimeError("seed_demo needs the ESCO classification: run import_esco first")
+    taken = await session.scalar(
+        select(func.count()).select_from(User).where(User.email.like(f"%@{DEMO_DOMAIN}"))
+    )
+    if taken:
+        raise RuntimeError("the database already holds demo data")
+    transversal = list(
+        await session.scalars(
+            select(EscoSkill.id)
+            .where(EscoSkill.reuse_level == "transversal")
+            .order_by(EscoSkill.id)
+        )
+    )
+    report.occupations_used = len(occupations)
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    password_hash = hash_password(DEMO_PASSWORD)
+    users: list[dict[str, Any]] = []
+
+    def add_user(email: str, name: str, role: Role, **extra: Any) -> uuid.UUID:
+        user_id = new_id()
+        users.append(
+            {
+                "id": user_id,
+                "email": email,
+                "password_hash": password_hash,
+                "name": name,
+                "role": role,
+                "employer_id": extra.get("employer_id"),
+                "sub_region": extra.get("sub_region"),
+                "webhook_url": None,
+                "is_active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        return user_id
+
+    def finnish_name() -> str:
+        return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+
+    # Staff: the admin, company coordinators per sub-region, coaches.
+    add_user(f"admin@{DEMO_DOMAIN}", "Demo Admin", Role.ADMIN)
+    report.demo_users["admin"] = f"admin@{DEMO_DOMAIN}"
+    sub_regions = sorted({m.sub_region for m in municipalities.values()})
+    coordinators: dict[str, list[uuid.UUID]] = {}
+    for sub_region in sub_regions:
+        count = 4 if sub_region == "Tampere" else rng.randint(2, 4)
+        coordinators[sub_region] = []
+        for _ in range(count):
+            number = sum(len(c) for c in coordinators.values()) + 1
+            email = f"coordinator{number:02d}@{DEMO_DOMAIN}"
+            if sub_region == "Tampere" and not coordinators[sub_region]:
+                email = f"coordinator@{DEMO_DOMAIN}"
+                report.demo_users["coordinator"] = email
+            coordinators[sub_region].append(
+                add_user(email, finnish_name(), Role.COORDINATOR, sub_region=sub_region)
+            )
+    report.coordinators = sum(len(c) for c in coordinators.values())
+
+    coach_count = max(1, round(jobseekers / CLIENTS_PER_COACH))
+    coaches = []
+    for number in range(1, coach_count + 1):
+        email = f"coach@{DEMO_DOMAIN}" if number == 1 else f"coach{number:03d}@{DEMO_DOMAIN}"
+        coaches.append(add_user(email, finnish_name(), Role.COACH))
+    report.demo_users["coach"] = f"coach@{DEMO_DOMAIN}"
+    report.coaches = coach_count
+
+    # Employers, spread by population, each with a coordinator of its sub-region.
+    employer_rows, employer_sector = _employers(
+        rng, employers, municipalities, coordinators, new_id, now
+    )
+    report.employers = len(employer_rows)
+    employer_users: list[uuid.UUID] = []
+    for number, employer in enumerate(employer_rows, start=1):
+        email = f"employer@{DEMO_DOMAIN}" if number == 1 else f"employer{number:04d}@{DEMO_DOMAIN}"
+        employer_users.append(
+            add_user(email, finnish_name(), Role.EMPLOYER, employer_id=employer["id"])
+        )
+    report.demo_users["employer"] = f"employer@{DEMO_DOMAIN}"
+    report.employer_users = len(employer_users)
+
+    # Vacancies.
+    vacancy_rows, vacancy_skill_rows = _vacancies(
+        rng, vacancies, employer_rows, employer_sector, occupations, municipalities, new_id, now
+    )
+    report.vacancies, report.vacancy_skills = len(vacancy_rows), len(vacancy_skill_rows)
+
+    # Jobseekers, grouped by municipality so that each coach's caseload is local.
+    counts = {"837": round(jobseekers * TAMPERE_SHARE)}
+    counts.update(
+        _apportion(
+            jobseekers - counts["837"],
+            {c: p for c, p in POPULATION_2024.items() if c != "837" and c in municipalities},
+        )
+    )
+    homes = [
+        code for code in sorted(counts, key=lambda c: (c != "837", c)) for _ in range(counts[code])
+    ]
+    per_coach = math.ceil(len(homes) / coach_count) if homes else 1
+    weights = [o.weight for o in occupations]
+    jobseeker_rows: list[dict[str, Any]] = []
+    link_rows: list[dict[str, Any]] = []
+    skill_rows: list[dict[str, Any]] = []
+    for index, code in enumerate(homes):
+        jobseeker_id = new_id()
+        other_tongue = rng.random() < 0.12
+        if other_tongue:
+            name = f"{rng.choice(OTHER_FIRST_NAMES)} {rng.choice(OTHER_SURNAMES)}"
+        else:
+            name = finnish_name()
+        if index == 0:
+            email = f"jobseeker@{DEMO_DOMAIN}"
+            report.demo_users["jobseeker"] = email
+        else:
+            email = f"jobseeker{index:05d}@{DEMO_DOMAIN}"
+        user_id = add_user(email, name, Role.JOBSEEKER)
+
+        wanted = rng.choices(occupations, weights=weights, k=1)
+        if rng.random() < 0.4:
+            second = rng.choices(occupations, weights=weights, k=1)[0]
+            if second.id != wanted[0].id:
+                wanted.append(second)
+        skills = _jobseeker_skills(rng, wanted, transversal)
+        languages = _jobseeker_languages(rng, other_tongue)
+        hours_min = rng.choices((0, 20, 25, 30, 37), weights=(35, 20, 10, 15, 20))[0]
+        hours_max = max(hours_min, rng.choices((30, 37, 40), weights=(15, 45, 40))[0])
+        jobseeker_rows.append(
+            {
+                "id": jobseeker_id,
+                "user_id": user_id,
+                "coach_id": coaches[min(index // per_coach, coach_count - 1)],
+                "municipality_id": municipalities[code].id,
+                "max_travel_km": rng.choices(
+                    (5, 10, 15, 20, 30, 40, 50, 60, 80), weights=(5, 10, 12, 15, 20, 14, 10, 8, 6)
+                )[0],
+                "languages": languages,
+                "education": _education(rng, wanted[0].isco_code[0]),
+                "unemployed_since": today
+                - timedelta(days=min(4 * 365, int(rng.expovariate(1 / 420)))),
+                "reduced_work_ability": rng.random() < 0.08,
+                "integration_plan": other_tongue and rng.random() < 0.55,
+                "birth_year": rng.randint(1960, 2007),
+                "min_hours_per_week": hours_min,
+                "max_hours_per_week": hours_max,
+                "visible_to_employers": index == 0 or rng.random() < 0.85,
+                "available": index == 0 or rng.random() < 0.95,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        link_rows += [{"jobseeker_id": jobseeker_id, "occupation_id": o.id} for o in wanted]
+        skill_rows += [{"jobseeker_id": jobseeker_id, "skill_id": s} for s in skills]
+    report.jobseekers, report.jobseeker_skills = len(jobseeker_rows), len(skill_rows)
+
+    # Foreign-key order: employers point at their coordinator and employer users at
+    # their employer, so staff go first, then employers, then everyone else.
+    staff = [u for u in users if u["employer_id"] is None and u["role"] != Role.JOBSEEKER]
+    others = [u for u in users if u["employer_id"] is not None or u["role"] == Role.JOBSEEKER]
+    await writer.insert("users", User, staff)
+    await writer.insert("employers", Employer, employer_rows)
+    await writer.insert("users", User, others)
+    await writer.insert("vacancies", Vacancy, vacancy_rows)
+    await writer.insert("vacancy skills", VacancySkill, vacancy_skill_rows)
+    await writer.insert("jobseekers", Jobseeker, jobseeker_rows)
+    await writer.insert("jobseeker occupations", JobseekerOccupation, link_rows)
+    await writer.insert("jobseeker skills", JobseekerSkill, skill_rows)
+    report.users = len(users)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def _occupation_pool(session: AsyncSession, rng: random.Random) -> list[_Occupation]:
+    """A few hundred ESCO occupations from common ISCO groups, weighted towards the
+    groups with many vacancies and, within a group, towards short generic titles
+    ("cook" rather than "fish cook")."""
+    group_weight = {code: weight for code, weight, _ in OCCUPATION_GROUPS}
+    rows = (
+        await session.execute(
+            select(
+                EscoOccupation.id,
+                EscoOccupation.label,
+                EscoOccupation.alt_labels,
+                EscoOccupation.isco_code,
+                EscoOccupation.description,
+            )
+            .where(EscoOccupation.isco_code.in_(group_weight))
+            .order_by(EscoOccupation.uri)
+        )
+    ).all()
+    by_id: dict[int, _Occupation] = {}
+    for id_, label, alt_labels, isco_code, description in rows:
+        by_id[id_] = _Occupation(
+            id_, label.strip(), list(alt_labels or []), isco_code, description, 0.0, isco_code
+        )
+    relations = await session.execute(
+        select(OccupationSkill.occupation_id, OccupationSkill.skill_id, OccupationSkill.essential)
+        .where(OccupationSkill.occupation_id.in_(list(by_id)))
+        .order_by(OccupationSkill.occupation_id, OccupationSkill.skill_id)
+    )
+    for occupation_id, skill_id, essential in relations.tuples():
+        target = by_id[occupation_id]
+        (target.essential if essential else target.optional).append(skill_id)
+
+    groups: dict[str, list[_Occupation]] = defaultdict(list)
+    for occupation in by_id.values():
+        if len(occupation.essential) >= 4:
+            groups[occupation.isco_code].append(occupation)
+    pool: list[_Occupation] = []
+    for code in sorted(groups):
+        members = sorted(groups[code], key=lambda o: (len(o.label.split()), o.label))
+        members = members[:OCCUPATIONS_PER_GROUP]
+        shape = [1 / len(o.label.split()) ** 2 for o in members]
+        for occupation, share in zip(members, shape, strict=True):
+            occupation.weight = group_weight[code] * share / sum(shape) * rng.uniform(0.7, 1.3)
+            pool.append(occupation)
+    return pool
+
+
+def _employers(
+    rng: random.Random,
+    count: int,
+    municipalities: dict[str, Municipality],
+    coordinators: dict[str, list[uuid.UUID]],
+    new_id: Callable[[], uuid.UUID],
+    now: datetime,
+) -> tuple[list[dict[str, Any]], dict[uuid.UUID, str]]:
+    codes = [c for c in sorted(POPULATION_2024) if c in municipalities]
+    places = rng.choices(codes, weights=[POPULATION_2024[c] for c in codes], k=count)
+    if places:
+        places[0] = "837"  # the named demo employer is in Tampere
+    used_ids: set[str] = set()
+    used_names: set[str] = set()
+    sectors = [code for code, _, _ in OCCUPATION_GROUPS]
+    sector_weights = [weight for _, weight, _ in OCCUPATION_GROUPS]
+    sector_words = {code: word for code, _, word in OCCUPATION_GROUPS}
+    rows: list[dict[str, Any]] = []
+    sector_of: dict[uuid.UUID, str] = {}
+    for code in places:
+        business_id = None
+        while business_id is None or business_id in used_ids:
+            business_id = make_business_id(rng.randint(1_000_000, 3_399_999))
+        used_ids.add(business_id)
+        sector = rng.choices(sectors, weights=sector_weights)[0]
+        municipality = municipalities[code]
+        for attempt in range(10):
+            prefix = rng.choice(EMPLOYER_PREFIXES)
+            name = f"{prefix} {sector_words[sector]} {rng.choice(EMPLOYER_FORMS)}"
+            if attempt > 5:
+                name = f"{municipality.name} {name}"
+            if name not in used_names:
+                break
+        used_names.add(name)
+        team = coordinators[municipality.sub_region]
+        employer_id = new_id()
+        rows.append(
+            {
+                "id": employer_id,
+                "business_id": business_id,
+                "name": name,
+                "municipality_id": municipality.id,
+                # The named coordinator (first of Tampere) looks after the named employer.
+                "coordinator_id": team[0] if not rows else rng.choice(team),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        sector_of[employer_id] = sector
+    return rows, sector_of
+
+
+def _vacancies(
+    rng: random.Random,
+    count: int,
+    employers: list[dict[str, Any]],
+    employer_sector: dict[uuid.UUID, str],
+    occupations: list[_Occupation],
+    municipalities: dict[str, Municipality],
+    new_id: Callable[[], uuid.UUID],
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if not employers:
+        return [], []
+    names = {m.id: m.name for m in municipalities.values()}
+    in_group: dict[str, list[_Occupation]] = defaultdict(list)
+    for occupation in occupations:
+        in_group[occupation.group].append(occupation)
+    weights = [o.weight for o in occupations]
+    # A few employers post many vacancies, most post one or two.
+    employer_weights = [rng.lognormvariate(0, 0.9) for _ in employers]
+    vacancy_rows: list[dict[str, Any]] = []
+    skill_rows: list[dict[str, Any]] = []
+    for index in range(count):
+        # The named demo employer gets the first few vacancies.
+        employer = (
+            employers[0] if index < 5 else rng.choices(employers, weights=employer_weights)[0]
+        )
+        sector = in_group.get(employer_sector[employer["id"]])
+        if sector and rng.random() < 0.75:
+            occupation = rng.choices(sector, weights=[o.weight for o in sector])[0]
+        else:
+            occupation = rng.choices(occupations, weights=weights)[0]
+        hours = rng.choices(
+            (20, 24, 25, 30, 32, 35, 37, 38, 40), weights=(6, 4, 5, 10, 5, 8, 30, 22, 10)
+        )[0]
+        base = PAY_BY_MAJOR_GROUP.get(occupation.isco_code[0], 2800)
+        pay = None
+        if rng.random() < 0.85:
+            pay = int(round(base * rng.uniform(0.88, 1.15) * min(hours, 37.5) / 37.5 / 50) * 50)
+        languages = ["fi"] if rng.random() < 0.97 else []
+        if rng.random() < 0.25 or not languages:
+            languages.append("en")
+        if rng.random() < 0.03:
+            languages.append("sv")
+        title = _title(rng, occupation, hours)
+        municipality_name = names[employer["municipality_id"]]
+        vacancy_id = new_id()
+        vacancy_rows.append(
+            {
+                "id": vacancy_id,
+                "employer_id": employer["id"],
+                "title": title,
+                "description": _description(
+                    rng, employer["name"], occupation, municipality_name, hours
+                ),
+                "occupation_id": occupation.id,
+                "municipality_id": employer["municipality_id"],
+                "hours_per_week": hours,
+                "start_date": None
+                if rng.random() < 0.2
+                else now.date() + timedelta(days=rng.randint(7, 60)),
+                "monthly_pay_eur": pay,
+                "languages": languages,
+                "status": VacancyStatus.OPEN,
+                "open_to_wage_subsidy": rng.random() < 0.40,
+                "open_to_work_trial": rng.random() < 0.25,
+                "open_to_apprenticeship": rng.random() < 0.20,
+                "published_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 60)),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        essential = _sample(rng, occupation.essential, 4, 10)
+        optional = _sample(rng, occupation.optional, 2, 6)
+        skill_rows += [
+            {"vacancy_id": vacancy_id, "skill_id": s, "essential": True} for s in essential
+        ]
+        skill_rows += [
+            {"vacancy_id": vacancy_id, "skill_id": s, "essential": False} for s in optional
+        ]
+    return vacancy_rows, skill_rows
+
+
+def _title(rng: random.Random, occupation: _Occupation, hours: int) -> str:
+    label = occupation.label
+    short_alternatives = [a for a in occupation.alt_labels if len(a) <= 40 and "/" not in a]
+    if short_alternatives and rng.random() < 0.3:
+        label = rng.choice(short_alternatives)
+    title = label[0].upper() + label[1:]
+    if hours < 30:
+        title += ", part-time"
+    elif rng.random() < 0.1:
+        title += rng.choice((", permanent", ", fixed-term", " (summer)", ", evening shifts"))
+    return title[:255]
+
+
+def _description(
+    rng: random.Random, employer: str, occupation: _Occupation, municipality: str, hours: int
+) -> str:
+    sentences = [
+        s.strip() for s in occupation.description.replace("\n", " ").split(". ") if s.strip()
+    ]
+    what = ". ".join(sentences[:3]).rstrip(".")
+    offer = rng.choice(
+        (
+            "We offer a friendly team, induction and a chance to grow with us.",
+            "We offer a permanent position after a trial period and flexible shifts.",
+            "We value motivation over experience: we will train the right person.",
+            "Start soon; tell us about yourself and we will get in touch.",
+        )
+    )
+    return (
+        f"{employer} is hiring in {municipality}: {occupation.label}, "
+        f"{hours} hours a week.\n\n{what}.\n\n{offer}"
+    )
+
+
+def _jobseeker_skills(
+    rng: random.Random, wanted: list[_Occupation], transversal: list[int]
+) -> list[int]:
+    essential = sorted({s for o in wanted for s in o.essential})
+    optional = sorted({s for o in wanted for s in o.optional} - set(essential))
+    total = rng.randint(8, 25)
+    from_essential = min(len(essential), round(total * rng.uniform(0.45, 0.8)))
+    chosen = rng.sample(essential, from_essential)
+    chosen += rng.sample(optional, min(len(optional), total - from_essential))
+    if transversal:
+        chosen += rng.sample(transversal, min(len(transversal), rng.randint(1, 3)))
+    return list(dict.fromkeys(chosen))
+
+
+def _jobseeker_languages(rng: random.Random, other_tongue: bool) -> list[str]:
+    if other_tongue:
+        languages = [rng.choice(OTHER_LANGUAGES)]
+        if rng.random() < 0.3:
+            languages.insert(0, "fi")
+        if rng.random() < 0.55:
+            languages.append("en")
+        return languages
+    languages = ["fi"]
+    if rng.random() < 0.47:
+        languages.append("en")
+    if rng.random() < 0.08:
+        languages.append("sv")
+    return languages
+
+
+_EDUCATION = list(EducationLevel)
+# Basic, upper secondary, bachelor, master, doctorate by ISCO major group.
+_EDUCATION_WEIGHTS = {
+    "2": (2, 15, 43, 35, 5),
+    "3": (5, 45, 40, 10, 0),
+}
+_EDUCATION_DEFAULT = (30, 56, 11, 3, 0)
+
+
+def _education(rng: random.Random, major_group: str) -> EducationLevel:
+    weights = _EDUCATION_WEIGHTS.get(major_group, _EDUCATION_DEFAULT)
+    return rng.choices(_EDUCATION, weights=weights)[0]

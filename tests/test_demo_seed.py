@@ -1,0 +1,240 @@
+"""The demo population at small scale against PostgreSQL, in a schema of its own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from kohtaanto.db.models import (
+    Employer,
+    EscoSkill,
+    Jobseeker,
+    JobseekerSkill,
+    Municipality,
+    Role,
+    User,
+    Vacancy,
+    VacancySkill,
+    VacancyStatus,
+    metadata,
+)
+from kohtaanto.demo.seed import DEMO_USERS, seed_demo
+from kohtaanto.domain.business_id import validate_business_id
+from kohtaanto.domain.esco import import_esco
+from kohtaanto.domain.places import import_places
+from kohtaanto.security import verify_password
+
+DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+# A schema of its own per run, so parallel runs and other modules never meet.
+SCHEMA = f"t_demo_seed_{uuid.uuid4().hex[:8]}"
+NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+SCALE = {"jobseekers": 300, "employers": 20, "vacancies": 30, "seed": 42, "now": NOW}
+# Everything but the vocabulary and the places is demo data.
+_KEPT = {"isco_group", "esco_skill", "esco_occupation", "esco_occupation_skill"}
+_KEPT |= {"employment_area", "municipality"}
+
+
+@pytest.fixture(scope="module")
+async def engine() -> AsyncIterator[AsyncEngine]:
+    base = create_async_engine(DATABASE_URL)
+    engine = base.execution_options(schema_translate_map={None: SCHEMA})
+    async with base.begin() as conn:
+        await conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        await conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    async with async_sessionmaker(engine)() as session:
+        report = await import_esco(session)
+        await import_places(session)
+        await session.commit()
+    assert (report.skills, report.occupations) == (13_896, 3_007)
+    yield engine
+    async with base.begin() as conn:
+        # Fail rather than wait forever behind a session a failed test left open.
+        await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+        await conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
+    await base.dispose()
+
+
+async def _reseed(engine: AsyncEngine) -> AsyncSession:
+    # Schema-qualified: the schema translation does not apply to SQL text.
+    async with engine.begin() as conn:
+        seeded = [f"{SCHEMA}.{t.name}" for t in metadata.sorted_tables if t.name not in _KEPT]
+        await conn.exec_driver_sql(f"TRUNCATE {', '.join(seeded)}")
+    session = async_sessionmaker(engine, expire_on_commit=False)()
+    steps: list[tuple[str, int, int]] = []
+    try:
+        report = await seed_demo(session, **SCALE, progress=lambda *a: steps.append(a))
+        await session.commit()
+    except BaseException:
+        await session.close()
+        raise
+    assert report.jobseekers == 300 and report.vacancies == 30 and report.employers == 20
+    assert {s for s, _, _ in steps} >= {"users", "jobseekers", "jobseeker skills", "vacancies"}
+    assert all(done <= total for _, done, total in steps)
+    return session
+
+
+@pytest.fixture(scope="module")
+async def seeded(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    session = await _reseed(engine)
+    yield session
+    await session.close()
+
+
+async def _scalar(session: AsyncSession, statement: Any) -> Any:
+    return await session.scalar(statement)
+
+
+async def test_population_shape(seeded: AsyncSession) -> None:
+    s = seeded
+    tampere = await _scalar(
+        s,
+        select(func.count())
+        .select_from(Jobseeker)
+        .join(Municipality)
+        .where(Municipality.code == "837"),
+    )
+    assert 0.60 <= tampere / 300 <= 0.66
+    municipalities = await _scalar(s, select(func.count(func.distinct(Jobseeker.municipality_id))))
+    assert municipalities >= 15
+
+    # Every jobseeker has a coach and a user account of role jobseeker.
+    jobseekers = list(await s.scalars(select(Jobseeker)))
+    users = {u.id: u for u in await s.scalars(select(User))}
+    assert all(
+        j.user_id is not None and users[j.user_id].role is Role.JOBSEEKER for j in jobseekers
+    )
+    assert all(j.coach_id is not None and users[j.coach_id].role is Role.COACH for j in jobseekers)
+    coaches = [u for u in users.values() if u.role is Role.COACH]
+    assert len(coaches) == round(300 / 130)
+    assert all(1 <= len(j.occupations) <= 2 for j in jobseekers)
+    assert all(8 <= len(j.skills) <= 28 for j in jobseekers)
+    assert sum("fi" in j.languages for j in jobseekers) / 300 > 0.8
+    assert all(j.languages for j in jobseekers)
+    assert all(1960 <= j.birth_year <= 2007 for j in jobseekers)
+    assert 0.75 <= sum(j.visible_to_employers for j in jobseekers) / 300 <= 0.95
+
+    # Employers: valid business IDs, a coordinator from their own sub-region.
+    employers = list(await s.scalars(select(Employer)))
+    assert all(validate_business_id(e.business_id) == e.business_id for e in employers)
+    for employer in employers:
+        coordinator = users[employer.coordinator_id] if employer.coordinator_id else None
+        assert coordinator is not None and coordinator.role is Role.COORDINATOR
+        assert coordinator.sub_region == employer.municipality.sub_region
+    per_region: dict[str | None, int] = {}
+    for user in users.values():
+        if user.role is Role.COORDINATOR:
+            per_region[user.sub_region] = per_region.get(user.sub_region, 0) + 1
+    assert len(per_region) == 5 and all(2 <= n <= 4 for n in per_region.values())
+
+    # Vacancies: open, published in the last 60 days, with essential skills of their occupation.
+    vacancies = list(await s.scalars(select(Vacancy)))
+    assert all(v.status is VacancyStatus.OPEN for v in vacancies)
+    assert all(v.published_at and 0 <= (NOW - v.published_at).days <= 60 for v in vacancies)
+    assert all(20 <= v.hours_per_week <= 40 for v in vacancies)
+    for vacancy in vacancies:
+        essential = [link for link in vacancy.skill_links if link.essential]
+        assert 4 <= len(essential) <= 10
+        assert vacancy.occupation.isco_code[0] in "23456789"
+        assert vacancy.title and vacancy.description
+
+
+async def test_named_demo_users(seeded: AsyncSession) -> None:
+    s = seeded
+    named = {u.email: u for u in await s.scalars(select(User).where(User.email.like("%@demo.%")))}
+    for role, email in DEMO_USERS:
+        user = await s.scalar(select(User).where(User.email == email))
+        assert user is not None and user.role.value == role, email
+    employer_user = await s.scalar(select(User).where(User.email == "employer@demo.kohtaanto.fi"))
+    assert employer_user is not None and employer_user.employer_id is not None
+    assert verify_password("demo", employer_user.password_hash)
+    open_vacancies = await _scalar(
+        s,
+        select(func.count())
+        .select_from(Vacancy)
+        .where(Vacancy.employer_id == employer_user.employer_id),
+    )
+    assert open_vacancies >= 5
+    coordinator = await s.scalar(select(User).where(User.email == "coordinator@demo.kohtaanto.fi"))
+    assert coordinator is not None and coordinator.sub_region == "Tampere"
+    jobseeker = await s.scalar(
+        select(Jobseeker)
+        .join(User, User.id == Jobseeker.user_id)
+        .where(User.email == "jobseeker@demo.kohtaanto.fi")
+    )
+    coach = await s.scalar(select(User).where(User.email == "coach@demo.kohtaanto.fi"))
+    assert jobseeker is not None and coach is not None
+    assert jobseeker.municipality.code == "837" and jobseeker.visible_to_employers
+    assert jobseeker.coach_id == coach.id
+    # Every seeded account is in the demo domain: 300 jobseekers, 20 employer users, staff.
+    assert len(named) == await _scalar(s, select(func.count()).select_from(User))
+    assert len(named) > 300 + 20
+
+
+async def _fingerprint(session: AsyncSession) -> list[Any]:
+    users = (
+        await session.execute(
+            select(User.id, User.email, User.name, User.role).order_by(User.email)
+        )
+    ).all()
+    jobseekers = (
+        await session.execute(
+            select(
+                Jobseeker.id, Jobseeker.municipality_id, Jobseeker.languages, Jobseeker.birth_year
+            ).order_by(Jobseeker.id)
+        )
+    ).all()
+    skills = (
+        await session.execute(
+            select(JobseekerSkill.jobseeker_id, EscoSkill.uri)
+            .join(EscoSkill)
+            .order_by(JobseekerSkill.jobseeker_id, EscoSkill.uri)
+        )
+    ).all()
+    vacancies = (
+        await session.execute(
+            select(
+                Vacancy.id, Vacancy.title, Vacancy.monthly_pay_eur, Vacancy.published_at
+            ).order_by(Vacancy.id)
+        )
+    ).all()
+    links = (
+        await session.execute(
+            select(VacancySkill.vacancy_id, VacancySkill.skill_id, VacancySkill.essential).order_by(
+                VacancySkill.vacancy_id, VacancySkill.skill_id
+            )
+        )
+    ).all()
+    employers = (
+        await session.execute(
+            select(Employer.business_id, Employer.name).order_by(Employer.business_id)
+        )
+    ).all()
+    return [users, jobseekers, skills, vacancies, links, employers]
+
+
+async def test_deterministic_and_refuses_a_second_seed(
+    engine: AsyncEngine, seeded: AsyncSession
+) -> None:
+    first = await _fingerprint(seeded)
+    with pytest.raises(RuntimeError, match="already holds demo data"):
+        await seed_demo(seeded, **SCALE)
+    await seeded.rollback()
+
+    session = await _reseed(engine)
+    try:
+        assert await _fingerprint(session) == first
+    finally:
+        await session.close()
