@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kohtaanto.db.models import (
     EducationLevel,
     Employer,
+    EmployerKind,
     EscoOccupation,
     EscoSkill,
     Jobseeker,
@@ -458,6 +459,7 @@ async def seed_demo(
                 "max_hours_per_week": hours_max,
                 "visible_to_employers": index == 0 or rng.random() < 0.85,
                 "available": index == 0 or rng.random() < 0.95,
+                "last_active_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 120)),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -574,6 +576,10 @@ def _employers(
                 "municipality_id": municipality.id,
                 # The named coordinator (first of Tampere) looks after the named employer.
                 "coordinator_id": team[0] if not rows else rng.choice(team),
+                # A few associations and foundations (yhdistykset, säätiöt) among the firms.
+                "kind": EmployerKind.ASSOCIATION
+                if rows and rng.random() < 0.06
+                else EmployerKind.BUSINESS,
                 "created_at": now,
                 "updated_at": now,
             }
