@@ -30,14 +30,25 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/vacancies/{vacancy_id:uuid}/publish"): {E},
     ("POST", "/api/vacancies/{vacancy_id:uuid}/close"): {E},
     ("GET", "/api/vacancies/{vacancy_id:uuid}/shortlist"): {C, A},
+    ("POST", "/api/vacancies/{vacancy_id:uuid}/shortlist/entries"): {C, A},
+    ("POST", "/api/vacancies/{vacancy_id:uuid}/shortlist/moves"): {C, A},
+    ("GET", "/api/vacancies/{vacancy_id:uuid}/candidates"): {E},
+    # Entry routes are open to every role that can hold an entry; the entry itself
+    # decides (a 404 for anyone who is not its coordinator, person, coach or employer).
+    ("POST", "/api/shortlist-entries/{entry_id:uuid}/move"): SIGNED_IN,
+    ("GET", "/api/shortlist-entries/{entry_id:uuid}/events"): SIGNED_IN,
     ("GET", "/api/jobseekers/me"): {J},
     ("PUT", "/api/jobseekers/me"): {J},
     ("GET", "/api/jobseekers/me/matches"): {J},
+    ("GET", "/api/jobseekers/me/entries"): {J},
+    ("GET", "/api/jobseekers/me/views"): {J},
     ("GET", "/api/coach/clients"): {H},
+    ("GET", "/api/coach/clients/{jobseeker_id:uuid}"): {H},
     ("GET", "/api/notifications"): SIGNED_IN,
     ("POST", "/api/notifications/{notification_id:uuid}/read"): SIGNED_IN,
     ("GET", "/api/esco/skills"): SIGNED_IN,
     ("GET", "/api/esco/occupations"): SIGNED_IN,
+    ("POST", "/api/esco/suggest"): SIGNED_IN,
 }
 
 
@@ -61,9 +72,9 @@ def test_every_route_has_an_access_rule() -> None:
 
 
 def _concrete(path: str) -> str:
-    return path.replace("{vacancy_id:uuid}", str(uuid.uuid4())).replace(
-        "{notification_id:uuid}", str(uuid.uuid4())
-    )
+    for name in ("vacancy_id", "notification_id", "entry_id", "jobseeker_id"):
+        path = path.replace(f"{{{name}:uuid}}", str(uuid.uuid4()))
+    return path
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))

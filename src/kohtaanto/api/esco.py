@@ -4,17 +4,39 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+import msgspec
+from litestar import Controller, get, post
 from litestar.params import QueryParameter
 from sqlalchemy import func, select
 
+from kohtaanto.api.errors import invalid
 from kohtaanto.api.schemas import Concept, Db
 from kohtaanto.db.models import EscoOccupation, EscoSkill
+from ml.suggest import get_suggester, has_words
 
 Query = Annotated[
     str, QueryParameter(min_length=2, max_length=100, description="Part of the label")
 ]
 Limit = Annotated[int, QueryParameter(ge=1, le=50)]
+
+
+class SuggestRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A vacancy's title and description, or a CV, as plain text."""
+
+    text: Annotated[str, msgspec.Meta(min_length=3, max_length=20_000)]
+    skills: Annotated[int, msgspec.Meta(ge=1, le=50)] = 10
+    occupations: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+
+
+class SuggestedConcept(msgspec.Struct):
+    uri: str
+    label: str
+    score: float  # cosine similarity, plus the boost for skills essential to close occupations
+
+
+class SuggestResponse(msgspec.Struct):
+    skills: list[SuggestedConcept]
+    occupations: list[SuggestedConcept]
 
 
 class EscoController(Controller):
@@ -42,3 +64,19 @@ class EscoController(Controller):
             .limit(limit)
         )
         return [Concept(uri=u, label=label) for u, label in rows]
+
+    @post("/suggest", operation_id="suggestSkills", status_code=200)
+    async def suggest(self, db_session: Db, data: SuggestRequest) -> SuggestResponse:
+        """ESCO skills and occupations that fit a vacancy text or a CV, best first.
+
+        TF-IDF over the ESCO labels and descriptions in the database; the first call in
+        a process builds the suggester (a few seconds).
+        """
+        if not has_words(data.text):
+            raise invalid("text", "has no words to match")
+        suggester = await get_suggester(db_session)
+        found = suggester.suggest(data.text, skills=data.skills, occupations=data.occupations)
+        return SuggestResponse(
+            skills=[SuggestedConcept(s.uri, s.label, s.score) for s in found.skills],
+            occupations=[SuggestedConcept(o.uri, o.label, o.score) for o in found.occupations],
+        )
