@@ -3,8 +3,8 @@
 The engine comes from KOHTAANTO_MEILI_URL / KOHTAANTO_MEILI_MASTER_KEY (the
 ``search_ready`` fixture starts one with ``scripts/meilisearch start``). Each test works under its
 own index prefix and deletes its indexes afterwards. Retrieval tests index
-transient ORM objects, so they need no database; the reindex test creates a
-throwaway database next to the test database, so the shared schema is untouched.
+transient ORM objects, so they need no database; the reindex test creates its
+tables in a throwaway schema of the test database, so the shared one is untouched.
 """
 
 from __future__ import annotations
@@ -263,21 +263,20 @@ DATABASE_URL = os.environ.get(
 
 @pytest.fixture
 async def search_db() -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """A throwaway PostgreSQL database with the schema, dropped afterwards."""
-    name = f"kohtaanto_search_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(DATABASE_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_async_engine(DATABASE_URL.rsplit("/", 1)[0] + f"/{name}")
+    """A throwaway PostgreSQL schema with the tables, dropped afterwards."""
+    schema = f"search_{uuid.uuid4().hex[:10]}"
+    engine = create_async_engine(
+        DATABASE_URL, connect_args={"server_settings": {"search_path": schema}}
+    )
     try:
         async with engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             await conn.run_sync(metadata.create_all)
         yield async_sessionmaker(engine, expire_on_commit=False)
     finally:
+        async with engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await engine.dispose()
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 async def test_reindex_swaps_in_fresh_content_under_the_same_name(
