@@ -354,6 +354,40 @@ def simulate_vacancy(
     )
 
 
+def offline_history(
+    vacancies: Sequence[VacancyFacts],
+    jobseekers: Sequence[JobseekerFacts],
+    n_vacancies: int,
+    *,
+    candidates: int = 60,
+    seed: int = 42,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Recorded outcomes shaped as `ml.dataset.load_outcomes` returns them, with no database
+    or search engine: each past vacancy's candidates are drawn at random from the people,
+    with a uniform stand-in search score. For tests and benchmarks."""
+    now = now or datetime.now(UTC)
+    people = [j for j in jobseekers if not j.is_empty]
+    latents = {j.id: person_latent(j.id, seed) for j in people}
+    sources = [(v, f"employer-{k % 50}") for k, v in enumerate(vacancies)]
+    rng = np.random.default_rng([seed, 4])
+    rows = []
+    for k, past in enumerate(plan_vacancies(sources, n_vacancies, seed, now)):
+        picked = rng.choice(len(people), size=min(candidates, len(people)), replace=False)
+        scores = np.sort(rng.random(len(picked)))[::-1]
+        pairs = [(people[i], float(s)) for i, s in zip(picked, scores, strict=True)]
+        o = simulate_vacancy(past, pairs, seed=seed, index=k, latents=latents)
+        for rank, i in enumerate(o.shortlisted.tolist(), start=1):
+            grade = 2 if i == o.hired else int(o.interviewed[i])
+            rows.append((f"{k}-{i}", rank, str(past.id), past.published_at, *o.X[i], grade))
+    frame = pd.DataFrame(
+        rows, columns=["entry_id", "rank", "vacancy_id", "published_at", *FEATURES, "grade"]
+    )
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
+    frame["label"] = (frame["grade"] > 0).astype(int)
+    return frame
+
+
 def ground_truth_frame(
     outcomes: Sequence[VacancyOutcome], people: dict[str, JobseekerFacts], seed: int
 ) -> pd.DataFrame:
@@ -601,8 +635,8 @@ async def simulate_history(
     report = HistoryReport()
     started = time.perf_counter()
     open_rows: list[Vacancy] = []
-    async for batch in iter_vacancies(session, detach=False):
-        open_rows += [v for v in batch if v.status == VacancyStatus.OPEN]
+    async for vacancies_batch in iter_vacancies(session, detach=False):
+        open_rows += [v for v in vacancies_batch if v.status == VacancyStatus.OPEN]
     if not open_rows:
         raise ValueError("no open vacancies to shape a history on: seed the demo first")
     people: dict[str, JobseekerFacts] = {}
@@ -634,16 +668,16 @@ async def simulate_history(
 
     started = time.perf_counter()
     rows = _rows(outcomes, sources, seed)
-    for name, model in (
-        ("vacancy", Vacancy),
-        ("vacancy_skill", VacancySkill),
-        ("shortlist", Shortlist),
-        ("entry", ShortlistEntry),
-        ("event", ShortlistEvent),
+    for name, model, label in (
+        ("vacancy", Vacancy, "vacancies"),
+        ("vacancy_skill", VacancySkill, "vacancy skills"),
+        ("shortlist", Shortlist, "shortlists"),
+        ("entry", ShortlistEntry, "shortlist entries"),
+        ("event", ShortlistEvent, "status events"),
     ):
         await _insert(session, model.__table__, rows[name])  # type: ignore[arg-type]
         if progress is not None:
-            progress(f"history: {name.replace('_', ' ')}s", 1, 1)
+            progress(f"history: {label}", 1, 1)
     await session.flush()
     folder = history_dir(settings.matching.model_dir)
     folder.mkdir(parents=True, exist_ok=True)

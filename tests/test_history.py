@@ -34,11 +34,9 @@ from ml.history import (
     PROTECTED,
     history_dir,
     load_ground_truth,
-    person_latent,
-    plan_vacancies,
+    offline_history,
     protected_attributes,
     simulate_history,
-    simulate_vacancy,
 )
 from ml.registry import CURRENT, current_version
 from ml.synthetic import synthetic_population, toy_occupations
@@ -53,25 +51,9 @@ def population():  # type: ignore[no-untyped-def]
 
 
 def _history_frame(population, n_vacancies: int, seed: int) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """Recorded outcomes as `load_outcomes` returns them, without a database."""
-    people = [j for j in population.jobseekers if not j.is_empty]
-    latents = {j.id: person_latent(j.id, seed) for j in people}
-    sources = [(v, f"employer-{k % 15}") for k, v in enumerate(population.vacancies)]
-    rng = np.random.default_rng(seed)
-    rows = []
-    for k, past in enumerate(plan_vacancies(sources, n_vacancies, seed, NOW)):
-        picked = rng.choice(len(people), size=60, replace=False)
-        candidates = sorted(((people[i], float(rng.random())) for i in picked), key=lambda c: -c[1])
-        o = simulate_vacancy(past, candidates, seed=seed, index=k, latents=latents)
-        for rank, i in enumerate(o.shortlisted.tolist(), start=1):
-            grade = 2 if i == o.hired else int(o.interviewed[i])
-            rows.append((f"{k}-{i}", rank, str(past.id), past.published_at, *o.X[i], grade))
-    frame = pd.DataFrame(
-        rows, columns=["entry_id", "rank", "vacancy_id", "published_at", *FEATURES, "grade"]
+    return offline_history(
+        population.vacancies, population.jobseekers, n_vacancies, seed=seed, now=NOW
     )
-    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
-    frame["label"] = (frame["grade"] > 0).astype(int)
-    return frame
 
 
 # --- metrics on hand-made rankings ------------------------------------------------------------
