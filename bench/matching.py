@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.db.models import Jobseeker, Vacancy, VacancyStatus
-from kohtaanto.settings import Settings, get_settings
+from kohtaanto.settings import get_settings
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -46,13 +46,7 @@ async def _bench(vacancy_count: int) -> list[tuple[str, str, str]]:
 
     base = get_settings()
     prefix = f"bench_{uuid.uuid4().hex[:6]}_"
-    settings = Settings(
-        database=base.database,
-        search=replace(base.search, index_prefix=prefix),
-        queue=base.queue,
-        auth=base.auth,
-        matching=base.matching,
-    )
+    settings = replace(base, search=replace(base.search, index_prefix=prefix))
     rows: list[tuple[str, str, str]] = []
     async with search_client(settings.search) as client:
         await ensure_indexes(client, prefix)
@@ -138,7 +132,9 @@ async def _population() -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--vacancies", type=int, default=100, help="vacancies to shortlist")
     args = parser.parse_args()
     people, open_vacancies = asyncio.run(_population())

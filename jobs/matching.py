@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.models import EntryStatus, Jobseeker, Shortlist, ShortlistEntry, Vacancy
+from kohtaanto.domain import shortlists
 from kohtaanto.settings import Settings
 from ml.facts import JobseekerFacts, VacancyFacts
 from ml.predict import RankedCandidate, RankingModel
@@ -80,7 +81,9 @@ async def build_shortlist(
     retrieved, ranked = await rank_for_vacancy(session, client, model, vacancy, settings)
     shortlist = await session.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
     if shortlist is None:
-        shortlist = Shortlist(vacancy_id=vacancy_id, model_version=model.version, retrieved=retrieved)
+        shortlist = Shortlist(
+            vacancy_id=vacancy_id, model_version=model.version, retrieved=retrieved
+        )
         session.add(shortlist)
         await session.flush()
         kept: list[ShortlistEntry] = []
@@ -105,6 +108,12 @@ async def build_shortlist(
         )
     taken = {e.jobseeker_id for e in kept}
     fresh = [c for c in ranked if UUID(c.jobseeker_id) not in taken]
+    # The exposure cap: someone already on enough active shortlists elsewhere
+    # is left for the others, so opportunities spread.
+    room = settings.matching.shortlist_size - len(kept)
+    busy = await shortlists.active_counts(session, [UUID(c.jobseeker_id) for c in fresh])
+    cap = settings.workflow.exposure_cap
+    fresh = [c for c in fresh if busy.get(UUID(c.jobseeker_id), 0) < cap]
     for rank, entry in enumerate(kept, start=1):
         entry.rank = rank
     session.add_all(
@@ -117,9 +126,7 @@ async def build_shortlist(
             features=c.features,
             search_score=float(c.features.get("search_score", 0.0)),
         )
-        for rank, c in enumerate(
-            fresh[: max(0, settings.matching.shortlist_size - len(kept))], start=len(kept) + 1
-        )
+        for rank, c in enumerate(fresh[: max(0, room)], start=len(kept) + 1)
     )
     await session.flush()
     await session.refresh(shortlist, ["entries"])

@@ -150,7 +150,7 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
                 recipient_id=person.user_id,
                 kind="match",
                 vacancy_id=match.vacancy.id,
-                title=f"A vacancy for you: {match.vacancy.title}, {match.vacancy.municipality.name}",
+                title=f"For you: {match.vacancy.title}, {match.vacancy.municipality.name}",
                 body={
                     "vacancy_id": str(match.vacancy.id),
                     "score": round(match.ranked.score, 3),

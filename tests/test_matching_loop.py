@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from kohtaanto.db import session_scope
-from kohtaanto.db.models import EscoOccupation, EscoSkill, Notification, OccupationSkill, Role
+from kohtaanto.db.models import Notification, Role
+from tests.factories import occupation_with_skills, profile
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -42,46 +43,11 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     server.shutdown()
 
 
-async def _occupation_with_skills(label: str) -> tuple[str, list[str], list[str]]:
-    async with session_scope() as session:
-        occupation = await session.scalar(
-            select(EscoOccupation).where(EscoOccupation.label == label)
-        )
-        assert occupation is not None, label
-        rows = (
-            await session.execute(
-                select(EscoSkill.uri, OccupationSkill.essential)
-                .join(OccupationSkill, OccupationSkill.skill_id == EscoSkill.id)
-                .where(OccupationSkill.occupation_id == occupation.id)
-                .order_by(EscoSkill.uri)
-            )
-        ).all()
-    essential = [uri for uri, is_essential in rows if is_essential]
-    optional = [uri for uri, is_essential in rows if not is_essential]
-    return occupation.uri, essential, optional
-
-
-def _profile(occupation: str, skills: list[str], **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "municipality_code": "837",
-        "birth_year": 1990,
-        "education": "upper_secondary",
-        "skill_uris": skills,
-        "occupation_uris": [occupation],
-        "max_travel_km": 40,
-        "languages": ["fi", "en"],
-        "unemployed_since": "2025-09-01",
-        "visible_to_employers": True,
-    }
-    body.update(overrides)
-    return body
-
-
 async def test_publish_shortlist_notify_and_isolation(
     client, make_user, login, run_jobs, webhook
 ) -> None:
     hook_url, received = webhook
-    occupation, essential, optional = await _occupation_with_skills("shop assistant")
+    occupation, essential, optional = await occupation_with_skills("shop assistant")
     assert len(essential) >= 6
     vacancy_essential, vacancy_optional = essential[:6], optional[:3]
 
@@ -105,10 +71,10 @@ async def test_publish_shortlist_notify_and_isolation(
 
     # Jobseekers keep their own profiles.
     people = {
-        "strong": _profile(occupation, vacancy_essential + vacancy_optional),
-        "partial": _profile(occupation, vacancy_essential[:2]),
-        "hidden": _profile(occupation, vacancy_essential, visible_to_employers=False),
-        "no_finnish": _profile(occupation, vacancy_essential, languages=["en"]),
+        "strong": profile(occupation, vacancy_essential + vacancy_optional),
+        "partial": profile(occupation, vacancy_essential[:2]),
+        "hidden": profile(occupation, vacancy_essential, visible_to_employers=False),
+        "no_finnish": profile(occupation, vacancy_essential, languages=["en"]),
     }
     users = {}
     for name, body in people.items():

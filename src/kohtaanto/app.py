@@ -15,12 +15,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from kohtaanto.api.auth import AuthController, build_auth
-from kohtaanto.api.errors import validation_error_handler
 from kohtaanto.api.employers import EmployerController
+from kohtaanto.api.errors import validation_error_handler
 from kohtaanto.api.esco import EscoController
 from kohtaanto.api.jobseekers import CoachController, JobseekerController
 from kohtaanto.api.notifications import NotificationController
-from kohtaanto.api.shortlists import ShortlistController
+from kohtaanto.api.shortlists import CandidateController, EntryController, ShortlistController
 from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
@@ -83,6 +83,8 @@ def create_app() -> Litestar:
             EmployerController,
             VacancyController,
             ShortlistController,
+            EntryController,
+            CandidateController,
             JobseekerController,
             CoachController,
             NotificationController,

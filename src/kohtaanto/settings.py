@@ -83,12 +83,27 @@ class MatchingSettings:
 
 
 @dataclass(frozen=True)
+class WorkflowSettings:
+    """Time limits of the recruitment workflow and the exposure cap."""
+
+    consent_days: int = field(default_factory=lambda: int(_env("KOHTAANTO_CONSENT_DAYS", "14")))
+    share_days: int = field(default_factory=lambda: int(_env("KOHTAANTO_SHARE_DAYS", "30")))
+    # A person is on at most this many active shortlists, so opportunities spread.
+    exposure_cap: int = field(default_factory=lambda: int(_env("KOHTAANTO_EXPOSURE_CAP", "5")))
+    # Profiles untouched this long are anonymised by the retention job.
+    retention_days: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_RETENTION_DAYS", "730"))
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    workflow: WorkflowSettings = field(default_factory=WorkflowSettings)
     # Tracebacks in error responses: for development only.
     debug: bool = field(default_factory=lambda: _env("KOHTAANTO_DEBUG", "") == "1")
 

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, put
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 from sqlalchemy import func, select
 
 from kohtaanto.api.auth import AuthRequest, requires
@@ -29,13 +29,14 @@ from kohtaanto.db.models import (
     EntryStatus,
     Jobseeker,
     Notification,
+    ProfileView,
     Role,
     Shortlist,
     ShortlistEntry,
     Vacancy,
     VacancyStatus,
 )
-from kohtaanto.domain import jobseekers, vocabulary
+from kohtaanto.domain import jobseekers, shortlists, vocabulary
 from kohtaanto.domain.vocabulary import UnknownReference
 
 BirthYear = Annotated[int, msgspec.Meta(ge=1930, le=2012, description="Year of birth only")]
@@ -140,6 +141,113 @@ def _summary(v: Vacancy) -> VacancySummary:
     )
 
 
+class ProfileViewOut(msgspec.Struct):
+    """Who saw or shortlisted the jobseeker's profile: an organisation and a role, not a person."""
+
+    organisation: str
+    role: Role
+    action: str
+    vacancy_title: str | None
+    at: datetime
+
+
+class ClientEntry(msgspec.Struct):
+    entry_id: UUID
+    vacancy: VacancySummary
+    status: EntryStatus
+    outcome_reason: str | None
+    consent_deadline: datetime | None
+    score: float
+
+
+class ClientOverview(msgspec.Struct):
+    """A coach's view of one client: profile, matches and where each shortlist stands."""
+
+    profile: Profile
+    entries: list[ClientEntry]
+    pending_consents: int
+    hired: int
+    matches: list[MyMatch]
+
+
+async def _entries_of(db: Db, jobseeker_id: UUID) -> list[ClientEntry]:
+    rows = await db.execute(
+        select(ShortlistEntry, Vacancy)
+        .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+        .join(Vacancy, Vacancy.id == Shortlist.vacancy_id)
+        .where(ShortlistEntry.jobseeker_id == jobseeker_id)
+        .order_by(ShortlistEntry.updated_at.desc())
+    )
+    return [
+        ClientEntry(
+            entry_id=e.id,
+            vacancy=_summary(v),
+            status=e.status,
+            outcome_reason=e.outcome_reason,
+            consent_deadline=e.consent_deadline,
+            score=round(e.score, 4),
+        )
+        for e, v in rows.all()
+    ]
+
+
+async def _matches_of(db: Db, profile: Jobseeker) -> list[MyMatch]:
+    """Vacancies found for the person and shortlists they are on, best first, with why."""
+    found: dict[UUID, MyMatch] = {}
+    vacancies = {}
+    notified = (
+        (
+            await db.scalars(
+                select(Notification).where(
+                    Notification.recipient_id == profile.user_id, Notification.kind == "match"
+                )
+            )
+        ).all()
+        if profile.user_id
+        else []
+    )
+    entries = (
+        await db.execute(
+            select(ShortlistEntry, Shortlist.vacancy_id)
+            .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+            .where(
+                ShortlistEntry.jobseeker_id == profile.id,
+                ShortlistEntry.status != EntryStatus.REMOVED,
+            )
+        )
+    ).all()
+    ids = {n.vacancy_id for n in notified if n.vacancy_id} | {v for _, v in entries}
+    if ids:
+        rows = await db.scalars(select(Vacancy).where(Vacancy.id.in_(ids)))
+        vacancies = {v.id: v for v in rows}
+    for n in notified:
+        vacancy = vacancies.get(n.vacancy_id) if n.vacancy_id else None
+        if vacancy is None or vacancy.status is not VacancyStatus.OPEN:
+            continue
+        explanation = n.body.get("explanation", {})
+        found[vacancy.id] = MyMatch(
+            vacancy=_summary(vacancy),
+            score=float(n.body.get("score", 0.0)),
+            on_shortlist=False,
+            shortlist_status=None,
+            cost=cost_estimate(explanation),
+            explanation=explanation,
+            found_at=n.created_at,
+        )
+    for entry, vacancy_id in entries:
+        vacancy = vacancies[vacancy_id]
+        found[vacancy_id] = MyMatch(
+            vacancy=_summary(vacancy),
+            score=round(entry.score, 4),
+            on_shortlist=True,
+            shortlist_status=entry.status,
+            cost=cost_estimate(entry.explanation),
+            explanation=entry.explanation,
+            found_at=entry.created_at,
+        )
+    return sorted(found.values(), key=lambda m: (-m.score, m.vacancy.title))
+
+
 class JobseekerController(Controller):
     path = "/api/jobseekers"
     tags = ["jobseekers"]
@@ -158,55 +266,39 @@ class JobseekerController(Controller):
         profile = await jobseekers.of_user(db_session, request.user)
         if profile is None:
             raise not_found("Profile")
-        found: dict[UUID, MyMatch] = {}
-        vacancies = {}
-        notified = (
-            await db_session.scalars(
-                select(Notification).where(
-                    Notification.recipient_id == request.user.id, Notification.kind == "match"
-                )
+        return await _matches_of(db_session, profile)
+
+    @get("/me/entries", operation_id="listMyShortlistEntries", guards=[requires(Role.JOBSEEKER)])
+    async def list_entries(self, request: AuthRequest, db_session: Db) -> list[ClientEntry]:
+        """The shortlists the jobseeker is on, with consent requests to answer."""
+        profile = await jobseekers.of_user(db_session, request.user)
+        if profile is None:
+            raise not_found("Profile")
+        return await _entries_of(db_session, profile.id)
+
+    @get("/me/views", operation_id="listMyProfileViews", guards=[requires(Role.JOBSEEKER)])
+    async def list_views(self, request: AuthRequest, db_session: Db) -> list[ProfileViewOut]:
+        """Who viewed or shortlisted the jobseeker's profile, and when (newest first)."""
+        profile = await jobseekers.of_user(db_session, request.user)
+        if profile is None:
+            raise not_found("Profile")
+        rows = await db_session.execute(
+            select(ProfileView, Vacancy.title)
+            .outerjoin(Vacancy, Vacancy.id == ProfileView.vacancy_id)
+            .where(ProfileView.jobseeker_id == profile.id)
+            .order_by(ProfileView.at.desc(), ProfileView.id.desc())
+            .limit(500)
+        )
+        return [
+            ProfileViewOut(
+                organisation=v.viewer_organisation,
+                role=v.viewer_role,
+                action=v.action,
+                vacancy_title=title,
+                at=v.at,
             )
-        ).all()
-        entries = (
-            await db_session.execute(
-                select(ShortlistEntry, Shortlist.vacancy_id)
-                .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
-                .where(
-                    ShortlistEntry.jobseeker_id == profile.id,
-                    ShortlistEntry.status != EntryStatus.REMOVED,
-                )
-            )
-        ).all()
-        ids = {n.vacancy_id for n in notified if n.vacancy_id} | {v for _, v in entries}
-        if ids:
-            rows = await db_session.scalars(select(Vacancy).where(Vacancy.id.in_(ids)))
-            vacancies = {v.id: v for v in rows}
-        for n in notified:
-            vacancy = vacancies.get(n.vacancy_id) if n.vacancy_id else None
-            if vacancy is None or vacancy.status is not VacancyStatus.OPEN:
-                continue
-            explanation = n.body.get("explanation", {})
-            found[vacancy.id] = MyMatch(
-                vacancy=_summary(vacancy),
-                score=float(n.body.get("score", 0.0)),
-                on_shortlist=False,
-                shortlist_status=None,
-                cost=cost_estimate(explanation),
-                explanation=explanation,
-                found_at=n.created_at,
-            )
-        for entry, vacancy_id in entries:
-            vacancy = vacancies[vacancy_id]
-            found[vacancy_id] = MyMatch(
-                vacancy=_summary(vacancy),
-                score=round(entry.score, 4),
-                on_shortlist=True,
-                shortlist_status=entry.status,
-                cost=cost_estimate(entry.explanation),
-                explanation=entry.explanation,
-                found_at=entry.created_at,
-            )
-        return sorted(found.values(), key=lambda m: (-m.score, m.vacancy.title))
+            for v, title in rows.all()
+        ]
 
     @put("/me", operation_id="saveMyProfile", guards=[requires(Role.JOBSEEKER)])
     async def save_profile(
@@ -273,4 +365,24 @@ class CoachController(Controller):
         ).all()
         return OffsetPagination(
             items=[profile_out(j) for j in rows], limit=limit, offset=offset, total=total
+        )
+
+    @get("/clients/{jobseeker_id:uuid}", operation_id="getMyClient")
+    async def get_client(
+        self, request: AuthRequest, db_session: Db, jobseeker_id: FromPath[UUID]
+    ) -> ClientOverview:
+        """One client: their matches, shortlist statuses, pending consents and outcomes."""
+        profile = await db_session.get(Jobseeker, jobseeker_id)
+        if profile is None or profile.coach_id != request.user.id:
+            raise not_found("Client")
+        entries = await _entries_of(db_session, profile.id)
+        shortlists.log_views(
+            db_session, request.user, shortlists.SERVICE, [profile.id], vacancy_id=None
+        )
+        return ClientOverview(
+            profile=profile_out(profile),
+            entries=entries,
+            pending_consents=sum(e.status is EntryStatus.CONSENT_REQUESTED for e in entries),
+            hired=sum(e.status is EntryStatus.HIRED for e in entries),
+            matches=await _matches_of(db_session, profile),
         )

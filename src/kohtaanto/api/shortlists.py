@@ -1,29 +1,44 @@
-"""A vacancy's ranked shortlist, for its company coordinator."""
+"""Shortlists and the recruitment workflow of their entries.
+
+Coordinators read and work a vacancy's shortlist (one entry or many at once);
+jobseekers answer consent requests on their own entries; employers see only
+the candidates shared with them, only the shared fields, and record outcomes;
+coaches follow their clients' entries. Every profile read is logged.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, get, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.errors import not_found
-from kohtaanto.api.schemas import CostEstimate, Db, Place, cost_estimate
+from kohtaanto.api.errors import invalid, not_found
+from kohtaanto.api.schemas import Concept, CostEstimate, Db, Place, cost_estimate
 from kohtaanto.db.models import (
     EducationLevel,
+    Employer,
     EntryStatus,
     Jobseeker,
     Role,
     Shortlist,
     ShortlistEntry,
+    ShortlistEvent,
+    User,
+    Vacancy,
 )
-from kohtaanto.domain import vacancies
+from kohtaanto.domain import shortlists, vacancies
+from kohtaanto.domain.shortlists import Move, MoveError
+from kohtaanto.settings import get_settings
+
+Note = Annotated[str, msgspec.Meta(max_length=500)]
 
 
 class Candidate(msgspec.Struct):
@@ -37,10 +52,13 @@ class Candidate(msgspec.Struct):
 
 
 class RankedEntry(msgspec.Struct):
+    id: UUID
     rank: int
     score: float
     status: EntryStatus
     source: str
+    outcome_reason: str | None
+    consent_deadline: datetime | None
     candidate: Candidate
     cost: CostEstimate
     explanation: dict[str, Any]
@@ -54,16 +72,75 @@ class ShortlistOut(msgspec.Struct):
     entries: list[RankedEntry]
 
 
-def _entry(e: ShortlistEntry, j: Jobseeker) -> RankedEntry:
+class EntryAdd(msgspec.Struct, forbid_unknown_fields=True):
+    jobseeker_id: UUID
+    note: Note | None = None
+
+
+class MoveIn(msgspec.Struct, forbid_unknown_fields=True):
+    to: EntryStatus
+    reason: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    note: Note | None = None
+
+
+class BulkMove(msgspec.Struct, forbid_unknown_fields=True):
+    entry_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=200)]
+    to: EntryStatus
+    reason: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    note: Note | None = None
+
+
+class EntryState(msgspec.Struct):
+    id: UUID
+    vacancy_id: UUID
+    status: EntryStatus
+    outcome_reason: str | None
+    consent_deadline: datetime | None
+    shared_until: datetime | None
+
+
+class EventOut(msgspec.Struct):
+    from_status: EntryStatus | None
+    to_status: EntryStatus
+    by_role: Role | None
+    reason: str | None
+    at: datetime
+
+
+class SharedCandidate(msgspec.Struct):
+    """A candidate as the employer sees them: the shared fields only."""
+
+    entry_id: UUID
+    status: EntryStatus
+    shared_until: datetime | None
+    skills: list[Concept] | None
+    occupations: list[Concept] | None
+    languages: list[str] | None
+    education: EducationLevel | None
+    municipality: Place | None
+    explanation: dict[str, Any] | None
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+def _place(j: Jobseeker) -> Place:
     m = j.municipality
+    return Place(code=m.code, name=m.name, sub_region=m.sub_region)
+
+
+def _entry(e: ShortlistEntry, j: Jobseeker) -> RankedEntry:
     return RankedEntry(
+        id=e.id,
         rank=e.rank,
         score=round(e.score, 4),
         status=e.status,
         source=e.source,
+        outcome_reason=e.outcome_reason,
+        consent_deadline=e.consent_deadline,
         candidate=Candidate(
             id=j.id,
-            municipality=Place(code=m.code, name=m.name, sub_region=m.sub_region),
+            municipality=_place(j),
             education=j.education,
             languages=list(j.languages),
             max_travel_km=j.max_travel_km,
@@ -71,6 +148,59 @@ def _entry(e: ShortlistEntry, j: Jobseeker) -> RankedEntry:
         cost=cost_estimate(e.explanation),
         explanation=e.explanation,
     )
+
+
+def _state(e: ShortlistEntry, vacancy_id: UUID) -> EntryState:
+    return EntryState(
+        id=e.id,
+        vacancy_id=vacancy_id,
+        status=e.status,
+        outcome_reason=e.outcome_reason,
+        consent_deadline=e.consent_deadline,
+        shared_until=e.shared_until,
+    )
+
+
+def _move_error(e: MoveError) -> Exception:
+    return invalid(e.field, str(e))
+
+
+async def _shortlist(db: Db, user: User, vacancy_id: UUID) -> Shortlist:
+    if await vacancies.get_visible(db, user, vacancy_id) is None:
+        raise not_found("Vacancy")
+    shortlist = await db.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
+    if shortlist is None:
+        raise not_found("Shortlist")
+    return shortlist
+
+
+async def _entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry, Vacancy]:
+    """The entry, if ``user`` may see it: its coordinator, the person, their coach,
+    or the employer once it is shared. Anyone else gets a 404."""
+    row = (
+        await db.execute(
+            select(ShortlistEntry, Vacancy, Jobseeker, Employer.coordinator_id)
+            .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+            .join(Vacancy, Vacancy.id == Shortlist.vacancy_id)
+            .join(Employer, Employer.id == Vacancy.employer_id)
+            .join(Jobseeker, Jobseeker.id == ShortlistEntry.jobseeker_id)
+            .where(ShortlistEntry.id == entry_id)
+        )
+    ).first()
+    if row is None:
+        raise not_found("Shortlist entry")
+    entry, vacancy, person, coordinator_id = row
+    allowed = {
+        Role.ADMIN: True,
+        Role.COORDINATOR: coordinator_id == user.id,
+        Role.JOBSEEKER: person.user_id == user.id,
+        Role.COACH: person.coach_id == user.id,
+        Role.EMPLOYER: vacancy.employer_id == user.employer_id
+        and entry.status in shortlists.VISIBLE_TO_EMPLOYER,
+    }[user.role]
+    if not allowed:
+        raise not_found("Shortlist entry")
+    return entry, vacancy
 
 
 class ShortlistController(Controller):
@@ -83,13 +213,7 @@ class ShortlistController(Controller):
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> ShortlistOut:
         """The ranked candidates with why each is there. 404 until the first one is built."""
-        if await vacancies.get_visible(db_session, request.user, vacancy_id) is None:
-            raise not_found("Vacancy")
-        shortlist = await db_session.scalar(
-            select(Shortlist).where(Shortlist.vacancy_id == vacancy_id)
-        )
-        if shortlist is None:
-            raise not_found("Shortlist")
+        shortlist = await _shortlist(db_session, request.user, vacancy_id)
         ids = [e.jobseeker_id for e in shortlist.entries]
         people = {
             j.id: j
@@ -101,6 +225,9 @@ class ShortlistController(Controller):
                 )
             ).all()
         }
+        shortlists.log_views(
+            db_session, request.user, shortlists.SERVICE, people, vacancy_id=vacancy_id
+        )
         return ShortlistOut(
             vacancy_id=vacancy_id,
             model_version=shortlist.model_version,
@@ -112,3 +239,181 @@ class ShortlistController(Controller):
                 if e.jobseeker_id in people
             ],
         )
+
+    @post("/entries", operation_id="addShortlistEntry")
+    async def add_entry(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: EntryAdd
+    ) -> EntryState:
+        """Add a person by hand; they go to the end of the list, marked as the coordinator's."""
+        shortlist = await _shortlist(db_session, request.user, vacancy_id)
+        person = await db_session.get(Jobseeker, data.jobseeker_id)
+        if person is None or person.anonymised_at is not None:
+            raise invalid("jobseeker_id", "no such jobseeker")
+        if not person.available:
+            raise invalid("jobseeker_id", "this jobseeker is not available")
+        if any(e.jobseeker_id == person.id for e in shortlist.entries):
+            raise invalid("jobseeker_id", "already on this shortlist")
+        cap = get_settings().workflow.exposure_cap
+        if (await shortlists.active_counts(db_session, [person.id])).get(person.id, 0) >= cap:
+            raise invalid("jobseeker_id", f"already on {cap} active shortlists (the exposure cap)")
+        entry = ShortlistEntry(
+            shortlist_id=shortlist.id,
+            jobseeker_id=person.id,
+            rank=max((e.rank for e in shortlist.entries), default=0) + 1,
+            score=0.0,
+            explanation={"added_by_hand": True, "note": data.note},
+            source="coordinator",
+            status=EntryStatus.SUGGESTED,
+            status_changed_at=datetime.now(UTC),
+        )
+        db_session.add(entry)
+        await db_session.flush()
+        db_session.add(
+            ShortlistEvent(
+                entry_id=entry.id,
+                from_status=None,
+                to_status=EntryStatus.SUGGESTED,
+                actor_id=request.user.id,
+                reason=data.note or "added by hand",
+                at=datetime.now(UTC),
+            )
+        )
+        shortlists.log_views(
+            db_session,
+            request.user,
+            shortlists.SERVICE,
+            [person.id],
+            vacancy_id=vacancy_id,
+            action="shortlisted",
+        )
+        return _state(entry, vacancy_id)
+
+    @post("/moves", operation_id="moveShortlistEntries", status_code=200)
+    async def move_many(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: BulkMove
+    ) -> list[EntryState]:
+        """Move many entries at once (ask consent from many, share many, close many).
+
+        All or nothing: if one entry cannot move, none does, and the error names it.
+        """
+        shortlist = await _shortlist(db_session, request.user, vacancy_id)
+        by_id = {e.id: e for e in shortlist.entries}
+        move = Move(data.to, data.reason, data.note)
+        chosen = []
+        for i, entry_id in enumerate(dict.fromkeys(data.entry_ids)):
+            entry = by_id.get(entry_id)
+            if entry is None:
+                raise invalid(f"entry_ids[{i}]", "not on this shortlist")
+            try:
+                shortlists.check(entry, shortlists.normalise(entry, move), request.user)
+            except MoveError as e:
+                raise invalid(f"entry_ids[{i}]" if e.field == "to" else e.field, str(e)) from e
+            chosen.append(entry)
+        for entry in chosen:
+            await shortlists.apply(db_session, entry, move, request.user)
+        return [_state(e, vacancy_id) for e in chosen]
+
+
+class EntryController(Controller):
+    path = "/api/shortlist-entries/{entry_id:uuid}"
+    tags = ["shortlists"]
+
+    @post("/move", operation_id="moveShortlistEntry", status_code=200)
+    async def move(
+        self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID], data: MoveIn
+    ) -> EntryState:
+        """One move: coordinators work the list, jobseekers answer, employers record outcomes."""
+        entry, vacancy = await _entry_for(db_session, request.user, entry_id)
+        if request.user.role is Role.COACH:
+            raise PermissionDeniedException(detail="Coaches follow entries; they do not move them")
+        try:
+            await shortlists.apply(
+                db_session, entry, Move(data.to, data.reason, data.note), request.user
+            )
+        except MoveError as e:
+            raise _move_error(e) from e
+        return _state(entry, vacancy.id)
+
+    @get("/events", operation_id="listShortlistEntryEvents")
+    async def events(
+        self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
+    ) -> list[EventOut]:
+        """The entry's history: every move, by whom (as a role), when and why."""
+        await _entry_for(db_session, request.user, entry_id)
+        rows = await db_session.execute(
+            select(ShortlistEvent, User.role)
+            .outerjoin(User, User.id == ShortlistEvent.actor_id)
+            .where(ShortlistEvent.entry_id == entry_id)
+            .order_by(ShortlistEvent.at, ShortlistEvent.id)
+        )
+        return [
+            EventOut(
+                from_status=ev.from_status,
+                to_status=ev.to_status,
+                by_role=role,
+                reason=ev.reason,
+                at=ev.at,
+            )
+            for ev, role in rows.all()
+        ]
+
+
+class CandidateController(Controller):
+    path = "/api/vacancies/{vacancy_id:uuid}/candidates"
+    tags = ["shortlists"]
+    guards = [requires(Role.EMPLOYER)]
+
+    @get("/", operation_id="listSharedCandidates")
+    async def shared(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> list[SharedCandidate]:
+        """The candidates shared with the employer, and only the fields shared: the
+        jobseeker consented for this vacancy, and the sharing has not ended."""
+        vacancy = await vacancies.get_visible(db_session, request.user, vacancy_id)
+        if vacancy is None:
+            raise not_found("Vacancy")
+        now = datetime.now(UTC)
+        rows = (
+            await db_session.execute(
+                select(ShortlistEntry, Jobseeker, User)
+                .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+                .join(Jobseeker, Jobseeker.id == ShortlistEntry.jobseeker_id)
+                .outerjoin(User, User.id == Jobseeker.user_id)
+                .where(
+                    Shortlist.vacancy_id == vacancy_id,
+                    ShortlistEntry.status.in_(shortlists.VISIBLE_TO_EMPLOYER),
+                    ShortlistEntry.shared_until > now,
+                )
+                .order_by(ShortlistEntry.rank)
+            )
+        ).all()
+        out, shown = [], []
+        for entry, person, account in rows:
+            fields = set(entry.shared_fields)
+            if not fields:
+                continue
+            shown.append(person.id)
+            out.append(
+                SharedCandidate(
+                    entry_id=entry.id,
+                    status=entry.status,
+                    shared_until=entry.shared_until,
+                    skills=[Concept(uri=s.uri, label=s.label) for s in person.skills]
+                    if "skills" in fields
+                    else None,
+                    occupations=[Concept(uri=o.uri, label=o.label) for o in person.occupations]
+                    if "occupations" in fields
+                    else None,
+                    languages=list(person.languages) if "languages" in fields else None,
+                    education=person.education if "education" in fields else None,
+                    municipality=_place(person) if "municipality" in fields else None,
+                    explanation=entry.explanation if "explanation" in fields else None,
+                    name=account.name if account and "name" in fields else None,
+                    email=account.email if account and "email" in fields else None,
+                    phone=account.phone if account and "phone" in fields else None,
+                )
+            )
+        shortlists.log_views(
+            db_session, request.user, vacancy.employer.name, shown, vacancy_id=vacancy_id
+        )
+        return out

@@ -394,7 +394,7 @@ class ProfileView(BigIntBase):
     )
     viewer_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
     viewer_role: Mapped[Role] = mapped_column(_enum(Role, "role"))
-    # The viewer's organisation as the jobseeker should see it (employer name or "Employment services").
+    # The viewer's organisation as the jobseeker sees it: the employer, or the service.
     viewer_organisation: Mapped[str] = mapped_column(String(255))
     vacancy_id: Mapped[UUID | None] = mapped_column(ForeignKey("vacancy.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(32))  # "viewed", "shortlisted", "shared"

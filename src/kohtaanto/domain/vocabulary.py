@@ -7,11 +7,14 @@ says which field and which value.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.models import EscoOccupation, EscoSkill, Municipality
+
+Concept = TypeVar("Concept", EscoSkill, EscoOccupation)
 
 
 class UnknownReference(ValueError):
@@ -53,17 +56,16 @@ async def skills(session: AsyncSession, uris: Sequence[str], field: str) -> list
 
 async def _all(
     session: AsyncSession,
-    model: type[EscoSkill] | type[EscoOccupation],
+    model: type[Concept],
     uris: Sequence[str],
     field: str,
     what: str,
-) -> list:  # type: ignore[type-arg]
+) -> list[Concept]:
     wanted = list(dict.fromkeys(uris))  # keep order, drop repeats
     if not wanted:
         return []
-    rows = {
-        r.uri: r for r in (await session.scalars(select(model).where(model.uri.in_(wanted)))).all()
-    }
+    found = await session.scalars(select(model).where(model.uri.in_(wanted)))
+    rows = {r.uri: r for r in found.all()}
     missing = [u for u in wanted if u not in rows]
     if missing:
         raise UnknownReference(field, f"unknown {what}: {', '.join(missing[:5])}")

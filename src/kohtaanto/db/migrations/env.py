@@ -9,8 +9,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from kohtaanto.db import alchemy_config
 from kohtaanto.db.models import metadata
+from kohtaanto.settings import get_settings
 
 config = context.config
 
@@ -29,7 +29,7 @@ def _run(connection: Connection) -> None:
 
 async def _run_online() -> None:
     # An engine of its own, disposed here: migrations run in their own event loop.
-    engine = create_async_engine(alchemy_config().connection_string, poolclass=NullPool)
+    engine = create_async_engine(get_settings().database.url, poolclass=NullPool)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
@@ -39,7 +39,7 @@ async def _run_online() -> None:
 
 
 if context.is_offline_mode():
-    context.configure(url=alchemy_config().connection_string, target_metadata=metadata)
+    context.configure(url=get_settings().database.url, target_metadata=metadata)
     with context.begin_transaction():
         context.run_migrations()
 else:
