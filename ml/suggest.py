@@ -186,32 +186,32 @@ def has_words(text: str) -> bool:
 
 @dataclass
 class Suggester:
-    """A fitted TF-IDF suggester over one ESCO corpus (rows of every matrix l2-normalised)."""
+    """A fitted TF-IDF suggester over one ESCO corpus."""
 
     corpus: EscoCorpus
     config: SuggesterConfig
+    # The matrices are inverted indexes, terms x concepts, columns l2-normalised.
     words: WordTfidf  # word 1-2 grams of labels and descriptions
-    skill_matrix: sp.csr_matrix  # skills x words
-    neighbour_matrix: sp.csr_matrix  # occupations x words, for the essential-skill boost
-    occupation_matrix: sp.csr_matrix  # occupations x words, label-heavy, for naming
+    skill_matrix: sp.csr_matrix  # words x skills
+    neighbour_matrix: sp.csr_matrix  # words x occupations, for the essential-skill boost
+    occupation_matrix: sp.csr_matrix  # words x occupations, label-heavy, for naming
     essential_matrix: sp.csr_matrix  # occupations x skills, 1 where essential
     chars: TfidfVectorizer | None = None  # char 3-5 grams of occupation labels
-    occupation_char_matrix: sp.csr_matrix | None = None
+    occupation_char_matrix: sp.csr_matrix | None = None  # chars x occupations
     fit_seconds: float = 0.0
 
     def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Skill and occupation scores for each text (texts x skills, texts x occupations)."""
         query = self.words.transform(texts)
-        skill = (query @ self.skill_matrix.T).toarray()
-        occupation = (query @ self.occupation_matrix.T).toarray()
+        skill = _similarity(query, self.skill_matrix)
+        occupation = _similarity(query, self.occupation_matrix)
         if self.chars is not None and self.occupation_char_matrix is not None:
             char_query = self.chars.transform(texts)
-            occupation += (
-                self.config.occupation_char_weight
-                * (char_query @ self.occupation_char_matrix.T).toarray()
+            occupation += self.config.occupation_char_weight * _similarity(
+                char_query, self.occupation_char_matrix
             )
         if self.config.boost and self.config.boost_occupations:
-            neighbour = (query @ self.neighbour_matrix.T).toarray()
+            neighbour = _similarity(query, self.neighbour_matrix)
             top = min(self.config.boost_occupations, neighbour.shape[1])
             # Keep only each text's closest occupations, then spread their
             # similarity to their essential skills.
@@ -229,6 +229,11 @@ class Suggester:
             skills=_top(skill_scores[0], self.corpus.skills, skills),
             occupations=_top(occupation_scores[0], self.corpus.occupations, occupations),
         )
+
+
+def _similarity(queries: sp.csr_matrix, index: sp.csr_matrix) -> np.ndarray:
+    # Terms x concepts in CSR: the product reads only the rows of the query's terms.
+    return np.asarray((queries @ index).toarray())
 
 
 def _top_indices(scores: np.ndarray, k: int) -> list[int]:
@@ -255,6 +260,10 @@ def _labels_text(concept: EscoText) -> str:
     return "\n".join((concept.label, *concept.alt_labels))
 
 
+def _inverted(rows: sp.spmatrix) -> sp.csr_matrix:
+    return sp.csr_matrix(rows.T, dtype=np.float32)
+
+
 def fit_suggester(corpus: EscoCorpus, config: SuggesterConfig | None = None) -> Suggester:
     """Fit TF-IDF on the corpus's labels and descriptions (CPU-bound, a few seconds)."""
     config = config or SuggesterConfig()
@@ -274,16 +283,15 @@ def fit_suggester(corpus: EscoCorpus, config: SuggesterConfig | None = None) -> 
     )
     descriptions = (place @ matrix[n_concepts:]).tocsr()
     combined = normalize(config.label_weight * labels + descriptions).tocsr()
+    naming = normalize(config.occupation_label_weight * labels[n_skills:] + descriptions[n_skills:])
     essential = [(o, s) for o, s, e in corpus.relations if e]
     suggester = Suggester(
         corpus=corpus,
         config=config,
         words=words,
-        skill_matrix=combined[:n_skills],
-        neighbour_matrix=combined[n_skills:],
-        occupation_matrix=normalize(
-            config.occupation_label_weight * labels[n_skills:] + descriptions[n_skills:]
-        ).tocsr(),
+        skill_matrix=_inverted(combined[:n_skills]),
+        neighbour_matrix=_inverted(combined[n_skills:]),
+        occupation_matrix=_inverted(naming),
         essential_matrix=sp.csr_matrix(
             (
                 np.ones(len(essential), dtype=np.float32),
@@ -296,9 +304,9 @@ def fit_suggester(corpus: EscoCorpus, config: SuggesterConfig | None = None) -> 
         suggester.chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
         )
-        suggester.occupation_char_matrix = suggester.chars.fit_transform(
-            [_labels_text(o) for o in corpus.occupations]
-        ).tocsr()
+        suggester.occupation_char_matrix = _inverted(
+            suggester.chars.fit_transform([_labels_text(o) for o in corpus.occupations])
+        )
     suggester.fit_seconds = time.perf_counter() - started
     return suggester
 

@@ -140,7 +140,7 @@ def test_held_out_descriptions_are_not_in_the_fitted_corpus() -> None:
         assert kept.label == occupation.label  # still suggestible by name
         # A word found only in this occupation's description reaches it only if fitted.
         marker = suggester.words.transform([f"marker{i}word"])
-        reached = (marker @ suggester.neighbour_matrix.T).toarray()[0]
+        reached = (marker @ suggester.neighbour_matrix).toarray()[0]
         if occupation.uri in held:
             assert kept.description == ""
             assert not reached.any()
