@@ -127,7 +127,8 @@ class WordTfidf:
     """TF-IDF of word 1-2 grams, hashed: no vocabulary to build, so fitting takes seconds.
 
     Same weighting as ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
-    max_df=...)``; hash collisions at 2**20 columns are rare and harmless here.
+    max_df=...)``, up to hash collisions, which are rare at 2**20 columns. Terms the
+    corpus never had weigh nothing, as words outside a vocabulary would.
     """
 
     def __init__(self, max_df: float) -> None:
@@ -142,11 +143,17 @@ class WordTfidf:
         self.tfidf.fit(counts)
         document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
         too_common = document_frequency > self.max_df * counts.shape[0]
-        self.tfidf.idf_ = np.where(too_common, 0.0, self.tfidf.idf_)
-        return sp.csr_matrix(self.tfidf.transform(counts), dtype=np.float32)
+        unseen = document_frequency == 0
+        self.tfidf.idf_ = np.where(too_common | unseen, 0.0, self.tfidf.idf_)
+        return self._weigh(counts)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return sp.csr_matrix(self.tfidf.transform(self.hashing.transform(texts)), dtype=np.float32)
+        return self._weigh(self.hashing.transform(texts))
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        weighted = sp.csr_matrix(self.tfidf.transform(counts), dtype=np.float32)
+        weighted.eliminate_zeros()
+        return weighted
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,8 @@ class SuggesterConfig:
     # other occupations' descriptions mention cooks.
     occupation_label_weight: float = 8.0
     # Character 3-5 grams of occupation labels, added to the occupation score with
-    # this weight: they catch inflections and compounds ("kokki", "laitoskokki").
+    # this weight: they match word forms and parts of compounds (measured on English;
+    # Finnish labels should gain more).
     occupation_char_weight: float = 1.0
     max_df: float = 0.5  # terms in more than half of all texts carry no signal
     boost: float = 0.5  # weight of "essential for an occupation close to the text"
