@@ -27,7 +27,7 @@ os.environ["KOHTAANTO_QUEUE_NAME"] = f"kohtaanto:test:{_RUN}"
 os.environ["KOHTAANTO_MODEL_DIR"] = str(_TMP / "models")
 # The app under test runs in its own event loop: no pooled connections across loops.
 os.environ["KOHTAANTO_DATABASE_POOL"] = "null"
-os.environ["KOHTAANTO_TOKEN_SECRET"] = "test-secret-" + _RUN
+os.environ["KOHTAANTO_TOKEN_SECRET"] = "test-secret-of-at-least-32-bytes-" + _RUN
 
 import pytest  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402

@@ -62,7 +62,9 @@ class QueueSettings:
 @dataclass(frozen=True)
 class AuthSettings:
     token_secret: str = field(
-        default_factory=lambda: _env("KOHTAANTO_TOKEN_SECRET", "change-me-in-production-please")
+        default_factory=lambda: _env(
+            "KOHTAANTO_TOKEN_SECRET", "kohtaanto-development-secret-change-me-in-production"
+        )
     )
     token_hours: int = field(default_factory=lambda: int(_env("KOHTAANTO_TOKEN_HOURS", "12")))
 

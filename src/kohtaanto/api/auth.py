@@ -11,6 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import JSONBody
 from litestar.security.jwt import OAuth2PasswordBearerAuth, Token
 from sqlalchemy import select
 
@@ -91,7 +92,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", status_code=200)
-    async def login(self, data: Login, db_session: Db) -> AccessToken:
+    async def login(self, data: JSONBody[Login], db_session: Db) -> AccessToken:
         """Exchange an e-mail address and password for a bearer token."""
         user = await db_session.scalar(select(User).where(User.email == data.email.strip().lower()))
         if (

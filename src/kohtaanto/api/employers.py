@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
+from litestar.params import JSONBody
 from sqlalchemy import select
 
 from kohtaanto.api.auth import AuthRequest, requires
@@ -58,7 +59,7 @@ class EmployerController(Controller):
     tags = ["employers"]
 
     @post("/register", operation_id="registerEmployer")
-    async def register(self, db_session: Db, data: EmployerRegistration) -> EmployerOut:
+    async def register(self, db_session: Db, data: JSONBody[EmployerRegistration]) -> EmployerOut:
         """Register an organisation and its first user; a coordinator is assigned by sub-region."""
         try:
             business_id = validate_business_id(data.business_id)

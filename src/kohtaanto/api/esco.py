@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import func, select
 
 from kohtaanto.api.errors import invalid
@@ -66,7 +66,7 @@ class EscoController(Controller):
         return [Concept(uri=u, label=label) for u, label in rows]
 
     @post("/suggest", operation_id="suggestSkills", status_code=200)
-    async def suggest(self, db_session: Db, data: SuggestRequest) -> SuggestResponse:
+    async def suggest(self, db_session: Db, data: JSONBody[SuggestRequest]) -> SuggestResponse:
         """ESCO skills and occupations that fit a vacancy text or a CV, best first.
 
         TF-IDF over the ESCO labels and descriptions in the database; the first call in

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, put
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import func, select
 
 from kohtaanto.api.auth import AuthRequest, requires
@@ -302,7 +302,7 @@ class JobseekerController(Controller):
 
     @put("/me", operation_id="saveMyProfile", guards=[requires(Role.JOBSEEKER)])
     async def save_profile(
-        self, request: AuthRequest, db_session: Db, data: ProfileWrite
+        self, request: AuthRequest, db_session: Db, data: JSONBody[ProfileWrite]
     ) -> Profile:
         """Create or replace the jobseeker's own profile; matches are looked for afterwards."""
         if data.min_hours_per_week > data.max_hours_per_week:

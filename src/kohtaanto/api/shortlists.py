@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get, post
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -242,7 +242,11 @@ class ShortlistController(Controller):
 
     @post("/entries", operation_id="addShortlistEntry")
     async def add_entry(
-        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: EntryAdd
+        self,
+        request: AuthRequest,
+        db_session: Db,
+        vacancy_id: FromPath[UUID],
+        data: JSONBody[EntryAdd],
     ) -> EntryState:
         """Add a person by hand; they go to the end of the list, marked as the coordinator's."""
         shortlist = await _shortlist(db_session, request.user, vacancy_id)
@@ -290,7 +294,11 @@ class ShortlistController(Controller):
 
     @post("/moves", operation_id="moveShortlistEntries", status_code=200)
     async def move_many(
-        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: BulkMove
+        self,
+        request: AuthRequest,
+        db_session: Db,
+        vacancy_id: FromPath[UUID],
+        data: JSONBody[BulkMove],
     ) -> list[EntryState]:
         """Move many entries at once (ask consent from many, share many, close many).
 
@@ -320,7 +328,7 @@ class EntryController(Controller):
 
     @post("/move", operation_id="moveShortlistEntry", status_code=200)
     async def move(
-        self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID], data: MoveIn
+        self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID], data: JSONBody[MoveIn]
     ) -> EntryState:
         """One move: coordinators work the list, jobseekers answer, employers record outcomes."""
         entry, vacancy = await _entry_for(db_session, request.user, entry_id)

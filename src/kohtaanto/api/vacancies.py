@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -122,7 +122,7 @@ def vacancy_out(v: Vacancy) -> VacancyOut:
 
 
 async def _apply(
-    session: AsyncSession, vacancy: Vacancy, data: VacancyCreate | VacancyUpdate
+    session: AsyncSession, vacancy: Vacancy, data: JSONBody[VacancyCreate] | VacancyUpdate
 ) -> None:
     """Copy the sent fields onto ``vacancy``, resolving codes; raises a 400 naming the field."""
     try:
@@ -209,7 +209,7 @@ class VacancyController(Controller):
 
     @post("/", operation_id="createVacancy", guards=[requires(Role.EMPLOYER)])
     async def create_vacancy(
-        self, request: AuthRequest, db_session: Db, data: VacancyCreate
+        self, request: AuthRequest, db_session: Db, data: JSONBody[VacancyCreate]
     ) -> VacancyOut:
         """Create a draft vacancy for the employer's organisation."""
         if request.user.employer_id is None:
@@ -225,7 +225,11 @@ class VacancyController(Controller):
 
     @patch("/{vacancy_id:uuid}", operation_id="updateVacancy", guards=[requires(Role.EMPLOYER)])
     async def update_vacancy(
-        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: VacancyUpdate
+        self,
+        request: AuthRequest,
+        db_session: Db,
+        vacancy_id: FromPath[UUID],
+        data: JSONBody[VacancyUpdate],
     ) -> VacancyOut:
         """Change the fields sent; an open vacancy is reindexed and reshortlisted."""
         vacancy = await _mine(db_session, request, vacancy_id)
@@ -268,7 +272,11 @@ class VacancyController(Controller):
         status_code=200,
     )
     async def close_vacancy(
-        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID], data: VacancyClose
+        self,
+        request: AuthRequest,
+        db_session: Db,
+        vacancy_id: FromPath[UUID],
+        data: JSONBody[VacancyClose],
     ) -> VacancyOut:
         """Close the vacancy, filled or not."""
         vacancy = await _mine(db_session, request, vacancy_id)
