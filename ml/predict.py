@@ -32,6 +32,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from kohtaanto.domain.instruments import ESTIMATE_NOTE, InstrumentEstimate, best_saving
 from ml.facts import JobseekerFacts, VacancyFacts
@@ -166,9 +167,11 @@ class RankingModel:
         moved = np.repeat(X[np.newaxis], d, axis=0)  # d blocks of n rows
         for k in range(d):
             moved[k, :, k] = self._reference[k]
-        p = np.asarray(
-            self.pipeline.predict_proba(np.vstack([X, moved.reshape(d * n, d)]))[:, 1], dtype=float
-        )
+        # One thread: on a busy machine OpenMP's spinning threads make a short
+        # predict several times slower and its tail unpredictable.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            proba = self.pipeline.predict_proba(np.vstack([X, moved.reshape(d * n, d)]))
+        p = np.asarray(proba[:, 1], dtype=float)
         z = _logit(p)
         contrib = z[:n, np.newaxis] - z[n:].reshape(d, n).T
         return p[:n], contrib
