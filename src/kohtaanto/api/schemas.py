@@ -30,7 +30,7 @@ class InstrumentEstimate(msgspec.Struct):
 
     code: str
     label: str
-    rate: float
+    rate: float | None  # None for a fixed monthly amount
     monthly_cap_eur: float
     months: int
     monthly_pay_costs_eur: float
@@ -58,7 +58,8 @@ def cost_estimate(explanation: dict[str, Any]) -> CostEstimate:
         InstrumentEstimate(**{f: e[f] for f in InstrumentEstimate.__struct_fields__})
         for e in explanation.get("instruments", [])
     ]
-    paid = [i for i in instruments if i.monthly_pay_costs_eur > 0]
+    # A work trial is not employment (no wage), so it says nothing of the cost of a hire.
+    paid = [i for i in instruments if i.monthly_pay_costs_eur > 0 and i.code != "work_trial"]
     return CostEstimate(
         monthly_pay_costs_eur=paid[0].monthly_pay_costs_eur if paid else None,
         lowest_net_monthly_cost_eur=min((i.net_monthly_cost_eur for i in paid), default=None),
