@@ -3,12 +3,16 @@ sends nothing twice, so a retry or a duplicate relay is harmless."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import httpx
+from arq import Retry
+from meilisearch_python_sdk.errors import MeilisearchCommunicationError, MeilisearchTimeoutError
 from sqlalchemy import select
 
 from jobs.matching import build_shortlist, matches_for_jobseeker, shortlist_summary
@@ -18,7 +22,7 @@ from kohtaanto.domain import outbox
 from kohtaanto.domain.notifications import notify_once
 from kohtaanto.settings import Settings
 from ml.predict import RankingModel
-from ml.registry import load_current
+from ml.registry import current_version, load_current
 from search.documents import jobseeker_document, load_jobseekers, load_vacancies, vacancy_document
 from search.indexes import ensure_indexes
 from search.sync import delete_jobseeker, upsert_jobseekers, upsert_vacancies
@@ -35,8 +39,9 @@ def _settings(ctx: Ctx) -> Settings:
 
 async def _model(ctx: Ctx) -> RankingModel:
     """The current model, loaded once per worker (and again after a promotion)."""
-    if ctx.get("model") is None:
-        ctx["model"] = load_current(_settings(ctx).matching.model_dir)
+    model_dir = _settings(ctx).matching.model_dir
+    if ctx.get("model") is None or ctx["model"].version != current_version(model_dir):
+        ctx["model"] = load_current(model_dir)
     model: RankingModel = ctx["model"]
     return model
 
@@ -47,6 +52,34 @@ async def _search_ready(ctx: Ctx) -> None:
         ctx["indexes_ready"] = True
 
 
+# Waits before the next try while Meilisearch is unreachable: 5 s, doubling, at most 10 min.
+SEARCH_RETRY_FIRST_S = 5
+SEARCH_RETRY_MAX_S = 600
+
+Task = Callable[..., Awaitable[Any]]
+
+
+def retry_while_search_is_down(task: Task) -> Task:
+    """Meilisearch unreachable is not a failure of the job: try again later, with backoff.
+
+    The database holds the truth, so a later try writes the same documents.
+    """
+
+    @functools.wraps(task)
+    async def run(ctx: Ctx, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await task(ctx, *args, **kwargs)
+        except (MeilisearchCommunicationError, MeilisearchTimeoutError) as e:
+            wait = min(SEARCH_RETRY_FIRST_S * 2 ** (ctx.get("job_try", 1) - 1), SEARCH_RETRY_MAX_S)
+            log.warning(
+                "%s: Meilisearch unreachable (%s); next try in %s s", task.__name__, e, wait
+            )
+            raise Retry(defer=wait) from e
+
+    return run
+
+
+@retry_while_search_is_down
 async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
     """Index the vacancy, build its shortlist, push it to the coordinator."""
     settings = _settings(ctx)
@@ -113,6 +146,7 @@ async def _post_webhook(ctx: Ctx, notification_id: UUID) -> None:
             notification.webhook_status = 0
 
 
+@retry_while_search_is_down
 async def vacancy_changed(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
     """Bring the index in line with the vacancy (closed, filled, edited)."""
     settings = _settings(ctx)
@@ -127,14 +161,18 @@ async def vacancy_changed(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
         return {"status": found[0].status.value}
 
 
+@retry_while_search_is_down
 async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
-    """Index the profile and tell the jobseeker of matching open vacancies, once each."""
+    """Index the profile and tell the jobseeker of matching open vacancies, once each.
+
+    A profile that is gone or anonymised (erasure, retention) leaves the index.
+    """
     settings = _settings(ctx)
     await _search_ready(ctx)
     model = await _model(ctx)
     async with session_scope() as session:
         found = await load_jobseekers(session, [UUID(jobseeker_id)])
-        if not found:
+        if not found or found[0].anonymised_at is not None:
             await delete_jobseeker(ctx["search"], jobseeker_id, settings.search.index_prefix)
             return {"status": "gone"}
         person = found[0]

@@ -9,15 +9,16 @@ from arq import Worker, cron
 from arq.connections import RedisSettings
 
 from jobs import tasks
+from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, retrain
 from kohtaanto.queue import TASKS, redis_settings
-from kohtaanto.settings import get_settings
+from kohtaanto.settings import Settings, get_settings
 from search.client import open_client
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     """Shared clients, made once per worker process."""
-    settings = get_settings()
-    ctx["settings"] = settings
+    # A worker may be given settings of its own (``build_worker(settings=...)``).
+    settings: Settings = ctx.setdefault("settings", get_settings())
     ctx["search"] = open_client(settings.search)
     ctx["http"] = httpx.AsyncClient(timeout=10)
     ctx["model"] = None  # loaded on first use, so the worker starts before a model exists
@@ -37,24 +38,36 @@ class WorkerSettings:
     cron_jobs: ClassVar[list[Any]] = [
         # Catch up on writes made while Redis was unreachable.
         cron(tasks.relay_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
+        # Scheduled work (jobs/scheduled.py; each also `kohtaanto scheduled NAME`).
+        cron(expire_consents, minute={5}, unique=True),
+        cron(refresh_shortlists, hour={2}, minute={30}, unique=True, timeout=3600),
+        cron(purge_inactive, hour={3}, minute={30}, unique=True, timeout=3600),
+        cron(retrain, weekday="sun", hour={4}, minute={0}, unique=True, timeout=7200),
     ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings: RedisSettings = redis_settings()
     queue_name = get_settings().queue.queue_name
     job_timeout = 300
-    max_tries = 5
+    # Jobs retry with growing waits while Meilisearch is away (jobs.tasks): 12 tries ride
+    # out about 50 minutes; the nightly reindex repairs anything longer.
+    max_tries = 12
 
 
-def build_worker(**overrides: Any) -> Worker:
-    """A worker from ``WorkerSettings``; tests run one in burst mode with ``poll_delay=0``."""
+def build_worker(settings: Settings | None = None, **overrides: Any) -> Worker:
+    """A worker from ``WorkerSettings``; tests run one in burst mode with ``poll_delay=0``.
+
+    ``settings`` replace the environment's for the queue and the worker's clients.
+    """
+    settings = settings or get_settings()
     options: dict[str, Any] = {
+        "ctx": {"settings": settings},
         "functions": WorkerSettings.functions,
         "cron_jobs": WorkerSettings.cron_jobs,
         "on_startup": WorkerSettings.on_startup,
         "on_shutdown": WorkerSettings.on_shutdown,
-        "redis_settings": redis_settings(),
-        "queue_name": WorkerSettings.queue_name,
+        "redis_settings": redis_settings(queue=settings.queue),
+        "queue_name": settings.queue.queue_name,
         "job_timeout": WorkerSettings.job_timeout,
         "max_tries": WorkerSettings.max_tries,
     }

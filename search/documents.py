@@ -226,6 +226,6 @@ def iter_jobseekers(
     session: AsyncSession, batch_size: int = 2000, *, detach: bool = True
 ) -> AsyncIterator[list[Jobseeker]]:
     """All jobseekers in id order, ``batch_size`` at a time, loaded for indexing (see above)."""
-    return _iter_all(
-        session, _jobseeker_query(), Jobseeker.id, batch_size, detach, _attach_vocabulary
-    )
+    # Anonymised profiles (erasure, retention) are never indexed.
+    query = _jobseeker_query().where(Jobseeker.anonymised_at.is_(None))
+    return _iter_all(session, query, Jobseeker.id, batch_size, detach, _attach_vocabulary)

@@ -42,6 +42,8 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/jobseekers/me/matches"): {J},
     ("GET", "/api/jobseekers/me/entries"): {J},
     ("GET", "/api/jobseekers/me/views"): {J},
+    ("GET", "/api/jobseekers/me/export"): {J},
+    ("DELETE", "/api/jobseekers/me"): {J},
     ("GET", "/api/coach/clients"): {H},
     ("GET", "/api/coach/clients/{jobseeker_id:uuid}"): {H},
     ("GET", "/api/notifications"): SIGNED_IN,

@@ -25,7 +25,7 @@ from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.queue import open_queue
-from kohtaanto.settings import get_settings
+from kohtaanto.settings import QueueSettings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,8 @@ class OutboxRelay:
     relay sends them later; the request has already succeeded either way.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, queue: QueueSettings | None = None) -> None:
+        self._settings = queue
         self._queue: Any = None
 
     async def after_response(self, request: Request[Any, Any, Any]) -> None:
@@ -50,7 +51,7 @@ class OutboxRelay:
             return
         try:
             if self._queue is None:
-                self._queue = await open_queue()
+                self._queue = await open_queue(self._settings)
             async with session_scope() as session:
                 await outbox.relay(session, self._queue)
         except Exception as e:
@@ -64,9 +65,13 @@ class OutboxRelay:
                 await queue.aclose()
 
 
-def create_app() -> Litestar:
-    """Build the API application from the settings in the environment."""
-    relay = OutboxRelay()
+def create_app(queue: QueueSettings | None = None) -> Litestar:
+    """Build the API application from the settings in the environment.
+
+    ``queue``: where the relay sends jobs after a write, when not the environment's
+    (fault tests use a Redis of their own).
+    """
+    relay = OutboxRelay(queue)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

@@ -230,6 +230,30 @@ def worker(burst: bool) -> None:
     run_worker(WorkerSettings, burst=burst)  # type: ignore[arg-type]
 
 
+@main.command("scheduled")
+@click.argument("name")
+def scheduled_cmd(name: str) -> None:
+    """Run scheduled job NAME now, as the worker's cron would (see jobs/scheduled.py):
+    refresh-shortlists, expire-consents, retrain or purge-inactive."""
+    from jobs.scheduled import SCHEDULED
+    from jobs.worker import shutdown, startup
+
+    job = SCHEDULED.get(name)
+    if job is None:
+        raise click.BadParameter(f"one of: {', '.join(SCHEDULED)}", param_hint="NAME")
+
+    async def go() -> None:
+        ctx: dict[str, object] = {}
+        await startup(ctx)
+        try:
+            report = await job(ctx)
+        finally:
+            await shutdown(ctx)
+        click.echo(json.dumps(report, default=str))
+
+    _run(go())
+
+
 @main.command()
 @click.option("--jobseekers", default=30_000, show_default=True)
 @click.option("--employers", default=2_000, show_default=True)

@@ -12,7 +12,7 @@ from typing import Any
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 
-from kohtaanto.settings import get_settings
+from kohtaanto.settings import QueueSettings, get_settings
 
 # Task names that may be enqueued; jobs.worker registers one function per name.
 VACANCY_PUBLISHED = "vacancy_published"
@@ -21,22 +21,23 @@ JOBSEEKER_SAVED = "jobseeker_saved"
 TASKS = frozenset({VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED})
 
 
-def redis_settings(*, fail_fast: bool = False) -> RedisSettings:
-    """arq's Redis settings from ours.
+def redis_settings(*, fail_fast: bool = False, queue: QueueSettings | None = None) -> RedisSettings:
+    """arq's Redis settings from ours (by default this process's).
 
     Writers fail fast (the outbox keeps their jobs); the worker keeps retrying.
     """
-    settings = RedisSettings.from_dsn(get_settings().queue.redis_url)
+    settings = RedisSettings.from_dsn((queue or get_settings().queue).redis_url)
     if fail_fast:
         settings.conn_timeout = 2
         settings.conn_retries = 0
     return settings
 
 
-async def open_queue() -> ArqRedis:
-    """A connection pool to the queue's Redis."""
+async def open_queue(queue: QueueSettings | None = None) -> ArqRedis:
+    """A connection pool to the queue's Redis (by default this process's)."""
+    queue = queue or get_settings().queue
     return await create_pool(
-        redis_settings(fail_fast=True), default_queue_name=get_settings().queue.queue_name
+        redis_settings(fail_fast=True, queue=queue), default_queue_name=queue.queue_name
     )
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, get, put
+from litestar import Controller, delete, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy import func, select
 
@@ -33,10 +33,11 @@ from kohtaanto.db.models import (
     Role,
     Shortlist,
     ShortlistEntry,
+    User,
     Vacancy,
     VacancyStatus,
 )
-from kohtaanto.domain import jobseekers, shortlists, vocabulary
+from kohtaanto.domain import jobseekers, privacy, shortlists, vocabulary
 from kohtaanto.domain.vocabulary import UnknownReference
 
 BirthYear = Annotated[int, msgspec.Meta(ge=1930, le=2012, description="Year of birth only")]
@@ -300,6 +301,20 @@ class JobseekerController(Controller):
             for v, title in rows.all()
         ]
 
+    @get("/me/export", operation_id="exportMyData", guards=[requires(Role.JOBSEEKER)])
+    async def export_data(self, request: AuthRequest, db_session: Db) -> dict[str, Any]:
+        """All the data held about the jobseeker, as JSON (GDPR: right of access)."""
+        return await privacy.export(db_session, request.user)
+
+    @delete("/me", operation_id="eraseMe", guards=[requires(Role.JOBSEEKER)])
+    async def erase(self, request: AuthRequest, db_session: Db) -> None:
+        """Erase the jobseeker (GDPR): profile and account anonymised, login disabled,
+        removed from active shortlists and from search; logs stay without personal data."""
+        user = await db_session.get(User, request.user.id)
+        if user is None:
+            raise not_found("Account")
+        await privacy.erase(db_session, user)
+
     @put("/me", operation_id="saveMyProfile", guards=[requires(Role.JOBSEEKER)])
     async def save_profile(
         self, request: AuthRequest, db_session: Db, data: JSONBody[ProfileWrite]
@@ -337,6 +352,7 @@ class JobseekerController(Controller):
         ):
             setattr(profile, name, getattr(data, name))
         profile.languages = sorted(set(data.languages))
+        profile.last_active_at = datetime.now(UTC)
         await db_session.flush()
         jobseekers.saved(db_session, profile)
         return profile_out(profile)

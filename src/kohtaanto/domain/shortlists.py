@@ -61,6 +61,7 @@ REMOVAL_REASONS = {
     "employed": "Already employed",
     "in_training": "In training or another service",
     "candidate_request": "At the jobseeker's request",
+    "retention": "Profile anonymised after the retention period",
     "duplicate": "Listed twice",
     "other": "Other reason",
 }

@@ -1,0 +1,141 @@
+"""Scheduled work: arq cron jobs (times in ``jobs.worker``), each also a CLI command.
+
+- ``refresh_shortlists`` (nightly): rebuild the search indexes from the database,
+  then every open vacancy's shortlist; worked entries stay as they are.
+- ``expire_consents`` (hourly): consent requests past their deadline expire,
+  sharing past its date ends.
+- ``retrain`` (weekly): when outcomes were recorded since the last training,
+  train on them; the new model is promoted only if it beats the one in use.
+- ``purge_inactive`` (nightly): profiles inactive for the retention period are
+  anonymised, as on erasure.
+
+Each takes the worker's ``ctx`` (settings, search client, cached model) and
+returns a small report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from jobs.matching import build_shortlist
+from kohtaanto.db import session_scope
+from kohtaanto.db.models import Vacancy, VacancyStatus
+from kohtaanto.domain import privacy, shortlists
+from kohtaanto.settings import Settings
+from ml.dataset import load_outcomes
+from ml.registry import MODEL_FILE, load_current
+from ml.train import train_from_history
+from search.sync import reindex
+
+log = logging.getLogger(__name__)
+
+Ctx = dict[str, Any]
+
+
+def _settings(ctx: Ctx) -> Settings:
+    settings: Settings = ctx["settings"]
+    return settings
+
+
+async def refresh_shortlists(ctx: Ctx) -> dict[str, Any]:
+    """Rebuild the indexes, then the shortlist of every open vacancy (one transaction each).
+
+    The index is derived data: rebuilding it nightly repairs whatever a long
+    Meilisearch outage left behind. Shortlists are not pushed again.
+    """
+    settings = _settings(ctx)
+    client = ctx["search"]
+    async with session_scope() as session:
+        indexed = await reindex(client, session, settings.search.index_prefix)
+        open_ids = list(
+            await session.scalars(
+                select(Vacancy.id).where(Vacancy.status == VacancyStatus.OPEN).order_by(Vacancy.id)
+            )
+        )
+    model = load_current(settings.matching.model_dir)
+    for vacancy_id in open_ids:
+        async with session_scope() as session:
+            await build_shortlist(session, client, model, vacancy_id, settings)
+    return {"indexed": indexed, "shortlists": len(open_ids)}
+
+
+async def expire_consents(ctx: Ctx) -> dict[str, int]:
+    """Expire consent requests past their deadline and end sharing past its date."""
+    async with session_scope() as session:
+        consents, shares = await shortlists.expire(session)
+    return {"consents_expired": consents, "shares_ended": shares}
+
+
+async def purge_inactive(ctx: Ctx) -> dict[str, int]:
+    """Anonymise profiles inactive for ``KOHTAANTO_RETENTION_DAYS`` (index removal follows)."""
+    days = _settings(ctx).workflow.retention_days
+    async with session_scope() as session:
+        anonymised = await privacy.erase_inactive(session, days)
+    return {"anonymised": anonymised, "retention_days": days}
+
+
+def trained_outcomes(model_dir: Path) -> int:
+    """How many recorded outcomes the latest training on history saw (0 if none).
+
+    Versions trained on history describe their time split in ``data.json``;
+    promoted or not, a training counts, so the same outcomes are not trained on twice.
+    """
+    seen = 0
+    for data in Path(model_dir).glob("*/data.json"):
+        if not (data.parent / MODEL_FILE).is_file():
+            continue
+        described = json.loads(data.read_text())
+        if "holdout" in described:
+            seen = max(seen, int(described.get("pairs", 0)))
+    return seen
+
+
+def retrain_on(frame: pd.DataFrame, model_dir: Path, seed: int = 42) -> dict[str, Any]:
+    """Train on ``frame`` (recorded outcomes) if it holds outcomes the last training did not.
+
+    The new version is registered either way and promoted only through the gate
+    of ``ml.train`` (it must beat the model in use on the held-out period).
+    """
+    seen = trained_outcomes(model_dir)
+    if len(frame) <= seen:
+        return {"status": "skipped", "reason": "no new outcomes", "outcomes": len(frame)}
+    try:
+        version = train_from_history(frame, model_dir, seed=seed)
+    except ValueError as e:  # too little history for a time split
+        return {"status": "skipped", "reason": str(e), "outcomes": len(frame)}
+    comparison = json.loads((version.path / "comparison.json").read_text())
+    return {
+        "status": "trained",
+        "version": version.version,
+        "promoted": version.promoted,
+        "decision": comparison["decision"],
+        "outcomes": len(frame),
+        "new_outcomes": len(frame) - seen,
+    }
+
+
+async def retrain(ctx: Ctx) -> dict[str, Any]:
+    """Weekly: train on the recorded outcomes when there are new ones (see ``retrain_on``)."""
+    frame = await load_outcomes()
+    # Fitting is CPU work: keep the worker's event loop free for other jobs.
+    report = await asyncio.to_thread(retrain_on, frame, _settings(ctx).matching.model_dir)
+    if report.get("promoted"):
+        ctx["model"] = None  # the next job loads the promoted model
+    log.info("retrain: %s", report)
+    return report
+
+
+# Names for `kohtaanto scheduled NAME`.
+SCHEDULED = {
+    "refresh-shortlists": refresh_shortlists,
+    "expire-consents": expire_consents,
+    "retrain": retrain,
+    "purge-inactive": purge_inactive,
+}
