@@ -10,14 +10,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import httpx
 from arq import Retry
 from meilisearch_python_sdk.errors import MeilisearchCommunicationError, MeilisearchTimeoutError
 from sqlalchemy import select
 
 from jobs.matching import build_shortlist, matches_for_jobseeker, shortlist_summary
 from kohtaanto.db import session_scope
-from kohtaanto.db.models import Employer, Notification, User, VacancyStatus
+from kohtaanto.db.models import Employer, VacancyStatus
 from kohtaanto.domain import outbox
 from kohtaanto.domain.notifications import notify_once
 from kohtaanto.settings import Settings
@@ -79,7 +78,24 @@ def retry_while_search_is_down(task: Task) -> Task:
     return run
 
 
+def relays_outbox(task: Task) -> Task:
+    """Send on the jobs a task recorded (a notification's delivery) as soon as it commits,
+    while it still holds its place in the queue; the periodic relay is the fallback."""
+
+    @functools.wraps(task)
+    async def run(ctx: Ctx, *args: Any, **kwargs: Any) -> Any:
+        result = await task(ctx, *args, **kwargs)
+        try:
+            await relay_outbox(ctx)
+        except Exception as e:
+            log.warning("outbox relay postponed: %s", e)
+        return result
+
+    return run
+
+
 @retry_while_search_is_down
+@relays_outbox
 async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
     """Index the vacancy, build its shortlist, push it to the coordinator."""
     settings = _settings(ctx)
@@ -111,39 +127,12 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
                 title=f"Shortlist ready: {vacancy.title} ({len(shortlist.entries)} candidates)",
                 body=body,
             )
-        result = {
+        # Delivery by e-mail and webhook is a job of its own, recorded with the notification.
+        return {
             "status": "shortlisted",
             "candidates": len(shortlist.entries),
             "pushed": pushed is not None,
         }
-        notification_id = pushed.id if pushed is not None else None
-    if notification_id is not None:
-        await _post_webhook(ctx, notification_id)
-    return result
-
-
-async def _post_webhook(ctx: Ctx, notification_id: UUID) -> None:
-    """POST a stored notification to its recipient's webhook, when they have one."""
-    async with session_scope() as session:
-        notification = await session.get(Notification, notification_id)
-        if notification is None:
-            return
-        recipient = await session.get(User, notification.recipient_id)
-        if recipient is None or not recipient.webhook_url:
-            return
-        payload = {
-            "id": str(notification.id),
-            "kind": notification.kind,
-            "title": notification.title,
-            "vacancy_id": str(notification.vacancy_id) if notification.vacancy_id else None,
-            "body": notification.body,
-        }
-        try:
-            response = await ctx["http"].post(recipient.webhook_url, json=payload)
-            notification.webhook_status = response.status_code
-        except httpx.HTTPError as e:
-            log.warning("webhook to %s failed: %s", recipient.webhook_url, e)
-            notification.webhook_status = 0
 
 
 @retry_while_search_is_down
@@ -162,6 +151,7 @@ async def vacancy_changed(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
 
 
 @retry_while_search_is_down
+@relays_outbox
 async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
     """Index the profile and tell the jobseeker of matching open vacancies, once each.
 

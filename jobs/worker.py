@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import httpx
-from arq import Worker, cron
+from arq import Worker, cron, func
 from arq.connections import RedisSettings
 
-from jobs import tasks
+from jobs import delivery, tasks
 from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, retrain
 from kohtaanto.queue import TASKS, redis_settings
 from kohtaanto.settings import Settings, get_settings
@@ -29,8 +29,20 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await ctx["http"].aclose()
 
 
-FUNCTIONS = [tasks.vacancy_published, tasks.vacancy_changed, tasks.jobseeker_saved]
-assert {f.__name__ for f in FUNCTIONS} == TASKS, "every queued task name needs a function"
+FUNCTIONS = [
+    tasks.vacancy_published,
+    tasks.vacancy_changed,
+    tasks.jobseeker_saved,
+    # Its own bound: it retries itself with backoff up to this many tries.
+    func(
+        delivery.deliver_notification,
+        max_tries=get_settings().delivery.max_tries,
+        timeout=120,
+    ),
+]
+assert {getattr(f, "name", getattr(f, "__name__", "")) for f in FUNCTIONS} == TASKS, (
+    "every queued task name needs a function"
+)
 
 
 class WorkerSettings:
@@ -43,6 +55,9 @@ class WorkerSettings:
         cron(refresh_shortlists, hour={2}, minute={30}, unique=True, timeout=3600),
         cron(purge_inactive, hour={3}, minute={30}, unique=True, timeout=3600),
         cron(retrain, weekday="sun", hour={4}, minute={0}, unique=True, timeout=7200),
+        # Digests at 7 in the morning (worker's local time), weekly ones on Mondays.
+        cron(delivery.daily_digest, hour={7}, minute={0}, unique=True),
+        cron(delivery.weekly_digest, weekday="mon", hour={7}, minute={0}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

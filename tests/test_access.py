@@ -48,6 +48,8 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/coach/clients/{jobseeker_id:uuid}"): {H},
     ("GET", "/api/notifications"): SIGNED_IN,
     ("POST", "/api/notifications/{notification_id:uuid}/read"): SIGNED_IN,
+    ("GET", "/api/me/preferences"): SIGNED_IN,
+    ("PUT", "/api/me/preferences"): SIGNED_IN,
     ("GET", "/api/esco/skills"): SIGNED_IN,
     ("GET", "/api/esco/occupations"): SIGNED_IN,
     ("POST", "/api/esco/suggest"): SIGNED_IN,

@@ -16,21 +16,29 @@ from sqlalchemy import select
 
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Notification, Role
+from kohtaanto.domain.delivery import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
 from tests.factories import occupation_with_skills, profile
 
 pytestmark = pytest.mark.usefixtures("stack")
 
+WEBHOOK_SECRET = "coordinator-webhook-secret"
+
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A real HTTP server on loopback that records what is POSTed to it."""
+    """A real HTTP server on loopback that records what is POSTed to it, signed."""
     received: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            length = int(self.headers["Content-Length"])
-            received.append(json.loads(self.rfile.read(length)))
-            self.send_response(204)
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            timestamp = self.headers[TIMESTAMP_HEADER] or ""
+            signature = self.headers[SIGNATURE_HEADER] or ""
+            if not verify_webhook(WEBHOOK_SECRET, timestamp, raw, signature):
+                self.send_response(401)
+            else:
+                received.append(json.loads(raw))
+                self.send_response(204)
             self.end_headers()
 
         def log_message(self, *args: Any) -> None:
@@ -51,7 +59,9 @@ async def test_publish_shortlist_notify_and_isolation(
     assert len(essential) >= 6
     vacancy_essential, vacancy_optional = essential[:6], optional[:3]
 
-    coordinator = await make_user(Role.COORDINATOR, sub_region="Tampere", webhook_url=hook_url)
+    coordinator = await make_user(
+        Role.COORDINATOR, sub_region="Tampere", webhook_url=hook_url, webhook_secret=WEBHOOK_SECRET
+    )
     for business_id, email in (("0737546-2", "hr@kauppa.fi"), ("1572860-0", "hr@toinen.fi")):
         response = await client.post(
             "/api/employers/register",

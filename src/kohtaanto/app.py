@@ -19,7 +19,7 @@ from kohtaanto.api.employers import EmployerController
 from kohtaanto.api.errors import validation_error_handler
 from kohtaanto.api.esco import EscoController
 from kohtaanto.api.jobseekers import CoachController, JobseekerController
-from kohtaanto.api.notifications import NotificationController
+from kohtaanto.api.notifications import NotificationController, PreferencesController
 from kohtaanto.api.shortlists import CandidateController, EntryController, ShortlistController
 from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
@@ -93,6 +93,7 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             JobseekerController,
             CoachController,
             NotificationController,
+            PreferencesController,
             EscoController,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy_config())],

@@ -18,7 +18,8 @@ from kohtaanto.settings import QueueSettings, get_settings
 VACANCY_PUBLISHED = "vacancy_published"
 VACANCY_CHANGED = "vacancy_changed"
 JOBSEEKER_SAVED = "jobseeker_saved"
-TASKS = frozenset({VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED})
+DELIVER_NOTIFICATION = "deliver_notification"
+TASKS = frozenset({VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED, DELIVER_NOTIFICATION})
 
 
 def redis_settings(*, fail_fast: bool = False, queue: QueueSettings | None = None) -> RedisSettings:

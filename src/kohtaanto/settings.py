@@ -99,6 +99,28 @@ class WorkflowSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """Notifications beyond the in-app inbox: e-mail over SMTP and signed webhooks."""
+
+    # No host: e-mail is off and the inbox alone carries notifications (the demo's default).
+    smtp_host: str = field(default_factory=lambda: _env("KOHTAANTO_SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(_env("KOHTAANTO_SMTP_PORT", "25")))
+    # "auto": STARTTLS when the server offers it; "starttls" requires it; "tls" is
+    # implicit TLS (port 465); "none" never encrypts.
+    smtp_security: str = field(default_factory=lambda: _env("KOHTAANTO_SMTP_SECURITY", "auto"))
+    smtp_username: str = field(default_factory=lambda: _env("KOHTAANTO_SMTP_USERNAME", ""))
+    smtp_password: str = field(default_factory=lambda: _env("KOHTAANTO_SMTP_PASSWORD", ""))
+    mail_from: str = field(
+        default_factory=lambda: _env("KOHTAANTO_MAIL_FROM", "Kohtaanto <no-reply@kohtaanto.fi>")
+    )
+    # Delivery tries (e-mail and webhook) per notification; waits double from the base.
+    max_tries: int = field(default_factory=lambda: int(_env("KOHTAANTO_DELIVERY_MAX_TRIES", "5")))
+    retry_seconds: float = field(
+        default_factory=lambda: float(_env("KOHTAANTO_DELIVERY_RETRY_SECONDS", "30"))
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
@@ -106,6 +128,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     workflow: WorkflowSettings = field(default_factory=WorkflowSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     # Tracebacks in error responses: for development only.
     debug: bool = field(default_factory=lambda: _env("KOHTAANTO_DEBUG", "") == "1")
 

@@ -1,4 +1,4 @@
-"""Each user's in-app notifications."""
+"""Each user's in-app notifications, and how they want them delivered."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import httpx
 import msgspec
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar import Controller, get, post, put
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import func, select
 
 from kohtaanto.api.auth import AuthRequest
-from kohtaanto.api.errors import not_found
+from kohtaanto.api.errors import invalid, not_found
 from kohtaanto.api.schemas import Db
-from kohtaanto.db.models import Notification
+from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
+from kohtaanto.domain.delivery import new_webhook_secret
 
 
 class NotificationOut(msgspec.Struct):
@@ -76,3 +79,92 @@ class NotificationController(Controller):
             raise not_found("Notification")
         n.read_at = n.read_at or datetime.now(UTC)
         return notification_out(n)
+
+
+# Webhooks feed the service's own case systems, so only staff may have one.
+WEBHOOK_ROLES = frozenset({Role.COORDINATOR, Role.COACH, Role.ADMIN})
+
+
+class Preferences(msgspec.Struct):
+    """How the user is told of new notifications; the in-app inbox always has them."""
+
+    notify_frequency: NotifyFrequency
+    webhook_url: str | None
+    webhook_secret_set: bool
+    # Present only in the answer that created it: it is not shown again.
+    webhook_secret: str | None = None
+
+
+class PreferencesWrite(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are; ``webhook_url: null`` removes the webhook."""
+
+    notify_frequency: NotifyFrequency | msgspec.UnsetType = msgspec.UNSET
+    webhook_url: str | msgspec.UnsetType | None = msgspec.UNSET
+    # A new signing secret for the webhook (the old one stops working at once).
+    regenerate_webhook_secret: bool = False
+
+
+def _preferences(user: User, secret: str | None = None) -> Preferences:
+    return Preferences(
+        notify_frequency=user.notify_frequency,
+        webhook_url=user.webhook_url,
+        webhook_secret_set=bool(user.webhook_secret),
+        webhook_secret=secret,
+    )
+
+
+def _webhook_url(value: str) -> str:
+    url = value.strip()
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as e:
+        raise invalid("webhook_url", "not a URL") from e
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise invalid("webhook_url", "must be an http:// or https:// URL with a host")
+    if parsed.userinfo:
+        raise invalid("webhook_url", "must not contain a user name or password")
+    if len(url) > 1024:
+        raise invalid("webhook_url", "must be at most 1024 characters")
+    return url
+
+
+class PreferencesController(Controller):
+    path = "/api/me/preferences"
+    tags = ["notifications"]
+
+    @get("/", operation_id="getPreferences")
+    async def get_preferences(self, request: AuthRequest) -> Preferences:
+        """The signed-in user's notification preferences."""
+        return _preferences(request.user)
+
+    @put("/", operation_id="putPreferences")
+    async def put_preferences(
+        self, request: AuthRequest, db_session: Db, data: JSONBody[PreferencesWrite]
+    ) -> Preferences:
+        """Change how notifications reach the user: e-mail at once, as a daily or weekly
+        digest, or not at all (``off``: inbox only); and, for staff, a webhook.
+
+        Setting a webhook for the first time, or asking for
+        ``regenerate_webhook_secret``, answers with the signing secret — once.
+        """
+        user = await db_session.get(User, request.user.id)
+        if user is None:
+            raise not_found("User")
+        url = user.webhook_url
+        if data.webhook_url is not msgspec.UNSET:
+            if data.webhook_url is not None and user.role not in WEBHOOK_ROLES:
+                raise PermissionDeniedException(
+                    detail="webhook_url: only coordinators, coaches and admins can have a webhook"
+                )
+            url = _webhook_url(data.webhook_url) if data.webhook_url is not None else None
+        if data.regenerate_webhook_secret and url is None:
+            raise invalid("regenerate_webhook_secret", "there is no webhook_url to sign for")
+        secret = None
+        if url is None:
+            user.webhook_secret = None
+        elif data.regenerate_webhook_secret or not user.webhook_secret:
+            secret = user.webhook_secret = new_webhook_secret()
+        user.webhook_url = url
+        if data.notify_frequency is not msgspec.UNSET:
+            user.notify_frequency = data.notify_frequency
+        return _preferences(user, secret)

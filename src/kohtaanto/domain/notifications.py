@@ -1,4 +1,5 @@
-"""In-app notifications, never twice for the same thing."""
+"""Notifications: in the inbox always, by e-mail and webhook as the recipient prefers;
+never twice for the same thing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.db.models import Notification
+from kohtaanto.db.models import Notification, NotifyFrequency, User
+from kohtaanto.domain import outbox
+from kohtaanto.queue import DELIVER_NOTIFICATION
+from kohtaanto.settings import get_settings
 
 
 async def notify_once(
@@ -28,6 +32,9 @@ async def notify_once(
     the vacancy: one match notification per vacancy, ever). Returns the new
     notification, or None when it existed. The unique constraint decides, so two
     workers racing on the same match still store one.
+
+    When the recipient wants e-mail at once or has a webhook, the same
+    transaction records the job that delivers it (digests are collected later).
     """
     dedup_key = key or f"{kind}:{vacancy_id}"
     exists = await session.scalar(
@@ -50,4 +57,12 @@ async def notify_once(
             session.add(notification)
     except IntegrityError:
         return None
+    recipient = await session.get(User, recipient_id)
+    mail_now = (
+        recipient is not None
+        and recipient.notify_frequency is NotifyFrequency.IMMEDIATE
+        and bool(get_settings().delivery.smtp_host)
+    )
+    if recipient is not None and (mail_now or recipient.webhook_url):
+        outbox.record(session, DELIVER_NOTIFICATION, notification_id=str(notification.id))
     return notification
