@@ -229,12 +229,13 @@ async def _anonymise_profile(
         entry.explanation = {}
         entry.shared_fields = []
     if entries:
-        # Free-text notes may name the person: keep only the reason code.
+        # Free-text notes may name the person: keep only structured reason codes.
+        codes = {code for reasons in shortlists.REASONS.values() for code in reasons}
         for event in await session.scalars(
             select(ShortlistEvent).where(ShortlistEvent.entry_id.in_([e.id for e in entries]))
         ):
-            if event.reason and ":" in event.reason:
-                event.reason = event.reason.split(":", 1)[0] or None
+            code = (event.reason or "").split(":", 1)[0]
+            event.reason = code if code in codes | {"deadline"} else None
     profile.skills = []
     profile.occupations = []
     profile.languages = []
