@@ -19,7 +19,6 @@ from kohtaanto.domain.instruments import (
     InstrumentEstimate,
     InstrumentEstimator,
     best_saving,
-    months_between,
 )
 from ml.facts import EDUCATION_LEVELS, JobseekerFacts, VacancyFacts
 
@@ -39,14 +38,15 @@ FEATURES: tuple[str, ...] = (
     "work_trial_match",
     "apprenticeship_match",
     "saving_share",  # best estimated saving / a year's pay costs, 0..1
-    "months_unemployed",  # capped at MAX_MONTHS_UNEMPLOYED
 )
+# Not a feature, on purpose: how long someone has been unemployed. It predicts
+# hiring, so a model would learn to rank the long-term unemployed down — the
+# opposite of what the service is for. It enters only through the support
+# instruments, where long unemployment opens subsidies (an advantage).
 
 MAX_DISTANCE_RATIO = 3.0
-MAX_MONTHS_UNEMPLOYED = 36
 FEATURE_RANGES: dict[str, tuple[float, float]] = {name: (0.0, 1.0) for name in FEATURES} | {
     "distance_ratio": (0.0, MAX_DISTANCE_RATIO),
-    "months_unemployed": (0.0, MAX_MONTHS_UNEMPLOYED),
 }
 
 FORBIDDEN = frozenset(
@@ -106,7 +106,6 @@ def featurise(
         estimates.append(est)
         kinds = {e.kind for e in est}
         limit = max(float(j.max_travel_km), 1.0)
-        months = months_between(j.unemployed_since, today) if j.unemployed_since else 0
         skills = j.skill_uris
         rows.append(
             (
@@ -125,7 +124,6 @@ def featurise(
                 "work_trial" in kinds,
                 "apprenticeship" in kinds,
                 min(best_saving(est) / year_costs, 1.0) if year_costs > 0 else 0.0,
-                min(months, MAX_MONTHS_UNEMPLOYED),
             )
         )
     X = np.array(rows, dtype=float)

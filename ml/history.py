@@ -15,8 +15,9 @@ Assumptions (also in `ml/README.md`, "Synthetic history"):
   apprenticeship, as in the demo seed). Published uniformly over the 12 months
   before today, ending `QUIET_DAYS` ago so every outcome is final.
 - **People.** Today's population, as it is today: profiles do not change over the
-  simulated year, and someone hired in the past is still a jobseeker now. Only
-  months unemployed is counted to the publication date (point in time).
+  simulated year, and someone hired in the past is still a jobseeker now. Instrument
+  eligibility (it depends on the unemployment spell) is estimated at the
+  publication date (point in time).
 - **Candidates.** The production retrieval (`search.retrieve.candidates_for_vacancy`,
   same limit and radius) against today's jobseeker index.
 - **Shortlists.** Made by hand back then: the top `SHORTLIST_TOP` in search
@@ -35,7 +36,7 @@ Assumptions (also in `ml/README.md`, "Synthetic history"):
   ground-truth interview outcome; the hire is the best shortlisted interviewee.
   Not interviewed → `not_hired` with the reason from the weakest observed fit
   (`skills`, `language`, `location`, `availability`) or `experience` when none is
-  weak; interviewed and not chosen → `other_candidate_chosen`.
+  weak; interviewed and not chosen → `other_candidate`.
 - **No direct discrimination** by the simulated employers: protected attributes
   do not enter the hidden utility. Differences between groups arise only through
   what the groups' profiles differ in (languages, age-dependent instruments,
@@ -75,6 +76,7 @@ from kohtaanto.db.models import (
     VacancySkill,
     VacancyStatus,
 )
+from kohtaanto.domain.shortlists import NOT_HIRED_REASONS
 from kohtaanto.settings import Settings
 from ml.facts import JobseekerFacts, VacancyFacts
 from ml.features import FEATURES, featurise
@@ -108,7 +110,6 @@ HIDDEN_WEIGHTS: dict[str, float] = {
     "work_trial_match": 0.3,
     "apprenticeship_match": 0.3,
     "saving_share": 1.2,
-    "months_unemployed": -0.03,
 }
 # Not features: the model cannot see these directly.
 SYNERGY = 1.2  # essential coverage >= 0.75 and within the travel limit
@@ -116,14 +117,19 @@ EMPLOYER_TASTE_SD = 1.5  # per employer, times (education rank - 0.4)
 PERSON_LATENT_SD = 0.7
 NOISE_SD = 0.5
 
+# The workflow's own reason codes (domain.shortlists), so simulated and real
+# outcomes are counted alike.
 OUTCOME_REASONS: dict[str, str] = {
-    "skills": "lacks essential skills",
-    "experience": "not enough experience for the employer",
-    "language": "lacks a required language",
-    "location": "lives beyond their travel limit",
-    "availability": "the hours or start do not suit them",
-    "declined_offer": "was offered the job and declined",
-    "other_candidate_chosen": "interviewed; another candidate was chosen",
+    code: NOT_HIRED_REASONS[code]
+    for code in (
+        "skills",
+        "experience",
+        "language",
+        "location",
+        "availability",
+        "candidate_declined_offer",
+        "other_candidate",
+    )
 }
 
 AGE_BANDS: tuple[tuple[int, str], ...] = (
@@ -333,9 +339,9 @@ def simulate_vacancy(
         if i == hired:
             continue
         if i == declined:
-            reasons[i] = "declined_offer"
+            reasons[i] = "candidate_declined_offer"
         elif interviewed[i]:
-            reasons[i] = "other_candidate_chosen"
+            reasons[i] = "other_candidate"
         else:
             reasons[i] = _not_hired_reason(X[i])
     return VacancyOutcome(

@@ -387,6 +387,4 @@ def _factor_label(feature: str, value: float, c: _Context) -> str:
             if c.saving <= 0:
                 return "No estimated subsidy for the employer"
             return f"Employer could save about {_eur(c.saving)} (estimate)"
-        case "months_unemployed":
-            return f"Unemployed {value:.0f} months" if value > 0 else "Not currently unemployed"
     return feature.replace("_", " ")

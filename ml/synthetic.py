@@ -18,9 +18,9 @@ Assumptions (also in `ml/README.md`):
 - **Outcome** ("interviewed or hired"): a hidden logistic model over the
   features, `GROUND_TRUTH`, plus Gaussian noise (sd `NOISE_SD`) on the logit.
   Skills matter most, then occupation, travel and language; a subsidy the
-  employer is open to helps a little; long unemployment lowers the chance a
-  little (as observed in hiring, which is why it must be watched in fairness
-  audits). The intercept gives a positive rate around 15 to 25 %.
+  employer is open to helps a little. How long someone has been unemployed
+  is not a feature (see ml/README.md), so the simulated truth has no such
+  effect. The intercept gives a positive rate around 15 to 25 %.
 
 A model trained on this learns the simulation, nothing more. Its metrics say
 the pipeline works, not that the model is right.
@@ -82,7 +82,6 @@ GROUND_TRUTH: dict[str, float] = {
     "work_trial_match": 0.3,
     "apprenticeship_match": 0.3,
     "saving_share": 0.8,
-    "months_unemployed": -0.02,
 }
 INTERCEPT = -6.5
 NOISE_SD = 0.5

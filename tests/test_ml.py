@@ -113,7 +113,7 @@ def test_pair_features_match_matrix() -> None:
     assert col["essential_coverage"] == pytest.approx(0.2)
     assert col["occupation_match"] == 1 and col["isco4_match"] == 1 and col["isco2_match"] == 1
     assert col["within_travel_limit"] == 1 and col["language_fit"] == 1
-    assert col["months_unemployed"] == 9
+    assert "months_unemployed" not in col  # policy: long unemployment never ranks anyone down
     assert col["wage_subsidy_match"] == 1  # 9 months unemployed: skills-based wage subsidy
 
 

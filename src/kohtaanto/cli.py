@@ -291,6 +291,12 @@ def demo(
 def _serve_both(port: int) -> None:
     """Run API and worker as child processes until interrupted."""
     exe = [sys.executable, "-m", "kohtaanto.cli"]
+
+    def stop(signum: int, _: object) -> None:
+        raise KeyboardInterrupt
+
+    # A service manager stops us with SIGTERM; treat it as Ctrl-C and stop the children.
+    signal.signal(signal.SIGTERM, stop)
     children = [
         subprocess.Popen([*exe, "serve", "--port", str(port)]),
         subprocess.Popen([*exe, "worker"]),
@@ -303,7 +309,7 @@ def _serve_both(port: int) -> None:
     finally:
         for c in children:
             if c.poll() is None:
-                c.send_signal(signal.SIGINT)
+                c.send_signal(signal.SIGTERM)
         for c in children:
             try:
                 c.wait(timeout=15)
