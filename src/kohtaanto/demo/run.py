@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
+from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,7 +52,6 @@ async def _prepare(
     from kohtaanto.domain.places import import_places
     from ml.dataset import load_outcomes
     from ml.history import has_history, simulate_history
-    from ml.registry import has_current
     from ml.train import train_from_history
     from search.client import search_client
     from search.sync import reindex
@@ -72,17 +73,18 @@ async def _prepare(
                 seed=seed,
                 progress=progress,
             )
-    progress("search indexes", 0, 1)
     async with search_client(settings.search) as client, session_scope() as session:
-        await reindex(client, session, settings.search.index_prefix)
-    progress("search indexes", 1, 1)
+        if not await _indexes_complete(client, session, settings.search.index_prefix):
+            progress("search indexes", 0, 1)
+            await reindex(client, session, settings.search.index_prefix)
+            progress("search indexes", 1, 1)
     # A year of simulated recruitment outcomes (ml/history.py) until real ones exist,
     # then the ranking model trained on it, split by time.
     async with search_client(settings.search) as client, session_scope() as session:
         simulated = not await has_history(session)
         if simulated:
             await simulate_history(session, client, settings, seed=seed, progress=progress)
-    if simulated or not has_current(settings.matching.model_dir):
+    if simulated or not _model_usable(settings.matching.model_dir):
         progress("ranking model", 0, 1)
         train_from_history(await load_outcomes(), settings.matching.model_dir, seed=seed)
         progress("ranking model", 1, 1)
@@ -91,6 +93,36 @@ async def _prepare(
     if queued:
         progress(f"shortlists queued ({queued})", 1, 1)
     return list(DEMO_USERS)
+
+
+def _model_usable(model_dir: Path) -> bool:
+    """Whether the current model loads with this code's features (else: train anew)."""
+    from ml.predict import ModelShapeError
+    from ml.registry import NoModelError, UntrustedModelError, load_current
+
+    try:
+        load_current(model_dir)
+    except (NoModelError, ModelShapeError, UntrustedModelError):
+        return False
+    return True
+
+
+async def _indexes_complete(client: AsyncClient, session: AsyncSession, prefix: str) -> bool:
+    """Whether both indexes hold as many documents as the database has rows (a restart)."""
+    from meilisearch_python_sdk.errors import MeilisearchApiError
+
+    from search.indexes import jobseeker_index, vacancy_index
+
+    for uid, model in ((vacancy_index(prefix), Vacancy), (jobseeker_index(prefix), Jobseeker)):
+        try:
+            stats = await client.index(uid).get_stats()
+        except MeilisearchApiError:
+            return False
+        if stats.number_of_documents != await session.scalar(
+            select(func.count()).select_from(model)
+        ):
+            return False
+    return True
 
 
 async def queue_shortlists(session: AsyncSession) -> int:
