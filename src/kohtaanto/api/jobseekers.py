@@ -9,8 +9,8 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, delete, get, put
-from litestar.params import FromPath, JSONBody, QueryParameter
-from sqlalchemy import func, select
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import invalid, not_found
@@ -21,8 +21,11 @@ from kohtaanto.api.schemas import (
     EscoUri,
     Language,
     MunicipalityCode,
+    PageLimit,
+    PageOffset,
     Place,
     cost_estimate,
+    paginate,
 )
 from kohtaanto.db.models import (
     EducationLevel,
@@ -368,20 +371,12 @@ class CoachController(Controller):
         self,
         request: AuthRequest,
         db_session: Db,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> OffsetPagination[Profile]:
         """The coach's caseload (OMA-valmentajan asiakkaat)."""
         query = select(Jobseeker).where(Jobseeker.coach_id == request.user.id)
-        total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = (
-            await db_session.scalars(
-                query.order_by(Jobseeker.created_at).limit(limit).offset(offset)
-            )
-        ).all()
-        return OffsetPagination(
-            items=[profile_out(j) for j in rows], limit=limit, offset=offset, total=total
-        )
+        return await paginate(db_session, query, Jobseeker.created_at, limit, offset, profile_out)
 
     @get("/clients/{jobseeker_id:uuid}", operation_id="getMyClient")
     async def get_client(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import httpx
@@ -11,12 +11,12 @@ import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, post, put
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy import func, select
+from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy import select
 
 from kohtaanto.api.auth import AuthRequest
 from kohtaanto.api.errors import invalid, not_found
-from kohtaanto.api.schemas import Db
+from kohtaanto.api.schemas import Db, PageLimit, PageOffset, paginate
 from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
 from kohtaanto.domain.delivery import new_webhook_secret
 
@@ -53,21 +53,15 @@ class NotificationController(Controller):
         request: AuthRequest,
         db_session: Db,
         unread: FromQuery[bool] = False,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> OffsetPagination[NotificationOut]:
         """The user's own notifications, newest first."""
         query = select(Notification).where(Notification.recipient_id == request.user.id)
         if unread:
             query = query.where(Notification.read_at.is_(None))
-        total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = (
-            await db_session.scalars(
-                query.order_by(Notification.created_at.desc()).limit(limit).offset(offset)
-            )
-        ).all()
-        return OffsetPagination(
-            items=[notification_out(n) for n in rows], limit=limit, offset=offset, total=total
+        return await paginate(
+            db_session, query, Notification.created_at.desc(), limit, offset, notification_out
         )
 
     @post("/{notification_id:uuid}/read", operation_id="markNotificationRead", status_code=200)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+from advanced_alchemy.service import OffsetPagination
 from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # ISO 639-1 language codes, lower case.
@@ -79,3 +83,24 @@ class Place(msgspec.Struct):
 
 # The request's database session, provided by the advanced-alchemy plugin.
 Db = NamedDependency[AsyncSession]
+
+
+# Offset pagination, the same on every list.
+PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
+PageOffset = Annotated[int, QueryParameter(ge=0)]
+Row = TypeVar("Row")
+Item = TypeVar("Item")
+
+
+async def paginate(
+    db: AsyncSession,
+    query: Select[tuple[Row]],
+    order_by: Any,
+    limit: int,
+    offset: int,
+    out: Callable[[Row], Item],
+) -> OffsetPagination[Item]:
+    """One page of ``query`` in ``order_by`` order, with the total, each row through ``out``."""
+    total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = (await db.scalars(query.order_by(order_by).limit(limit).offset(offset))).all()
+    return OffsetPagination(items=[out(r) for r in rows], limit=limit, offset=offset, total=total)

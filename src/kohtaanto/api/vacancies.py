@@ -9,13 +9,22 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy import func, select
+from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import invalid, not_found
-from kohtaanto.api.schemas import Concept, Db, EscoUri, Language, MunicipalityCode, Place
+from kohtaanto.api.schemas import (
+    Concept,
+    Db,
+    EscoUri,
+    Language,
+    MunicipalityCode,
+    PageLimit,
+    PageOffset,
+    Place,
+    paginate,
+)
 from kohtaanto.db.models import Role, Vacancy, VacancyStatus
 from kohtaanto.domain import vacancies, vocabulary
 from kohtaanto.domain.vocabulary import UnknownReference
@@ -184,21 +193,15 @@ class VacancyController(Controller):
         request: AuthRequest,
         db_session: Db,
         status: FromQuery[VacancyStatus | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: PageLimit = 50,
+        offset: PageOffset = 0,
     ) -> OffsetPagination[VacancyOut]:
         """Vacancies this user may see, newest first."""
         query = vacancies.visible_to(request.user)
         if status is not None:
             query = query.where(Vacancy.status == status)
-        total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = (
-            await db_session.scalars(
-                query.order_by(Vacancy.created_at.desc()).limit(limit).offset(offset)
-            )
-        ).all()
-        return OffsetPagination(
-            items=[vacancy_out(v) for v in rows], limit=limit, offset=offset, total=total
+        return await paginate(
+            db_session, query, Vacancy.created_at.desc(), limit, offset, vacancy_out
         )
 
     @get("/{vacancy_id:uuid}", operation_id="getVacancy")
