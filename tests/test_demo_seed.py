@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +12,6 @@ from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
-    create_async_engine,
 )
 
 from kohtaanto.db.models import (
@@ -34,10 +32,8 @@ from kohtaanto.domain.business_id import validate_business_id
 from kohtaanto.domain.esco import import_esco
 from kohtaanto.domain.places import import_places
 from kohtaanto.security import verify_password
+from tests.isolation import schema_engine
 
-DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-# A schema of its own per run, so parallel runs and other modules never meet.
-SCHEMA = f"t_demo_seed_{uuid.uuid4().hex[:8]}"
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 SCALE = {"jobseekers": 300, "employers": 20, "vacancies": 30, "seed": 42, "now": NOW}
 # Everything but the vocabulary and the places is demo data.
@@ -47,30 +43,20 @@ _KEPT |= {"employment_area", "municipality"}
 
 @pytest.fixture(scope="module")
 async def engine() -> AsyncIterator[AsyncEngine]:
-    base = create_async_engine(DATABASE_URL)
-    engine = base.execution_options(schema_translate_map={None: SCHEMA})
-    async with base.begin() as conn:
-        await conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        await conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    async with async_sessionmaker(engine)() as session:
-        report = await import_esco(session)
-        await import_places(session)
-        await session.commit()
-    assert (report.skills, report.occupations) == (13_896, 3_007)
-    yield engine
-    async with base.begin() as conn:
-        # Fail rather than wait forever behind a session a failed test left open.
-        await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-        await conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
-    await base.dispose()
+    async with schema_engine("t_demo_seed") as engine:
+        async with async_sessionmaker(engine)() as session:
+            report = await import_esco(session)
+            await import_places(session)
+            await session.commit()
+        assert (report.skills, report.occupations) == (13_896, 3_007)
+        yield engine
 
 
 async def _reseed(engine: AsyncEngine) -> AsyncSession:
     # Schema-qualified: the schema translation does not apply to SQL text.
     async with engine.begin() as conn:
-        seeded = [f"{SCHEMA}.{t.name}" for t in metadata.sorted_tables if t.name not in _KEPT]
+        schema = engine.get_execution_options()["schema_translate_map"][None]
+        seeded = [f"{schema}.{t.name}" for t in metadata.sorted_tables if t.name not in _KEPT]
         await conn.exec_driver_sql(f"TRUNCATE {', '.join(seeded)}")
     session = async_sessionmaker(engine, expire_on_commit=False)()
     steps: list[tuple[str, int, int]] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +14,6 @@ from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
-    create_async_engine,
 )
 
 from kohtaanto.db.models import EscoOccupation, EscoSkill, IscoGroup, OccupationSkill, metadata
@@ -26,27 +24,13 @@ from kohtaanto.domain.esco import (
     occupation_ids_by_uri,
     skill_ids_by_uri,
 )
-
-DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-# A schema of its own per run, so parallel runs and other modules never meet.
-SCHEMA = f"t_esco_{uuid.uuid4().hex[:8]}"
+from tests.isolation import schema_engine
 
 
 @pytest.fixture(scope="module")
 async def engine() -> AsyncIterator[AsyncEngine]:
-    base = create_async_engine(DATABASE_URL)
-    engine = base.execution_options(schema_translate_map={None: SCHEMA})
-    async with base.begin() as conn:
-        await conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        await conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    async with base.begin() as conn:
-        # Fail rather than wait forever behind a session a failed test left open.
-        await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-        await conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
-    await base.dispose()
+    async with schema_engine("t_esco") as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,32 +10,17 @@ from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
-    create_async_engine,
 )
 
-from kohtaanto.db.models import EmploymentArea, Municipality, metadata
+from kohtaanto.db.models import EmploymentArea, Municipality
 from kohtaanto.domain.places import TAMPERE_AREA, import_places, read_municipalities
-
-DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-# A schema of its own per run, so parallel runs and other modules never meet.
-SCHEMA = f"t_places_{uuid.uuid4().hex[:8]}"
+from tests.isolation import schema_engine
 
 
 @pytest.fixture(scope="module")
 async def engine() -> AsyncIterator[AsyncEngine]:
-    base = create_async_engine(DATABASE_URL)
-    engine = base.execution_options(schema_translate_map={None: SCHEMA})
-    async with base.begin() as conn:
-        await conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        await conn.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield engine
-    async with base.begin() as conn:
-        # Fail rather than wait forever behind a session a failed test left open.
-        await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-        await conn.exec_driver_sql(f"DROP SCHEMA {SCHEMA} CASCADE")
-    await base.dispose()
+    async with schema_engine("t_places") as engine:
+        yield engine
 
 
 @pytest.fixture
