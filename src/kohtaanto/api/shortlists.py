@@ -192,6 +192,7 @@ async def _entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry
     entry, vacancy, person, coordinator_id = row
     allowed = {
         Role.ADMIN: True,
+        Role.MANAGER: False,
         Role.COORDINATOR: coordinator_id == user.id,
         Role.JOBSEEKER: person.user_id == user.id,
         Role.COACH: person.coach_id == user.id,

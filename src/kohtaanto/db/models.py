@@ -43,6 +43,7 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     COACH = "coach"
     JOBSEEKER = "jobseeker"
+    MANAGER = "manager"  # analyst or manager: aggregate reports, no individual profiles
     ADMIN = "admin"
 
 

@@ -54,7 +54,7 @@ DEMO_PASSWORD = "demo"
 # The named accounts for trying each role, as (role, e-mail); password ``demo``.
 DEMO_USERS: tuple[tuple[str, str], ...] = tuple(
     (role, f"{role}@{DEMO_DOMAIN}")
-    for role in ("employer", "coordinator", "coach", "jobseeker", "admin")
+    for role in ("employer", "coordinator", "coach", "jobseeker", "manager", "admin")
 )
 
 # At full scale (30 000 jobseekers) about 19 000 live in Tampere.
@@ -356,6 +356,8 @@ async def seed_demo(
     # Staff: the admin, company coordinators per sub-region, coaches.
     add_user(f"admin@{DEMO_DOMAIN}", "Demo Admin", Role.ADMIN)
     report.demo_users["admin"] = f"admin@{DEMO_DOMAIN}"
+    add_user(f"manager@{DEMO_DOMAIN}", "Demo Manager", Role.MANAGER)
+    report.demo_users["manager"] = f"manager@{DEMO_DOMAIN}"
     sub_regions = sorted({m.sub_region for m in municipalities.values()})
     coordinators: dict[str, list[uuid.UUID]] = {}
     for sub_region in sub_regions:

@@ -30,7 +30,7 @@ def visible_to(user: User) -> Select[tuple[Vacancy]]:
     """The vacancies ``user`` may read.
 
     Employers see their own; coordinators those of the employers they serve;
-    jobseekers and coaches only published (open) ones; admins all.
+    jobseekers, coaches and managers only published (open) ones; admins all.
     """
     query = select(Vacancy)
     if user.role is Role.EMPLOYER:
@@ -38,7 +38,7 @@ def visible_to(user: User) -> Select[tuple[Vacancy]]:
     if user.role is Role.COORDINATOR:
         mine = select(Employer.id).where(Employer.coordinator_id == user.id)
         return query.where(Vacancy.employer_id.in_(mine))
-    if user.role in (Role.JOBSEEKER, Role.COACH):
+    if user.role in (Role.JOBSEEKER, Role.COACH, Role.MANAGER):
         return query.where(Vacancy.status == VacancyStatus.OPEN)
     return query
 
