@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 from arq import Retry
-from meilisearch_python_sdk.errors import MeilisearchCommunicationError, MeilisearchTimeoutError
 from sqlalchemy import select
 
 from jobs.matching import build_shortlist, matches_for_jobseeker, shortlist_summary
@@ -22,6 +21,7 @@ from kohtaanto.domain.notifications import notify_once
 from kohtaanto.settings import Settings
 from ml.predict import RankingModel
 from ml.registry import current_version, load_current
+from search.client import UNREACHABLE
 from search.documents import jobseeker_document, load_jobseekers, load_vacancies, vacancy_document
 from search.indexes import ensure_indexes
 from search.sync import delete_jobseeker, upsert_jobseekers, upsert_vacancies
@@ -68,7 +68,7 @@ def retry_while_search_is_down(task: Task) -> Task:
     async def run(ctx: Ctx, *args: Any, **kwargs: Any) -> Any:
         try:
             return await task(ctx, *args, **kwargs)
-        except (MeilisearchCommunicationError, MeilisearchTimeoutError) as e:
+        except UNREACHABLE as e:
             wait = min(SEARCH_RETRY_FIRST_S * 2 ** (ctx.get("job_try", 1) - 1), SEARCH_RETRY_MAX_S)
             log.warning(
                 "%s: Meilisearch unreachable (%s); next try in %s s", task.__name__, e, wait
