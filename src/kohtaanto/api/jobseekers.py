@@ -252,6 +252,23 @@ async def _matches_of(db: Db, profile: Jobseeker) -> list[MyMatch]:
     return sorted(found.values(), key=lambda m: (-m.score, m.vacancy.title))
 
 
+async def client_overview(db: Db, coach: User, jobseeker_id: UUID) -> ClientOverview:
+    """One of ``coach``'s clients: profile, matches, shortlist statuses, pending consents
+    and hires; the view is logged. 404 for anyone who is not the client's coach."""
+    profile = await db.get(Jobseeker, jobseeker_id)
+    if profile is None or profile.coach_id != coach.id:
+        raise not_found("Client")
+    entries = await _entries_of(db, profile.id)
+    shortlists.log_views(db, coach, shortlists.SERVICE, [profile.id], vacancy_id=None)
+    return ClientOverview(
+        profile=profile_out(profile),
+        entries=entries,
+        pending_consents=sum(e.status is EntryStatus.CONSENT_REQUESTED for e in entries),
+        hired=sum(e.status is EntryStatus.HIRED for e in entries),
+        matches=await _matches_of(db, profile),
+    )
+
+
 class JobseekerController(Controller):
     path = "/api/jobseekers"
     tags = ["jobseekers"]
@@ -383,17 +400,4 @@ class CoachController(Controller):
         self, request: AuthRequest, db_session: Db, jobseeker_id: FromPath[UUID]
     ) -> ClientOverview:
         """One client: their matches, shortlist statuses, pending consents and outcomes."""
-        profile = await db_session.get(Jobseeker, jobseeker_id)
-        if profile is None or profile.coach_id != request.user.id:
-            raise not_found("Client")
-        entries = await _entries_of(db_session, profile.id)
-        shortlists.log_views(
-            db_session, request.user, shortlists.SERVICE, [profile.id], vacancy_id=None
-        )
-        return ClientOverview(
-            profile=profile_out(profile),
-            entries=entries,
-            pending_consents=sum(e.status is EntryStatus.CONSENT_REQUESTED for e in entries),
-            hired=sum(e.status is EntryStatus.HIRED for e in entries),
-            matches=await _matches_of(db_session, profile),
-        )
+        return await client_overview(db_session, request.user, jobseeker_id)

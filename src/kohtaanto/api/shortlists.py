@@ -174,7 +174,7 @@ async def _shortlist(db: Db, user: User, vacancy_id: UUID) -> Shortlist:
     return shortlist
 
 
-async def _entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry, Vacancy]:
+async def entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry, Vacancy]:
     """The entry, if ``user`` may see it: its coordinator, the person, their coach,
     or the employer once it is shared. Anyone else gets a 404."""
     row = (
@@ -204,6 +204,112 @@ async def _entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry
     return entry, vacancy
 
 
+async def board(db: Db, user: User, vacancy_id: UUID) -> ShortlistOut:
+    """A vacancy's ranked shortlist as its coordinator sees it; the views are logged."""
+    shortlist = await _shortlist(db, user, vacancy_id)
+    ids = [e.jobseeker_id for e in shortlist.entries]
+    people = {
+        j.id: j
+        for j in (
+            await db.scalars(
+                select(Jobseeker)
+                .where(Jobseeker.id.in_(ids))
+                .options(selectinload(Jobseeker.skills))
+            )
+        ).all()
+    }
+    shortlists.log_views(db, user, shortlists.SERVICE, people, vacancy_id=vacancy_id)
+    return ShortlistOut(
+        vacancy_id=vacancy_id,
+        model_version=shortlist.model_version,
+        retrieved=shortlist.retrieved,
+        built_at=shortlist.updated_at,
+        entries=[
+            _entry(e, people[e.jobseeker_id]) for e in shortlist.entries if e.jobseeker_id in people
+        ],
+    )
+
+
+async def add_by_hand(
+    db: Db, user: User, vacancy_id: UUID, jobseeker_id: UUID, note: str | None
+) -> EntryState:
+    """Add a person to a shortlist by hand, at the end, marked as the coordinator's.
+
+    Raises a 400 naming ``jobseeker_id`` when the person cannot be added.
+    """
+    shortlist = await _shortlist(db, user, vacancy_id)
+    person = await db.get(Jobseeker, jobseeker_id)
+    if person is None or person.anonymised_at is not None:
+        raise invalid("jobseeker_id", "no such jobseeker")
+    if not person.available:
+        raise invalid("jobseeker_id", "this jobseeker is not available")
+    if any(e.jobseeker_id == person.id for e in shortlist.entries):
+        raise invalid("jobseeker_id", "already on this shortlist")
+    cap = get_settings().workflow.exposure_cap
+    if (await shortlists.active_counts(db, [person.id])).get(person.id, 0) >= cap:
+        raise invalid("jobseeker_id", f"already on {cap} active shortlists (the exposure cap)")
+    entry = ShortlistEntry(
+        shortlist_id=shortlist.id,
+        jobseeker_id=person.id,
+        rank=max((e.rank for e in shortlist.entries), default=0) + 1,
+        score=0.0,
+        explanation={"added_by_hand": True, "note": note},
+        source="coordinator",
+        status=EntryStatus.SUGGESTED,
+        status_changed_at=datetime.now(UTC),
+    )
+    db.add(entry)
+    await db.flush()
+    db.add(
+        ShortlistEvent(
+            entry_id=entry.id,
+            from_status=None,
+            to_status=EntryStatus.SUGGESTED,
+            actor_id=user.id,
+            reason=note or "added by hand",
+            at=datetime.now(UTC),
+        )
+    )
+    shortlists.log_views(
+        db, user, shortlists.SERVICE, [person.id], vacancy_id=vacancy_id, action="shortlisted"
+    )
+    return _state(entry, vacancy_id)
+
+
+async def move_entries(
+    db: Db, user: User, vacancy_id: UUID, entry_ids: list[UUID], move: Move
+) -> list[EntryState]:
+    """Move many entries of one shortlist at once, all or nothing: if one entry cannot
+    move, none does, and the 400 names it (``entry_ids[i]``) or the reason."""
+    shortlist = await _shortlist(db, user, vacancy_id)
+    by_id = {e.id: e for e in shortlist.entries}
+    chosen = []
+    for i, entry_id in enumerate(dict.fromkeys(entry_ids)):
+        entry = by_id.get(entry_id)
+        if entry is None:
+            raise invalid(f"entry_ids[{i}]", "not on this shortlist")
+        try:
+            shortlists.check(entry, shortlists.normalise(entry, move), user)
+        except MoveError as e:
+            raise invalid(f"entry_ids[{i}]" if e.field == "to" else e.field, str(e)) from e
+        chosen.append(entry)
+    for entry in chosen:
+        await shortlists.apply(db, entry, move, user)
+    return [_state(e, vacancy_id) for e in chosen]
+
+
+async def move_entry(db: Db, user: User, entry_id: UUID, move: Move) -> EntryState:
+    """One checked move of one entry by whoever it concerns (coaches only follow)."""
+    entry, vacancy = await entry_for(db, user, entry_id)
+    if user.role is Role.COACH:
+        raise PermissionDeniedException(detail="Coaches follow entries; they do not move them")
+    try:
+        await shortlists.apply(db, entry, move, user)
+    except MoveError as e:
+        raise _move_error(e) from e
+    return _state(entry, vacancy.id)
+
+
 class ShortlistController(Controller):
     path = "/api/vacancies/{vacancy_id:uuid}/shortlist"
     tags = ["shortlists"]
@@ -214,32 +320,7 @@ class ShortlistController(Controller):
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> ShortlistOut:
         """The ranked candidates with why each is there. 404 until the first one is built."""
-        shortlist = await _shortlist(db_session, request.user, vacancy_id)
-        ids = [e.jobseeker_id for e in shortlist.entries]
-        people = {
-            j.id: j
-            for j in (
-                await db_session.scalars(
-                    select(Jobseeker)
-                    .where(Jobseeker.id.in_(ids))
-                    .options(selectinload(Jobseeker.skills))
-                )
-            ).all()
-        }
-        shortlists.log_views(
-            db_session, request.user, shortlists.SERVICE, people, vacancy_id=vacancy_id
-        )
-        return ShortlistOut(
-            vacancy_id=vacancy_id,
-            model_version=shortlist.model_version,
-            retrieved=shortlist.retrieved,
-            built_at=shortlist.updated_at,
-            entries=[
-                _entry(e, people[e.jobseeker_id])
-                for e in shortlist.entries
-                if e.jobseeker_id in people
-            ],
-        )
+        return await board(db_session, request.user, vacancy_id)
 
     @post("/entries", operation_id="addShortlistEntry")
     async def add_entry(
@@ -250,48 +331,7 @@ class ShortlistController(Controller):
         data: JSONBody[EntryAdd],
     ) -> EntryState:
         """Add a person by hand; they go to the end of the list, marked as the coordinator's."""
-        shortlist = await _shortlist(db_session, request.user, vacancy_id)
-        person = await db_session.get(Jobseeker, data.jobseeker_id)
-        if person is None or person.anonymised_at is not None:
-            raise invalid("jobseeker_id", "no such jobseeker")
-        if not person.available:
-            raise invalid("jobseeker_id", "this jobseeker is not available")
-        if any(e.jobseeker_id == person.id for e in shortlist.entries):
-            raise invalid("jobseeker_id", "already on this shortlist")
-        cap = get_settings().workflow.exposure_cap
-        if (await shortlists.active_counts(db_session, [person.id])).get(person.id, 0) >= cap:
-            raise invalid("jobseeker_id", f"already on {cap} active shortlists (the exposure cap)")
-        entry = ShortlistEntry(
-            shortlist_id=shortlist.id,
-            jobseeker_id=person.id,
-            rank=max((e.rank for e in shortlist.entries), default=0) + 1,
-            score=0.0,
-            explanation={"added_by_hand": True, "note": data.note},
-            source="coordinator",
-            status=EntryStatus.SUGGESTED,
-            status_changed_at=datetime.now(UTC),
-        )
-        db_session.add(entry)
-        await db_session.flush()
-        db_session.add(
-            ShortlistEvent(
-                entry_id=entry.id,
-                from_status=None,
-                to_status=EntryStatus.SUGGESTED,
-                actor_id=request.user.id,
-                reason=data.note or "added by hand",
-                at=datetime.now(UTC),
-            )
-        )
-        shortlists.log_views(
-            db_session,
-            request.user,
-            shortlists.SERVICE,
-            [person.id],
-            vacancy_id=vacancy_id,
-            action="shortlisted",
-        )
-        return _state(entry, vacancy_id)
+        return await add_by_hand(db_session, request.user, vacancy_id, data.jobseeker_id, data.note)
 
     @post("/moves", operation_id="moveShortlistEntries", status_code=200)
     async def move_many(
@@ -305,22 +345,8 @@ class ShortlistController(Controller):
 
         All or nothing: if one entry cannot move, none does, and the error names it.
         """
-        shortlist = await _shortlist(db_session, request.user, vacancy_id)
-        by_id = {e.id: e for e in shortlist.entries}
         move = Move(data.to, data.reason, data.note)
-        chosen = []
-        for i, entry_id in enumerate(dict.fromkeys(data.entry_ids)):
-            entry = by_id.get(entry_id)
-            if entry is None:
-                raise invalid(f"entry_ids[{i}]", "not on this shortlist")
-            try:
-                shortlists.check(entry, shortlists.normalise(entry, move), request.user)
-            except MoveError as e:
-                raise invalid(f"entry_ids[{i}]" if e.field == "to" else e.field, str(e)) from e
-            chosen.append(entry)
-        for entry in chosen:
-            await shortlists.apply(db_session, entry, move, request.user)
-        return [_state(e, vacancy_id) for e in chosen]
+        return await move_entries(db_session, request.user, vacancy_id, data.entry_ids, move)
 
 
 class EntryController(Controller):
@@ -332,23 +358,15 @@ class EntryController(Controller):
         self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID], data: JSONBody[MoveIn]
     ) -> EntryState:
         """One move: coordinators work the list, jobseekers answer, employers record outcomes."""
-        entry, vacancy = await _entry_for(db_session, request.user, entry_id)
-        if request.user.role is Role.COACH:
-            raise PermissionDeniedException(detail="Coaches follow entries; they do not move them")
-        try:
-            await shortlists.apply(
-                db_session, entry, Move(data.to, data.reason, data.note), request.user
-            )
-        except MoveError as e:
-            raise _move_error(e) from e
-        return _state(entry, vacancy.id)
+        move = Move(data.to, data.reason, data.note)
+        return await move_entry(db_session, request.user, entry_id, move)
 
     @get("/events", operation_id="listShortlistEntryEvents")
     async def events(
         self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
     ) -> list[EventOut]:
         """The entry's history: every move, by whom (as a role), when and why."""
-        await _entry_for(db_session, request.user, entry_id)
+        await entry_for(db_session, request.user, entry_id)
         rows = await db_session.execute(
             select(ShortlistEvent, User.role)
             .outerjoin(User, User.id == ShortlistEvent.actor_id)
