@@ -330,9 +330,13 @@ class Journey:
         await self.goto("/login", "login")
         await self.page.locator("input[name=email]").fill(USERS[role])
         await self.page.locator("input[name=password]").fill(DEMO_PASSWORD)
-        async with self.page.expect_navigation():
+        async with self.page.expect_navigation() as navigation:
             await self.page.locator("form:has(input[name=password]) [type=submit]").click()
+        response = await navigation.value
         assert "/login" not in self.page.url, f"login as {role} failed: {self.page.url}"
+        assert response is not None and response.status < 400, (
+            f"{role}'s start page {self.page.url}: {response.status if response else '-'}"
+        )
 
     def assert_clean(self) -> None:
         """No page had a serious or critical axe violation and the server never failed."""

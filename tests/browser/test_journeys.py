@@ -1,0 +1,117 @@
+"""The main journey of every role through the real pages, in Chromium, against the real stack.
+
+Each visited page is axe-scanned (no serious or critical violations) and photographed to
+``test-output/screenshots/<journey>-<step>.png``. A journey whose start page does not
+exist in the application yet is skipped with that reason, never passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import Journey, World
+
+Start = Callable[[str], Awaitable[Journey]]
+
+
+async def require_page(world: World, path: str, role: str | None = None) -> None:
+    """Skip when the application has no such page yet (404), so nothing passes by accident."""
+    cookies = {}
+    if role:
+        bearer = (await world.token(world.users[role]))["Authorization"]
+        cookies["token"] = bearer.removeprefix("Bearer ")
+    async with httpx.AsyncClient(base_url=world.url, cookies=cookies) as client:
+        response = await client.get(path, follow_redirects=False)
+    if response.status_code == 404:
+        pytest.skip(f"page not built yet: {path}")
+
+
+async def html_lang(journey: Journey) -> str:
+    return str(await journey.page.get_attribute("html", "lang"))
+
+
+async def test_language_switch_fi_sv_en_is_remembered(journey: Start, world: World) -> None:
+    await require_page(world, "/login")
+    await require_page(world, "/jobseeker", "jobseeker")
+    walk = await journey("language")
+    await walk.goto("/login", "finnish")
+    assert await html_lang(walk) == "fi"
+    finnish_title = await walk.page.title()
+
+    for code in ("sv", "en"):
+        async with walk.page.expect_navigation():
+            await walk.page.locator(f"nav a[hreflang={code}]").click()
+        assert await html_lang(walk) == code
+        assert "/login" in walk.page.url
+        assert await walk.page.title() != finnish_title
+        await walk.check({"sv": "swedish", "en": "english"}[code])
+
+    # Remembered: a new visit and the role's pages come in English.
+    await walk.goto("/login")
+    assert await html_lang(walk) == "en"
+    await walk.login("jobseeker")
+    assert await html_lang(walk) == "en"
+    await walk.check("signed-in-english")
+    walk.assert_clean()
+
+
+async def _named_jobseeker_id(world: World) -> str:
+    profile = await world.api("GET", "/api/jobseekers/me", "jobseeker")
+    return str(profile["id"])
+
+
+async def _ask_named_jobseeker_for_consent(world: World) -> dict[str, Any]:
+    """The coordinator puts the named jobseeker on a shortlist and asks for consent."""
+    person = await _named_jobseeker_id(world)
+    for vacancy in await world.coordinator_vacancies_with_shortlists():
+        entries = vacancy["shortlist"]["entries"]
+        if any(str(e["candidate"].get("jobseeker_id", "")) == person for e in entries):
+            continue
+        state = await world.api(
+            "POST",
+            f"/api/vacancies/{vacancy['id']}/shortlist/entries",
+            "coordinator",
+            json={"jobseeker_id": person},
+        )
+        await world.move(str(state["id"]), "consent_requested", "coordinator")
+        return vacancy
+    pytest.fail("no shortlist to put the named jobseeker on")
+
+
+async def test_coach_caseload_and_client(journey: Start, world: World) -> None:
+    await require_page(world, "/coach", "coach")
+    walk = await journey("coach")
+    await walk.login("coach")
+    await walk.check("caseload")
+    client = walk.page.locator("main a[href^='/coach/clients/']").first
+    await client.wait_for()
+    async with walk.page.expect_navigation():
+        await client.click()
+    await walk.check("client")
+    walk.assert_clean()
+
+
+async def test_manager_dashboard_and_csv(journey: Start, world: World) -> None:
+    await require_page(world, "/manager", "manager")
+    walk = await journey("manager")
+    await walk.login("manager")
+    await walk.check("dashboard")
+    link = walk.page.locator("main a[href*='csv']").first
+    await link.wait_for()
+    async with walk.page.expect_download() as download_info:
+        await link.click()
+    download = await download_info.value
+    path = await download.path()
+    assert path is not None
+    body = await asyncio.to_thread(Path(path).read_text, encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert len(rows) >= 2 and rows[0], rows[:3]
+    walk.assert_clean()
