@@ -40,7 +40,6 @@ async def html_lang(journey: Journey) -> str:
 
 async def test_language_switch_fi_sv_en_is_remembered(journey: Start, world: World) -> None:
     await require_page(world, "/login")
-    await require_page(world, "/jobseeker", "jobseeker")
     walk = await journey("language")
     await walk.goto("/login", "finnish")
     assert await html_lang(walk) == "fi"
@@ -54,12 +53,15 @@ async def test_language_switch_fi_sv_en_is_remembered(journey: Start, world: Wor
         assert await walk.page.title() != finnish_title
         await walk.check({"sv": "swedish", "en": "english"}[code])
 
-    # Remembered: a new visit and the role's pages come in English.
+    # Remembered: a new visit comes in English, and so does an error page.
     await walk.goto("/login")
     assert await html_lang(walk) == "en"
-    await walk.login("jobseeker")
+    await walk.page.locator("input[name=email]").fill("nobody@example.fi")
+    await walk.page.locator("input[name=password]").fill("wrong")
+    async with walk.page.expect_navigation():
+        await walk.page.locator("form:has(input[name=password]) [type=submit]").click()
     assert await html_lang(walk) == "en"
-    await walk.check("signed-in-english")
+    await walk.check("wrong-password-english")
     walk.assert_clean()
 
 
