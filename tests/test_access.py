@@ -1,5 +1,6 @@
 """Role guards for every endpoint, generated from the app's route table so a
-new endpoint cannot be forgotten: each route must appear in ACCESS below."""
+new endpoint cannot be forgotten: each API route must appear in ACCESS below,
+each HTML page in PAGES (anonymous visitors are sent to the login page there)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from litestar import Litestar
 
 from kohtaanto.app import create_app
 from kohtaanto.db.models import Role
+from tests.conftest import PASSWORD
 
 ANYONE = "anyone"  # no login needed
 SIGNED_IN = frozenset(Role)
@@ -55,6 +57,16 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/esco/suggest"): SIGNED_IN,
 }
 
+# Pages of the web interface: (method, path) -> who may open it.
+PAGES: dict[tuple[str, str], Any] = {
+    ("GET", "/static/{file_path:path}"): ANYONE,
+    ("GET", "/login"): ANYONE,
+    ("POST", "/login"): ANYONE,
+    ("POST", "/logout"): ANYONE,
+    ("GET", "/lang/{code:str}"): ANYONE,
+    ("GET", "/"): SIGNED_IN,
+}
+
 
 def _routes(app: Litestar) -> set[tuple[str, str]]:
     found = set()
@@ -69,16 +81,17 @@ def _routes(app: Litestar) -> set[tuple[str, str]]:
 
 def test_every_route_has_an_access_rule() -> None:
     routes = _routes(create_app())
-    assert routes == set(ACCESS), (
-        f"routes without a rule: {sorted(routes - set(ACCESS))}; "
-        f"rules without a route: {sorted(set(ACCESS) - routes)}"
+    rules = set(ACCESS) | set(PAGES)
+    assert routes == rules, (
+        f"routes without a rule: {sorted(routes - rules)}; "
+        f"rules without a route: {sorted(rules - routes)}"
     )
 
 
 def _concrete(path: str) -> str:
     for name in ("vacancy_id", "notification_id", "entry_id", "jobseeker_id"):
         path = path.replace(f"{{{name}:uuid}}", str(uuid.uuid4()))
-    return path
+    return path.replace("{file_path:path}", "app.css").replace("{code:str}", "sv")
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
@@ -106,3 +119,37 @@ async def test_role_guards(client, make_user, login, method: str, path: str) -> 
             )
         else:
             assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(PAGES))
+async def test_page_guards(client, make_user, method: str, path: str) -> None:
+    """Anonymous visitors go to the login page (and back after it); other roles get a 403 page."""
+    allowed = PAGES[(method, path)]
+    url = _concrete(path)
+    client.cookies.clear()
+    response = await client.request(
+        method, url, data={} if method != "GET" else None, follow_redirects=False
+    )
+    if allowed == ANYONE:
+        assert response.status_code not in (401, 403), response.text
+        return
+    assert response.status_code in (302, 303), f"anonymous {method} {path}: {response.status_code}"
+    assert response.headers["location"].startswith("/login?next=")
+    for role in Role:
+        user = await make_user(role)
+        client.cookies.clear()
+        login = await client.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD},
+            follow_redirects=False,
+        )
+        assert login.status_code == 303, login.text
+        response = await client.request(
+            method, url, data={} if method != "GET" else None, follow_redirects=False
+        )
+        if role in allowed:
+            assert response.status_code not in (401, 403), f"{role} {method} {path}"
+            assert not response.headers.get("location", "").startswith("/login")
+        else:
+            assert response.status_code == 403, f"{role} {method} {path}: {response.status_code}"
+            assert "<html" in response.text

@@ -26,6 +26,9 @@ from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.queue import open_queue
 from kohtaanto.settings import QueueSettings, get_settings
+from kohtaanto.web import EXCEPTION_HANDLERS as PAGE_EXCEPTION_HANDLERS
+from kohtaanto.web import route_handlers as page_handlers
+from kohtaanto.web import template_config
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +98,16 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             NotificationController,
             PreferencesController,
             EscoController,
+            *page_handlers,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy_config())],
         on_app_init=[build_auth().on_app_init],
         after_response=relay.after_response,
-        exception_handlers={ValidationException: validation_error_handler},
+        exception_handlers={
+            ValidationException: validation_error_handler,
+            **PAGE_EXCEPTION_HANDLERS,
+        },
+        template_config=template_config(),
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="Kohtaanto",

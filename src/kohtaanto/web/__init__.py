@@ -1,0 +1,35 @@
+"""The server-rendered interface: Jinja2 pages and htmx fragments on the same Litestar app.
+
+``route_handlers`` are registered by ``create_app`` next to the API controllers;
+``template_config`` and ``EXCEPTION_HANDLERS`` (login redirects, 403 and 404
+pages) come with them. Pages call the same domain functions as the API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar.static_files import create_static_files_router
+
+from kohtaanto.web.account import choose_language, home, login_form, login_submit, logout
+from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
+
+static_files = create_static_files_router(
+    path="/static",
+    directories=[Path(__file__).parent / "static"],
+    opt={"exclude_from_auth": True},
+    include_in_schema=False,
+    name="static",
+)
+
+route_handlers: list[Any] = [
+    static_files,
+    home,
+    login_form,
+    login_submit,
+    logout,
+    choose_language,
+]
+
+__all__ = ["EXCEPTION_HANDLERS", "NAV", "ROLE_HOME", "page", "route_handlers", "template_config"]

@@ -1,0 +1,57 @@
+"""Languages of the interface: Finnish first, Swedish and English.
+
+Catalogs are the ``.po`` files under ``translations/``; they are compiled in
+memory the first time a language is used, so a fresh clone needs no build step.
+Templates use English msgids; ``{% trans %}`` and ``_()`` look the translation
+up in the ``translations`` variable of the render context, so concurrent
+requests in different languages never share state.
+
+Update the catalogs after changing strings (from the project root)::
+
+    .venv/bin/pybabel extract -F babel.cfg -k N_ -o src/kohtaanto/web/translations/messages.pot .
+    .venv/bin/pybabel update -i src/kohtaanto/web/translations/messages.pot \\
+        -d src/kohtaanto/web/translations --no-fuzzy-matching
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from litestar.connection import ASGIConnection
+
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT_LANGUAGE = "fi"
+LANGUAGE_COOKIE = "lang"
+# Each language named in itself, for the switch.
+LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+
+_DIR = Path(__file__).parent / "translations"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+@functools.cache
+def translations(lang: str) -> Translations:
+    """The compiled catalog of ``lang`` (English msgids need none, but load it anyway)."""
+    path = _DIR / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The language the visitor chose (cookie), Finnish when none."""
+    lang = connection.cookies.get(LANGUAGE_COOKIE, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE

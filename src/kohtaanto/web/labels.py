@@ -1,0 +1,102 @@
+"""Translatable names of the values the pages show (statuses, roles, instruments...)."""
+
+from __future__ import annotations
+
+from kohtaanto.db.models import (
+    EducationLevel,
+    EntryStatus,
+    NotifyFrequency,
+    Role,
+    VacancyStatus,
+)
+from kohtaanto.web.i18n import N_
+
+LABELS: dict[str, dict[str, str]] = {
+    "role": {
+        Role.EMPLOYER: N_("Employer"),
+        Role.COORDINATOR: N_("Company coordinator"),
+        Role.COACH: N_("Personal coach"),
+        Role.JOBSEEKER: N_("Jobseeker"),
+        Role.MANAGER: N_("Manager"),
+        Role.ADMIN: N_("Administrator"),
+    },
+    "vacancy_status": {
+        VacancyStatus.DRAFT: N_("Draft"),
+        VacancyStatus.OPEN: N_("Open"),
+        VacancyStatus.CLOSED: N_("Closed"),
+        VacancyStatus.FILLED: N_("Filled"),
+    },
+    "entry_status": {
+        EntryStatus.SUGGESTED: N_("Suggested"),
+        EntryStatus.CONTACTED: N_("Contacted"),
+        EntryStatus.CONSENT_REQUESTED: N_("Consent requested"),
+        EntryStatus.CONSENTED: N_("Consented"),
+        EntryStatus.DECLINED: N_("Declined"),
+        EntryStatus.EXPIRED: N_("Expired"),
+        EntryStatus.SHARED: N_("Shared with the employer"),
+        EntryStatus.INTERVIEW: N_("Interview"),
+        EntryStatus.HIRED: N_("Hired"),
+        EntryStatus.NOT_HIRED: N_("Not hired"),
+        EntryStatus.REMOVED: N_("Removed"),
+    },
+    "education": {
+        EducationLevel.BASIC: N_("Basic education"),
+        EducationLevel.UPPER_SECONDARY: N_("Upper secondary or vocational qualification"),
+        EducationLevel.BACHELOR: N_("Bachelor's degree"),
+        EducationLevel.MASTER: N_("Master's degree"),
+        EducationLevel.DOCTORATE: N_("Doctorate"),
+    },
+    "frequency": {
+        NotifyFrequency.IMMEDIATE: N_("Immediately"),
+        NotifyFrequency.DAILY: N_("Once a day"),
+        NotifyFrequency.WEEKLY: N_("Once a week"),
+        NotifyFrequency.OFF: N_("No e-mail"),
+    },
+    "language": {
+        "fi": N_("Finnish"),
+        "sv": N_("Swedish"),
+        "en": N_("English"),
+        "et": N_("Estonian"),
+        "ru": N_("Russian"),
+        "ar": N_("Arabic"),
+        "so": N_("Somali"),
+        "uk": N_("Ukrainian"),
+        "fa": N_("Persian"),
+        "de": N_("German"),
+    },
+    "instrument": {
+        "wage_subsidy": N_("Wage subsidy"),
+        "work_trial": N_("Work trial"),
+        "apprenticeship": N_("Apprenticeship"),
+        "employment_subsidy_55": N_("Employment subsidy for people aged 55 or over"),
+        "local_support": N_("Local recruitment supplement"),
+    },
+    # The structured reasons of domain.shortlists, by code.
+    "not_hired_reason": {
+        "skills": N_("Skills did not match the job"),
+        "experience": N_("Not enough work experience"),
+        "language": N_("Language skills did not match"),
+        "availability": N_("Start date or hours did not fit"),
+        "pay": N_("Pay expectations did not meet"),
+        "location": N_("Commute too long"),
+        "other_candidate": N_("Another candidate was chosen"),
+        "candidate_declined_offer": N_("The jobseeker declined the offer"),
+        "no_show": N_("Did not come to the interview"),
+        "not_reachable": N_("Could not be reached"),
+        "position_cancelled": N_("The position was cancelled"),
+        "other": N_("Other reason"),
+    },
+    "decline_reason": {
+        "not_interested": N_("Not interested in this job"),
+        "revoked": N_("Consent taken back"),
+        "other": N_("Other reason"),
+    },
+    "profile_action": {
+        "viewed": N_("viewed your profile"),
+        "shortlisted": N_("added you to a shortlist"),
+        "shared": N_("received your profile"),
+    },
+}
+
+# Languages offered in the forms, in this order.
+FORM_LANGUAGES = ("fi", "sv", "en", "et", "ru", "uk", "ar", "so", "fa", "de")

@@ -1,0 +1,186 @@
+"""The Jinja environment, the page helper and the error pages.
+
+Every page is rendered through :func:`page`, which puts the visitor's language
+(``lang``), its catalog (``translations``) and the navigation into the context.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from litestar import MediaType, Request, Response
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.response import Redirect, Template
+from litestar.template import TemplateConfig
+
+from kohtaanto.db.models import Role, User
+from kohtaanto.web.i18n import LANGUAGE_NAMES, LANGUAGES, N_, language_of, translations
+from kohtaanto.web.labels import LABELS
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Where each role lands after login. Roles whose pages live elsewhere add themselves here.
+ROLE_HOME: dict[Role, str] = {
+    Role.EMPLOYER: "/employer",
+    Role.JOBSEEKER: "/jobseeker",
+    Role.COORDINATOR: "/coordinator",
+    Role.COACH: "/coach",
+    Role.MANAGER: "/manager",
+    Role.ADMIN: "/coordinator",
+}
+
+# The main navigation of each role: (path, label msgid).
+NAV: dict[Role, list[tuple[str, str]]] = {
+    Role.EMPLOYER: [
+        ("/employer", N_("Vacancies")),
+        ("/employer/vacancies/new", N_("New vacancy")),
+        ("/employer/organisation", N_("Organisation")),
+        ("/notifications", N_("Notifications")),
+    ],
+    Role.JOBSEEKER: [
+        ("/jobseeker", N_("My matches")),
+        ("/jobseeker/profile", N_("My profile")),
+        ("/jobseeker/consents", N_("Consent requests")),
+        ("/notifications", N_("Notifications")),
+        ("/jobseeker/views", N_("Who viewed my profile")),
+        ("/jobseeker/data", N_("My data")),
+    ],
+}
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return str(context["translations"].gettext(message))
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return str(context["translations"].ngettext(singular, plural, n))
+
+
+@pass_context
+def _label(context: Context, kind: str, value: Any) -> str:
+    """The translated name of an enum value or code (``label("vacancy_status", v.status)``)."""
+    key = getattr(value, "value", value)
+    msgid = LABELS.get(kind, {}).get(key)
+    return _gettext(context, msgid) if msgid else str(key)
+
+
+def _number(value: float | int | None, decimals: int = 0) -> str:
+    """A number the Finnish way: narrow no-break space between thousands, comma for decimals."""
+    if value is None:
+        return "\u2013"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True
+    )
+    env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES)
+    env.filters["number"] = _number
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
+
+
+def context_for(request: Request[Any, Any, Any], **context: Any) -> dict[str, Any]:
+    """What every page needs besides its own data."""
+    lang = language_of(request)
+    user = request.scope.get("user")
+    user = user if isinstance(user, User) else None
+    return {
+        "lang": lang,
+        "translations": translations(lang),
+        "user": user,
+        "nav": NAV.get(user.role, []) if user else [],
+        "here": request.url.path,
+        **context,
+    }
+
+
+def page(
+    request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any
+) -> Template:
+    """Render ``template`` in the visitor's language."""
+    return Template(
+        template_name=template,
+        context=context_for(request, **context),
+        status_code=status_code,
+    )
+
+
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """Whether a request is for the HTML interface rather than the JSON API."""
+    path = request.url.path
+    return not (path.startswith("/api/") or path == "/health" or path.startswith("/schema"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to go back to after login; anything else (other sites) is dropped."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def _api_error(exc: HTTPException) -> Response[Any]:
+    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+    if exc.extra:
+        body["extra"] = exc.extra
+    return Response(
+        body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers
+    )
+
+
+def not_authorized_handler(
+    request: Request[Any, Any, Any], exc: NotAuthorizedException
+) -> Response[Any]:
+    """Pages send anonymous visitors to the login page and back; the API answers 401."""
+    if not wants_page(request):
+        return _api_error(exc)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(
+        f"/login?next={quote(target, safe='')}",
+        status_code=302 if request.method in ("GET", "HEAD") else 303,
+    )
+
+
+def permission_denied_handler(
+    request: Request[Any, Any, Any], exc: PermissionDeniedException
+) -> Response[Any]:
+    if not wants_page(request):
+        return _api_error(exc)
+    return page(request, "error.html", status_code=403, code=403)  # type: ignore[return-value]
+
+
+def not_found_handler(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
+    if not wants_page(request) or request.url.path.startswith("/static/"):
+        return _api_error(exc)
+    return page(request, "error.html", status_code=404, code=404)  # type: ignore[return-value]
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    NotAuthorizedException: not_authorized_handler,
+    PermissionDeniedException: permission_denied_handler,
+    NotFoundException: not_found_handler,
+}

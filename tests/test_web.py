@@ -1,0 +1,73 @@
+"""The web interface: login, language, role pages, and the employer and jobseeker journeys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+from kohtaanto.db.models import Role
+from tests.conftest import PASSWORD
+
+
+async def page_login(client: AsyncTestClient[Any], email: str) -> None:
+    response = await client.post(
+        "/login", data={"email": email, "password": PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+
+
+async def test_login_page_is_finnish_by_default_and_swedish_after_the_switch(client) -> None:
+    response = await client.get("/login")
+    assert response.status_code == 200
+    assert '<html lang="fi">' in response.text
+    assert "Kirjaudu sisään" in response.text
+    switched = await client.get("/lang/sv?next=/login", follow_redirects=False)
+    assert switched.status_code == 302
+    assert switched.headers["location"] == "/login"
+    response = await client.get("/login")
+    assert '<html lang="sv">' in response.text
+    assert "Logga in" in response.text
+    await client.get("/lang/en?next=/login")
+    assert "Log in" in (await client.get("/login")).text
+
+
+async def test_login_sets_an_httponly_cookie_and_goes_to_the_role_home(client, make_user) -> None:
+    user = await make_user(Role.EMPLOYER)
+    response = await client.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/employer"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("token=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    # The same cookie opens the API.
+    me = await client.get("/api/auth/me")
+    assert me.status_code == 200 and me.json()["email"] == user.email
+    out = await client.post("/logout", follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert (await client.get("/api/auth/me")).status_code == 401
+
+
+async def test_wrong_password_is_shown_next_to_the_field(client, make_user) -> None:
+    user = await make_user(Role.JOBSEEKER)
+    response = await client.post("/login", data={"email": user.email, "password": "nope"})
+    assert response.status_code == 400
+    assert 'id="password-error"' in response.text
+    assert 'aria-describedby="password-error"' in response.text
+    assert "Väärä sähköpostiosoite tai salasana" in response.text
+
+
+async def test_anonymous_visitors_go_to_login_and_come_back(client, make_user) -> None:
+    response = await client.get("/", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/login?next=%2F"
+    form = await client.get("/login?next=%2Fjobseeker")
+    assert 'name="next" value="/jobseeker"' in form.text
+    user = await make_user(Role.JOBSEEKER)
+    response = await client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/jobseeker"  # other sites are never a target
