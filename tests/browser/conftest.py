@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -373,13 +372,6 @@ def format_axe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _screenshots() -> None:
-    if SCREENSHOTS.exists():
-        shutil.rmtree(SCREENSHOTS)
-    SCREENSHOTS.mkdir(parents=True)
-
-
 @pytest.fixture
 async def journey(
     request: pytest.FixtureRequest, browser: Any, world: World
@@ -394,6 +386,9 @@ async def journey(
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = await context.new_page()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for old in SCREENSHOTS.glob(f"{name}-*.png"):
+            old.unlink()  # this journey's earlier run; other journeys' stay
         walk = Journey(name=name, page=page, base_url=world.url)
 
         def on_response(response: Any) -> None:
