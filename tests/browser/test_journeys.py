@@ -117,3 +117,82 @@ async def test_manager_dashboard_and_csv(journey: Start, world: World) -> None:
     rows = list(csv.reader(io.StringIO(body)))
     assert len(rows) >= 2 and rows[0], rows[:3]
     walk.assert_clean()
+
+
+async def move_on_page(walk: Journey, to: str, scope: Any = None) -> None:
+    """Press the control that moves an entry (or the selected entries) to ``to``.
+
+    A button ``name=to value=<status>``, or a ``select[name=to]`` with its form's submit.
+    """
+    where = scope if scope is not None else walk.page.locator("main")
+    button = where.locator(f"button[name=to][value={to}]").first
+    if await button.count():
+        await button.click()
+    else:
+        form = where.locator(f"form:has(select[name=to] option[value={to}])").first
+        await form.locator("select[name=to]").select_option(to)
+        await form.locator("[type=submit]").first.click()
+    await walk.page.wait_for_load_state("networkidle")
+
+
+async def test_coordinator_shortlist_consent_share_outcome(journey: Start, world: World) -> None:
+    await require_page(world, "/coordinator", "coordinator")
+    vacancy = (await world.coordinator_vacancies_with_shortlists())[0]
+    board = f"/coordinator/vacancies/{vacancy['id']}"
+    await require_page(world, board, "coordinator")
+    walk = await journey("coordinator")
+    await walk.login("coordinator")
+    await walk.check("vacancies")
+    await walk.goto(board, "shortlist-board")
+
+    # Bulk: ask the top three for consent at once.
+    boxes = walk.page.locator("main input[type=checkbox][name=entry_ids]")
+    chosen = [await boxes.nth(i).get_attribute("value") for i in range(3)]
+    for i in range(3):
+        await boxes.nth(i).check()
+    await move_on_page(walk, "consent_requested")
+    await walk.check("consent-requested")
+    shortlist = await world.api("GET", f"/api/vacancies/{vacancy['id']}/shortlist", "coordinator")
+    states = {e["id"]: e["status"] for e in shortlist["entries"]}
+    assert all(states[c] == "consent_requested" for c in chosen), states
+
+    # One of them says yes (as themselves, over the API); the coordinator shares and records.
+    entry = str(chosen[0])
+    await world.move(entry, "consented", await world.email_of_entry(entry))
+    await walk.goto(board)
+    row = walk.page.locator(f"main [id='entry-{entry}'], main tr:has(input[value='{entry}'])").first
+    await move_on_page(walk, "shared", row)
+    await walk.check("shared")
+    await move_on_page(walk, "interview", row)
+    await walk.check("outcome-interview")
+    shortlist = await world.api("GET", f"/api/vacancies/{vacancy['id']}/shortlist", "coordinator")
+    assert {e["id"]: e["status"] for e in shortlist["entries"]}[entry] == "interview"
+    walk.assert_clean()
+
+
+async def test_jobseeker_profile_consent_views_matches(journey: Start, world: World) -> None:
+    await require_page(world, "/jobseeker/consents", "jobseeker")
+    await _ask_named_jobseeker_for_consent(world)
+    walk = await journey("jobseeker")
+    await walk.login("jobseeker")
+    await walk.check("matches")
+
+    await walk.goto("/jobseeker/profile", "profile")
+    travel = walk.page.locator("main [name=max_travel_km]")
+    await travel.fill("55")
+    async with walk.page.expect_navigation():
+        await walk.page.locator("main form:has([name=max_travel_km]) [type=submit]").first.click()
+    await walk.check("profile-saved")
+    assert (await world.api("GET", "/api/jobseekers/me", "jobseeker"))["max_travel_km"] == 55
+
+    await walk.goto("/jobseeker/consents", "consent-requests")
+    await move_on_page(walk, "consented")
+    await walk.check("consent-given")
+    entries = await world.api("GET", "/api/jobseekers/me/entries", "jobseeker")
+    items = entries["items"] if isinstance(entries, dict) else entries
+    assert any(e["status"] == "consented" for e in items), items
+
+    await walk.goto("/jobseeker/views", "who-viewed-my-profile")
+    assert await walk.page.locator("main table tbody tr, main li").count()
+    await walk.goto("/jobseeker", "matches-again")
+    walk.assert_clean()
