@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -40,8 +40,8 @@ from kohtaanto.db.models import (
     Vacancy,
     VacancyStatus,
 )
-from kohtaanto.domain import jobseekers, privacy, shortlists, vocabulary
-from kohtaanto.domain.vocabulary import UnknownReference
+from kohtaanto.domain import jobseekers, privacy, shortlists
+from kohtaanto.domain.vocabulary import FieldError
 
 BirthYear = Annotated[int, msgspec.Meta(ge=1930, le=2012, description="Year of birth only")]
 Km = Annotated[int, msgspec.Meta(ge=0, le=500)]
@@ -340,41 +340,12 @@ class JobseekerController(Controller):
         self, request: AuthRequest, db_session: Db, data: JSONBody[ProfileWrite]
     ) -> Profile:
         """Create or replace the jobseeker's own profile; matches are looked for afterwards."""
-        if data.min_hours_per_week > data.max_hours_per_week:
-            raise invalid("min_hours_per_week", "must not exceed max_hours_per_week")
         try:
-            place = await vocabulary.municipality(db_session, data.municipality_code)
-            skills = await vocabulary.skills(db_session, data.skill_uris, "skill_uris")
-            occupations = await vocabulary.occupations(
-                db_session, data.occupation_uris, "occupation_uris"
+            profile = await jobseekers.save_profile(
+                db_session, request.user, msgspec.structs.asdict(data)
             )
-        except UnknownReference as e:
+        except FieldError as e:
             raise invalid(e.field, e.message) from e
-        profile = await jobseekers.of_user(db_session, request.user)
-        if profile is None:
-            profile = Jobseeker(user_id=request.user.id)
-            db_session.add(profile)
-        profile.municipality = place
-        profile.municipality_id = place.id
-        profile.skills = skills
-        profile.occupations = occupations
-        for name in (
-            "birth_year",
-            "education",
-            "max_travel_km",
-            "unemployed_since",
-            "reduced_work_ability",
-            "integration_plan",
-            "min_hours_per_week",
-            "max_hours_per_week",
-            "visible_to_employers",
-            "available",
-        ):
-            setattr(profile, name, getattr(data, name))
-        profile.languages = sorted(set(data.languages))
-        profile.last_active_at = datetime.now(UTC)
-        await db_session.flush()
-        jobseekers.saved(db_session, profile)
         return profile_out(profile)
 
 

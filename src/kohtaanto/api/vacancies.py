@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -26,8 +26,8 @@ from kohtaanto.api.schemas import (
     paginate,
 )
 from kohtaanto.db.models import Role, Vacancy, VacancyStatus
-from kohtaanto.domain import vacancies, vocabulary
-from kohtaanto.domain.vocabulary import UnknownReference
+from kohtaanto.domain import vacancies
+from kohtaanto.domain.vocabulary import FieldError
 
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=255)]
 Hours = Annotated[int, msgspec.Meta(ge=1, le=60)]
@@ -130,50 +130,10 @@ def vacancy_out(v: Vacancy) -> VacancyOut:
     )
 
 
-async def _apply(
-    session: AsyncSession, vacancy: Vacancy, data: JSONBody[VacancyCreate] | VacancyUpdate
-) -> None:
-    """Copy the sent fields onto ``vacancy``, resolving codes; raises a 400 naming the field."""
-    try:
-        if not isinstance(data.occupation_uri, msgspec.UnsetType):
-            vacancy.occupation = await vocabulary.occupation(session, data.occupation_uri)
-            vacancy.occupation_id = vacancy.occupation.id
-        if not isinstance(data.municipality_code, msgspec.UnsetType):
-            vacancy.municipality = await vocabulary.municipality(session, data.municipality_code)
-            vacancy.municipality_id = vacancy.municipality.id
-        essential_sent = not isinstance(data.essential_skill_uris, msgspec.UnsetType)
-        optional_sent = not isinstance(data.optional_skill_uris, msgspec.UnsetType)
-        if essential_sent or optional_sent:
-            current = vacancy.skill_links if vacancy.id is not None else []
-            essential_uris = (
-                data.essential_skill_uris
-                if essential_sent
-                else [k.skill.uri for k in current if k.essential]
-            )
-            optional_uris = (
-                data.optional_skill_uris
-                if optional_sent
-                else [k.skill.uri for k in current if not k.essential]
-            )
-            essential = await vocabulary.skills(session, essential_uris, "essential_skill_uris")  # type: ignore[arg-type]
-            optional = await vocabulary.skills(session, optional_uris, "optional_skill_uris")  # type: ignore[arg-type]
-            vacancies.set_skills(vacancy, essential, optional)
-    except UnknownReference as e:
-        raise invalid(e.field, e.message) from e
-    for name in (
-        "title",
-        "description",
-        "hours_per_week",
-        "start_date",
-        "monthly_pay_eur",
-        "languages",
-        "open_to_wage_subsidy",
-        "open_to_work_trial",
-        "open_to_apprenticeship",
-    ):
-        value = getattr(data, name)
-        if not isinstance(value, msgspec.UnsetType):
-            setattr(vacancy, name, sorted(set(value)) if name == "languages" else value)
+def _sent(data: VacancyCreate | VacancyUpdate) -> dict[str, Any]:
+    """The fields the client sent."""
+    fields = msgspec.structs.asdict(data)
+    return {k: v for k, v in fields.items() if not isinstance(v, msgspec.UnsetType)}
 
 
 async def _mine(session: AsyncSession, request: AuthRequest, vacancy_id: FromPath[UUID]) -> Vacancy:
@@ -215,15 +175,10 @@ class VacancyController(Controller):
         self, request: AuthRequest, db_session: Db, data: JSONBody[VacancyCreate]
     ) -> VacancyOut:
         """Create a draft vacancy for the employer's organisation."""
-        if request.user.employer_id is None:
-            raise invalid("employer_id", "this user is not attached to an employer")
-        vacancy = Vacancy(
-            employer_id=request.user.employer_id, status=VacancyStatus.DRAFT, skill_links=[]
-        )
-        await _apply(db_session, vacancy, data)
-        db_session.add(vacancy)
-        await db_session.flush()
-        await db_session.refresh(vacancy)
+        try:
+            vacancy = await vacancies.create(db_session, request.user, _sent(data))
+        except FieldError as e:
+            raise invalid(e.field, e.message) from e
         return vacancy_out(vacancy)
 
     @patch("/{vacancy_id:uuid}", operation_id="updateVacancy", guards=[requires(Role.EMPLOYER)])
@@ -236,17 +191,10 @@ class VacancyController(Controller):
     ) -> VacancyOut:
         """Change the fields sent; an open vacancy is reindexed and reshortlisted."""
         vacancy = await _mine(db_session, request, vacancy_id)
-        if vacancy.status in (VacancyStatus.FILLED,):
-            raise invalid("status", "a filled vacancy cannot be edited")
-        await _apply(db_session, vacancy, data)
-        if vacancy.status is VacancyStatus.OPEN and not any(
-            k.essential for k in vacancy.skill_links
-        ):
-            raise invalid(
-                "essential_skill_uris", "an open vacancy needs at least one essential skill"
-            )
-        vacancies.changed(db_session, vacancy)
-        await db_session.flush()
+        try:
+            await vacancies.update(db_session, vacancy, _sent(data))
+        except FieldError as e:
+            raise invalid(e.field, e.message) from e
         return vacancy_out(vacancy)
 
     @post(

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto import queue
 from kohtaanto.db.models import Jobseeker, User
-from kohtaanto.domain import outbox
+from kohtaanto.domain import outbox, vocabulary
+from kohtaanto.domain.vocabulary import FieldError
+
+# Profile fields copied as they are; codes are resolved by ``save_profile``.
+PLAIN_FIELDS = (
+    "birth_year",
+    "education",
+    "max_travel_km",
+    "unemployed_since",
+    "reduced_work_ability",
+    "integration_plan",
+    "min_hours_per_week",
+    "max_hours_per_week",
+    "visible_to_employers",
+    "available",
+)
 
 
 async def of_user(session: AsyncSession, user: User) -> Jobseeker | None:
@@ -18,3 +37,33 @@ async def of_user(session: AsyncSession, user: User) -> Jobseeker | None:
 def saved(session: AsyncSession, jobseeker: Jobseeker) -> None:
     """Record that the profile changed: reindex it and look for matching vacancies."""
     outbox.record(session, queue.JOBSEEKER_SAVED, jobseeker_id=str(jobseeker.id))
+
+
+async def save_profile(session: AsyncSession, user: User, fields: Mapping[str, Any]) -> Jobseeker:
+    """Create or replace the user's whole profile; matches are looked for afterwards.
+
+    ``fields`` holds every profile field (``municipality_code``, ``skill_uris``,
+    ``occupation_uris``, ``languages`` and ``PLAIN_FIELDS``). Raises ``FieldError``.
+    """
+    if fields["min_hours_per_week"] > fields["max_hours_per_week"]:
+        raise FieldError("min_hours_per_week", "must not exceed max_hours_per_week")
+    place = await vocabulary.municipality(session, fields["municipality_code"])
+    skills = await vocabulary.skills(session, fields["skill_uris"], "skill_uris")
+    occupations = await vocabulary.occupations(
+        session, fields["occupation_uris"], "occupation_uris"
+    )
+    profile = await of_user(session, user)
+    if profile is None:
+        profile = Jobseeker(user_id=user.id)
+        session.add(profile)
+    profile.municipality = place
+    profile.municipality_id = place.id
+    profile.skills = skills
+    profile.occupations = occupations
+    for name in PLAIN_FIELDS:
+        setattr(profile, name, fields[name])
+    profile.languages = sorted(set(fields["languages"]))
+    profile.last_active_at = datetime.now(UTC)
+    await session.flush()
+    saved(session, profile)
+    return profile

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, select
@@ -19,7 +20,21 @@ from kohtaanto.db.models import (
     VacancySkill,
     VacancyStatus,
 )
-from kohtaanto.domain import outbox
+from kohtaanto.domain import outbox, vocabulary
+from kohtaanto.domain.vocabulary import FieldError
+
+# Fields copied as they are; codes and skills are resolved by ``apply_fields``.
+PLAIN_FIELDS = (
+    "title",
+    "description",
+    "hours_per_week",
+    "start_date",
+    "monthly_pay_eur",
+    "languages",
+    "open_to_wage_subsidy",
+    "open_to_work_trial",
+    "open_to_apprenticeship",
+)
 
 
 class VacancyStateError(ValueError):
@@ -89,3 +104,56 @@ def changed(session: AsyncSession, vacancy: Vacancy) -> None:
     """An edit of an open vacancy: reindex and refresh its shortlist."""
     if vacancy.status is VacancyStatus.OPEN:
         outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(vacancy.id))
+
+
+async def apply_fields(session: AsyncSession, vacancy: Vacancy, fields: Mapping[str, Any]) -> None:
+    """Copy the given fields onto ``vacancy``, resolving ESCO URIs and municipality codes.
+
+    Only the keys present change. Raises ``FieldError`` naming the field at fault.
+    """
+    if "occupation_uri" in fields:
+        vacancy.occupation = await vocabulary.occupation(session, fields["occupation_uri"])
+        vacancy.occupation_id = vacancy.occupation.id
+    if "municipality_code" in fields:
+        vacancy.municipality = await vocabulary.municipality(session, fields["municipality_code"])
+        vacancy.municipality_id = vacancy.municipality.id
+    if "essential_skill_uris" in fields or "optional_skill_uris" in fields:
+        current = vacancy.skill_links if vacancy.id is not None else []
+        essential_uris = fields.get(
+            "essential_skill_uris", [k.skill.uri for k in current if k.essential]
+        )
+        optional_uris = fields.get(
+            "optional_skill_uris", [k.skill.uri for k in current if not k.essential]
+        )
+        essential = await vocabulary.skills(session, essential_uris, "essential_skill_uris")
+        optional = await vocabulary.skills(session, optional_uris, "optional_skill_uris")
+        set_skills(vacancy, essential, optional)
+    for name in PLAIN_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(vacancy, name, sorted(set(value)) if name == "languages" else value)
+
+
+async def create(session: AsyncSession, user: User, fields: Mapping[str, Any]) -> Vacancy:
+    """A draft vacancy of the employer user's organisation."""
+    if user.employer_id is None:
+        raise FieldError("employer_id", "this user is not attached to an employer")
+    vacancy = Vacancy(employer_id=user.employer_id, status=VacancyStatus.DRAFT, skill_links=[])
+    await apply_fields(session, vacancy, fields)
+    session.add(vacancy)
+    await session.flush()
+    await session.refresh(vacancy)
+    return vacancy
+
+
+async def update(session: AsyncSession, vacancy: Vacancy, fields: Mapping[str, Any]) -> None:
+    """Change the given fields; an open vacancy is reindexed and reshortlisted."""
+    if vacancy.status is VacancyStatus.FILLED:
+        raise FieldError("status", "a filled vacancy cannot be edited")
+    await apply_fields(session, vacancy, fields)
+    if vacancy.status is VacancyStatus.OPEN and not any(k.essential for k in vacancy.skill_links):
+        raise FieldError(
+            "essential_skill_uris", "an open vacancy needs at least one essential skill"
+        )
+    changed(session, vacancy)
+    await session.flush()

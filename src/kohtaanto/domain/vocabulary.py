@@ -17,13 +17,17 @@ from kohtaanto.db.models import EscoOccupation, EscoSkill, Municipality
 Concept = TypeVar("Concept", EscoSkill, EscoOccupation)
 
 
-class UnknownReference(ValueError):
-    """A code that names nothing we know; ``field`` is the request field it came from."""
+class FieldError(ValueError):
+    """Input the domain refuses; ``field`` is the request field at fault."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class UnknownReference(FieldError):
+    """A code that names nothing we know; ``field`` is the request field it came from."""
 
 
 async def municipality(
