@@ -17,6 +17,7 @@ from tests.conftest import PASSWORD
 ANYONE = "anyone"  # no login needed
 SIGNED_IN = frozenset(Role)
 E, C, H, J, A = Role.EMPLOYER, Role.COORDINATOR, Role.COACH, Role.JOBSEEKER, Role.ADMIN
+M = Role.MANAGER
 
 # (method, path) -> who may call it.
 ACCESS: dict[tuple[str, str], Any] = {
@@ -65,6 +66,15 @@ PAGES: dict[tuple[str, str], Any] = {
     ("POST", "/logout"): ANYONE,
     ("GET", "/lang/{code:str}"): ANYONE,
     ("GET", "/"): SIGNED_IN,
+    ("GET", "/coordinator"): {C, A},
+    ("GET", "/coordinator/vacancies/{vacancy_id:uuid}"): {C, A},
+    ("POST", "/coordinator/vacancies/{vacancy_id:uuid}/moves"): {C, A},
+    ("POST", "/coordinator/vacancies/{vacancy_id:uuid}/entries"): {C, A},
+    ("POST", "/coordinator/entries/{entry_id:uuid}/move"): {C, A},
+    ("GET", "/coach"): {H},
+    ("GET", "/coach/clients/{jobseeker_id:uuid}"): {H},
+    ("GET", "/manager"): {M, A},
+    ("GET", "/manager/reports/{filename:str}"): {M, A},
 }
 
 
@@ -91,7 +101,11 @@ def test_every_route_has_an_access_rule() -> None:
 def _concrete(path: str) -> str:
     for name in ("vacancy_id", "notification_id", "entry_id", "jobseeker_id"):
         path = path.replace(f"{{{name}:uuid}}", str(uuid.uuid4()))
-    return path.replace("{file_path:path}", "app.css").replace("{code:str}", "sv")
+    return (
+        path.replace("{file_path:path}", "app.css")
+        .replace("{code:str}", "sv")
+        .replace("{filename:str}", "funnel.csv")
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))

@@ -26,15 +26,34 @@ from kohtaanto.db.models import (
 )
 from kohtaanto.domain import reports, shortlists
 from kohtaanto.domain.shortlists import Move
+from kohtaanto.security import hash_password
+from tests.conftest import PASSWORD
 
 S = EntryStatus
+PASSWORD_HASH = hash_password(PASSWORD)
 MARCH = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
+
+
+def _estimate(code: str, saving: float) -> dict[str, Any]:
+    return {
+        "code": code,
+        "label": code,
+        "rate": None,
+        "monthly_cap_eur": 1260.0,
+        "months": 5,
+        "monthly_pay_costs_eur": 2760.0,
+        "monthly_subsidy_eur": saving / 5,
+        "net_monthly_cost_eur": 2760.0 - saving / 5,
+        "total_saving_eur": saving,
+        "rule_id": code,
+        "valid_from": "2023-07-01",
+        "note": "",
+    }
+
+
 HIRED_EXPLANATION = {
-    "instruments": [
-        {"code": "wage_subsidy_skills", "total_saving_eur": 6300.0},
-        {"code": "work_trial", "total_saving_eur": 0.0},
-    ]
+    "instruments": [_estimate("wage_subsidy_skills", 6300.0), _estimate("work_trial", 0.0)]
 }
 
 
@@ -69,13 +88,16 @@ async def seed_reports_dataset() -> Seeded:
         occupation = await session.scalar(select(EscoOccupation).limit(1))
         assert occupation is not None
         coach_a = User(
-            email="coach-a@example.fi", name="Coach A", role=Role.COACH, password_hash="x"
+            email="coach-a@example.fi", name="Coach A", role=Role.COACH, password_hash=PASSWORD_HASH
         )
         coach_b = User(
-            email="coach-b@example.fi", name="Coach B", role=Role.COACH, password_hash="x"
+            email="coach-b@example.fi", name="Coach B", role=Role.COACH, password_hash=PASSWORD_HASH
         )
         coordinator = User(
-            email="coord@example.fi", name="Coordinator", role=Role.COORDINATOR, password_hash="x"
+            email="coord@example.fi",
+            name="Coordinator",
+            role=Role.COORDINATOR,
+            password_hash=PASSWORD_HASH,
         )
         session.add_all([coach_a, coach_b, coordinator])
         await session.flush()

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.models import (
@@ -59,26 +59,29 @@ async def funnel(session: AsyncSession) -> pd.DataFrame:
     current status and every logged move from and to); leaving the funnel
     (declined, expired, not hired, removed) keeps the stage reached before.
     """
-    entries = await _frame(
-        session, select(ShortlistEntry.id, ShortlistEntry.status), ["entry", "status"]
+
+    def stage(column: Any) -> Any:
+        return case(_STAGE, value=column, else_=None)
+
+    # Every status an entry had: its current one and both ends of each logged move.
+    seen = union_all(
+        select(ShortlistEntry.id.label("entry"), stage(ShortlistEntry.status).label("stage")),
+        select(ShortlistEvent.entry_id, stage(ShortlistEvent.from_status)),
+        select(ShortlistEvent.entry_id, stage(ShortlistEvent.to_status)),
+    ).subquery()
+    per_entry = (
+        select(func.max(seen.c.stage).label("furthest"))
+        .where(seen.c.entry.in_(select(ShortlistEntry.id)))
+        .group_by(seen.c.entry)
+        .subquery()
     )
-    moves = await _frame(
+    reached = await _frame(
         session,
-        select(ShortlistEvent.entry_id, ShortlistEvent.from_status, ShortlistEvent.to_status),
-        ["entry", "from_status", "to_status"],
+        select(per_entry.c.furthest, func.count()).group_by(per_entry.c.furthest),
+        ["furthest", "entries"],
     )
-    seen = pd.concat(
-        [
-            entries.rename(columns={"status": "s"}),
-            moves[["entry", "from_status"]].rename(columns={"from_status": "s"}),
-            moves[["entry", "to_status"]].rename(columns={"to_status": "s"}),
-        ],
-        ignore_index=True,
-    )
-    seen["stage"] = seen["s"].map(_STAGE)
-    furthest = seen.dropna(subset=["stage"]).groupby("entry")["stage"].max()
-    furthest = furthest[furthest.index.isin(entries["entry"])]
-    counts = [int((furthest >= i).sum()) for i in range(len(FUNNEL))]
+    furthest = reached.dropna().set_index("furthest")["entries"]
+    counts = [int(furthest[furthest.index >= i].sum()) for i in range(len(FUNNEL))]
     out = pd.DataFrame({"stage": [s.value for s in FUNNEL], "entries": counts})
     previous = out["entries"].shift(1)
     out["conversion_from_previous"] = (out["entries"] / previous.where(previous > 0)).round(3)
@@ -231,33 +234,22 @@ async def caseloads(session: AsyncSession) -> pd.DataFrame:
         .group_by(Jobseeker.coach_id),
         ["coach_id", "clients"],
     )
-    entries = await _frame(
+    active = ShortlistEntry.status.in_(ACTIVE)
+    per_coach = await _frame(
         session,
-        select(Jobseeker.coach_id, ShortlistEntry.jobseeker_id, ShortlistEntry.status)
-        .join(Jobseeker, Jobseeker.id == ShortlistEntry.jobseeker_id)
-        .where(Jobseeker.coach_id.is_not(None)),
-        ["coach_id", "jobseeker_id", "status"],
-    )
-    status = entries["status"].astype(str)
-    counts = (
-        entries.assign(
-            pending=status == S.CONSENT_REQUESTED.value,
-            hired=status == S.HIRED.value,
+        select(
+            Jobseeker.coach_id,
+            func.count(func.distinct(case((active, ShortlistEntry.jobseeker_id)))),
+            func.count().filter(ShortlistEntry.status == S.CONSENT_REQUESTED),
+            func.count().filter(ShortlistEntry.status == S.HIRED),
         )
-        .groupby("coach_id")[["pending", "hired"]]
-        .sum()
-        .rename(columns={"pending": "pending_consents", "hired": "hires"})
+        .join(Jobseeker, Jobseeker.id == ShortlistEntry.jobseeker_id)
+        .where(Jobseeker.coach_id.is_not(None))
+        .group_by(Jobseeker.coach_id),
+        ["coach_id", "clients_on_active_shortlists", "pending_consents", "hires"],
     )
-    in_play = (
-        entries[status.isin({s.value for s in ACTIVE})]
-        .groupby("coach_id")["jobseeker_id"]
-        .nunique()
-        .rename("clients_on_active_shortlists")
-    )
-    out = (
-        coaches.merge(clients, on="coach_id", how="left")
-        .merge(in_play, left_on="coach_id", right_index=True, how="left")
-        .merge(counts, left_on="coach_id", right_index=True, how="left")
+    out = coaches.merge(clients, on="coach_id", how="left").merge(
+        per_coach, on="coach_id", how="left"
     )
     numbers = ["clients", "clients_on_active_shortlists", "pending_consents", "hires"]
     for column in numbers:

@@ -13,6 +13,9 @@ from typing import Any
 from litestar.static_files import create_static_files_router
 
 from kohtaanto.web.account import choose_language, home, login_form, login_submit, logout
+from kohtaanto.web.coach import CoachPages
+from kohtaanto.web.coordinator import CoordinatorPages
+from kohtaanto.web.manager import ManagerPages
 from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
 
 static_files = create_static_files_router(
@@ -30,6 +33,9 @@ route_handlers: list[Any] = [
     login_submit,
     logout,
     choose_language,
+    CoordinatorPages,
+    CoachPages,
+    ManagerPages,
 ]
 
 __all__ = ["EXCEPTION_HANDLERS", "NAV", "ROLE_HOME", "page", "route_handlers", "template_config"]

@@ -41,6 +41,16 @@ ROLE_HOME: dict[Role, str] = {
 
 # The main navigation of each role: (path, label msgid).
 NAV: dict[Role, list[tuple[str, str]]] = {
+    Role.COORDINATOR: [
+        ("/coordinator", N_("My vacancies")),
+        ("/notifications", N_("Notifications")),
+    ],
+    Role.COACH: [
+        ("/coach", N_("My clients")),
+        ("/notifications", N_("Notifications")),
+    ],
+    Role.MANAGER: [("/manager", N_("Reports"))],
+    Role.ADMIN: [("/coordinator", N_("Vacancies")), ("/manager", N_("Reports"))],
     Role.EMPLOYER: [
         ("/employer", N_("Vacancies")),
         ("/employer/vacancies/new", N_("New vacancy")),

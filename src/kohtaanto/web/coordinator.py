@@ -1,0 +1,298 @@
+"""The company coordinator's pages: their vacancies and each vacancy's shortlist board.
+
+The board is worked with the same functions as the API (``api.shortlists``):
+moves are checked and logged by ``domain.shortlists``, bulk moves are all or
+nothing. htmx posts return the board fragment; without JavaScript the forms
+post and redirect back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+
+from kohtaanto.api import shortlists as api
+from kohtaanto.api.auth import AuthRequest, requires
+from kohtaanto.api.errors import not_found
+from kohtaanto.api.schemas import Db
+from kohtaanto.db.models import (
+    EntryStatus,
+    Role,
+    Shortlist,
+    ShortlistEntry,
+    Vacancy,
+    VacancyStatus,
+)
+from kohtaanto.domain import shortlists, vacancies
+from kohtaanto.domain.shortlists import Move
+from kohtaanto.web.i18n import N_, language_of, translations
+from kohtaanto.web.rendering import page
+
+S = EntryStatus
+PAGE_SIZE = 50
+# What can be done to many entries at once, and to one.
+BULK_MOVES = (S.CONTACTED, S.CONSENT_REQUESTED, S.SHARED, S.REMOVED)
+ERRORS = {
+    "no such jobseeker": N_("There is no such jobseeker."),
+    "this jobseeker is not available": N_("This jobseeker is not available."),
+    "already on this shortlist": N_("This jobseeker is already on this shortlist."),
+}
+
+
+def next_moves(status: EntryStatus) -> list[EntryStatus]:
+    """The moves a coordinator can make from ``status``, in workflow order."""
+    return [
+        to
+        for (frm, to), roles in shortlists.MOVES.items()
+        if frm is status and Role.COORDINATOR in roles
+    ]
+
+
+def factor_text(factor: dict[str, Any], why: dict[str, Any], gettext: Callable[[str], str]) -> str:
+    """A ranking factor in the visitor's language, rebuilt from the explanation's numbers
+    (the model writes its labels in English)."""
+    feature = factor.get("feature")
+    if feature in ("essential_coverage", "optional_coverage"):
+        if feature == "essential_coverage":
+            n = len(why.get("matched_essential", []))
+            total = n + len(why.get("missing_essential", []))
+            text = gettext("Has %(n)s of %(total)s essential skills")
+        else:
+            n, total = why.get("matched_optional", 0), why.get("optional_total", 0)
+            text = gettext("Has %(n)s of %(total)s optional skills")
+        return text % {"n": n, "total": total}
+    if feature in ("distance_ratio", "within_travel_limit") and "distance_km" in why:
+        text = (
+            gettext("Lives %(km)s km away, within their %(limit)s km travel limit")
+            if why.get("within_travel_limit")
+            else gettext("Lives %(km)s km away, beyond their %(limit)s km travel limit")
+        )
+        return text % {"km": f"{why['distance_km']:.0f}", "limit": f"{why['travel_limit_km']:.0f}"}
+    if feature == "language_fit":
+        missing = why.get("languages_missing") or []
+        if not missing:
+            return gettext("Speaks the required languages")
+        return gettext("Missing language: %(languages)s") % {"languages": ", ".join(missing)}
+    # Fixed sentences are msgids themselves; anything else stays as the model wrote it.
+    return gettext(str(factor.get("label", feature)))
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _errors(exc: ValidationException) -> dict[str, str]:
+    """Field errors as msgids, from the API's 400 (its messages are English)."""
+    out: dict[str, str] = {}
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        key, message = str(item.get("key", "")), str(item.get("message", ""))
+        if key.startswith("entry_ids") or key == "to":
+            out["entries"] = N_("Not every chosen entry can make this move; nothing was changed.")
+        elif key == "reason":
+            out["reason"] = N_("Choose a reason.")
+        elif key == "jobseeker_id":
+            out["jobseeker_id"] = ERRORS.get(
+                message, N_("This jobseeker is already on the maximum number of shortlists.")
+            )
+        else:
+            out[key or "form"] = N_("Check this value.")
+    return out
+
+
+class CoordinatorPages(Controller):
+    path = "/coordinator"
+    guards = [requires(Role.COORDINATOR, Role.ADMIN)]
+    include_in_schema = False
+
+    @get("/", operation_id="pageCoordinatorVacancies")
+    async def vacancies(
+        self,
+        request: AuthRequest,
+        db_session: Db,
+        status: FromQuery[str] = "open",
+        offset: FromQuery[int] = 0,
+    ) -> Template:
+        """The vacancies of the employers the coordinator serves, newest first."""
+        query = vacancies.visible_to(request.user)
+        if status in {s.value for s in VacancyStatus}:
+            query = query.where(Vacancy.status == VacancyStatus(status))
+        total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        offset = max(offset, 0)
+        rows = (
+            await db_session.scalars(
+                query.order_by(Vacancy.published_at.desc().nulls_last(), Vacancy.title)
+                .limit(PAGE_SIZE)
+                .offset(offset)
+            )
+        ).all()
+        counts: dict[Any, dict[str, int]] = {v.id: {} for v in rows}
+        if rows:
+            grouped = await db_session.execute(
+                select(Shortlist.vacancy_id, ShortlistEntry.status, func.count())
+                .join(ShortlistEntry, ShortlistEntry.shortlist_id == Shortlist.id)
+                .where(Shortlist.vacancy_id.in_(counts))
+                .group_by(Shortlist.vacancy_id, ShortlistEntry.status)
+            )
+            for vacancy_id, entry_status, n in grouped.all():
+                counts[vacancy_id][S(entry_status).value] = int(n)
+        return page(
+            request,
+            "coordinator/vacancies.html",
+            vacancies=rows,
+            counts=counts,
+            status=status,
+            statuses=[s.value for s in VacancyStatus],
+            total=total,
+            offset=offset,
+            page_size=PAGE_SIZE,
+        )
+
+    async def _board(
+        self,
+        request: AuthRequest,
+        db: Db,
+        vacancy_id: UUID,
+        *,
+        errors: dict[str, str] | None = None,
+        notice: str | None = None,
+        fragment: bool = False,
+        status_code: int = 200,
+    ) -> Template:
+        vacancy = await vacancies.get_visible(db, request.user, vacancy_id)
+        if vacancy is None:
+            raise not_found("Vacancy")
+        has_list = await db.scalar(select(Shortlist.id).where(Shortlist.vacancy_id == vacancy_id))
+        board = await api.board(db, request.user, vacancy_id) if has_list else None
+        catalog = translations(language_of(request))
+
+        def gettext(message: str) -> str:
+            return str(catalog.gettext(message))
+
+        return page(
+            request,
+            "coordinator/board_fragment.html" if fragment else "coordinator/board.html",
+            status_code=status_code,
+            vacancy=vacancy,
+            board=board,
+            errors=errors or {},
+            notice=notice,
+            next_moves=next_moves,
+            factor=lambda f, why: factor_text(f, why, gettext),
+            tr=gettext,
+            bulk_moves=[s.value for s in BULK_MOVES],
+            removal_reasons=shortlists.REMOVAL_REASONS,
+            not_hired_reasons=shortlists.NOT_HIRED_REASONS,
+        )
+
+    async def _after(
+        self,
+        request: AuthRequest,
+        db: Db,
+        vacancy_id: UUID,
+        errors: dict[str, str] | None,
+        notice: str,
+    ) -> Template | Redirect:
+        if _is_htmx(request):
+            # htmx swaps only 2xx answers: errors come back in the fragment with 200.
+            return await self._board(
+                request,
+                db,
+                vacancy_id,
+                errors=errors,
+                notice=None if errors else notice,
+                fragment=True,
+            )
+        if errors:
+            return await self._board(request, db, vacancy_id, errors=errors, status_code=400)
+        # The session commits by itself on 2xx answers only.
+        await db.commit()
+        return Redirect(f"/coordinator/vacancies/{vacancy_id}", status_code=303)
+
+    @get("/vacancies/{vacancy_id:uuid}", operation_id="pageCoordinatorBoard")
+    async def board(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Template:
+        """The shortlist board: ranked candidates with why, and the moves to make."""
+        return await self._board(request, db_session, vacancy_id)
+
+    @post(
+        "/vacancies/{vacancy_id:uuid}/moves",
+        operation_id="pageCoordinatorBulkMove",
+        status_code=200,
+    )
+    async def bulk(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Move the chosen entries at once; if one cannot move, none does."""
+        form = await request.form()
+        errors: dict[str, str] = {}
+        ids: list[UUID] = []
+        for raw in form.getall("entry_ids") if hasattr(form, "getall") else []:
+            try:
+                ids.append(UUID(str(raw)))
+            except ValueError:
+                errors["entries"] = N_("Choose at least one candidate.")
+        to = str(form.get("to", ""))
+        if not ids:
+            errors["entries"] = N_("Choose at least one candidate.")
+        if to not in {s.value for s in BULK_MOVES}:
+            errors["to"] = N_("Choose an action.")
+        if not errors:
+            reason = str(form.get("reason") or "") or None
+            try:
+                async with db_session.begin_nested():
+                    await api.move_entries(
+                        db_session, request.user, vacancy_id, ids, Move(S(to), reason)
+                    )
+            except ValidationException as e:
+                errors = _errors(e)
+        return await self._after(request, db_session, vacancy_id, errors, N_("Done."))
+
+    @post("/entries/{entry_id:uuid}/move", operation_id="pageCoordinatorMove", status_code=200)
+    async def move(
+        self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """One move of one entry, outcomes included (interview, hired, not hired with a reason)."""
+        form = await request.form()
+        entry, vacancy = await api.entry_for(db_session, request.user, entry_id)
+        errors: dict[str, str] = {}
+        to = str(form.get("to", ""))
+        if to not in {s.value for s in S}:
+            errors["to"] = N_("Choose an action.")
+        else:
+            reason = str(form.get("reason") or "") or None
+            try:
+                async with db_session.begin_nested():
+                    await api.move_entry(db_session, request.user, entry.id, Move(S(to), reason))
+            except ValidationException as e:
+                errors = _errors(e)
+        return await self._after(request, db_session, vacancy.id, errors, N_("Done."))
+
+    @post(
+        "/vacancies/{vacancy_id:uuid}/entries", operation_id="pageCoordinatorAdd", status_code=200
+    )
+    async def add(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Add a person to the shortlist by hand, by their jobseeker ID."""
+        form = await request.form()
+        errors: dict[str, str] = {}
+        try:
+            person = UUID(str(form.get("jobseeker_id", "")).strip())
+        except ValueError:
+            errors["jobseeker_id"] = N_("Enter a jobseeker ID.")
+        if not errors:
+            note = str(form.get("note") or "").strip()[:500] or None
+            try:
+                async with db_session.begin_nested():
+                    await api.add_by_hand(db_session, request.user, vacancy_id, person, note)
+            except ValidationException as e:
+                errors = _errors(e)
+        return await self._after(request, db_session, vacancy_id, errors, N_("Added."))
