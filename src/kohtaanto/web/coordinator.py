@@ -45,6 +45,38 @@ ERRORS = {
     "already on this shortlist": N_("This jobseeker is already on this shortlist."),
 }
 
+# Shown through gettext, so they are marked here: the removal reasons of
+# domain.shortlists, the instruments' rule labels and the model's fixed factor sentences.
+EXTRA_MSGIDS = (
+    N_("Not suitable for this vacancy"),
+    N_("Not available at the moment"),
+    N_("Already employed"),
+    N_("In training or another service"),
+    N_("At the jobseeker's request"),
+    N_("Listed twice"),
+    N_("Wage subsidy (skills-based)"),
+    N_("Wage subsidy (reduced work ability)"),
+    N_("Wage subsidy (associations and foundations, 100 %)"),
+    N_("Employment subsidy for age 55+"),
+    N_("Work trial (no wage, free for the employer)"),
+    N_("Apprenticeship with wage subsidy"),
+    N_("Tampere region recruitment supplement"),
+    N_("Tampere region youth recruitment subsidy"),
+    N_("Has this occupation in their profile"),
+    N_("Occupation not in their profile"),
+    N_("Works in a related field"),
+    N_("Works in another field"),
+    N_("Profile text matches the vacancy well"),
+    N_("Weak text match with the vacancy"),
+    N_("Likely eligible for a wage subsidy the employer accepts (estimate)"),
+    N_("No wage subsidy match"),
+    N_("Could start with a work trial (estimate)"),
+    N_("No work trial match"),
+    N_("Could be hired as an apprentice (estimate)"),
+    N_("No apprenticeship match"),
+    N_("No estimated subsidy for the employer"),
+)
+
 
 def next_moves(status: EntryStatus) -> list[EntryStatus]:
     """The moves a coordinator can make from ``status``, in workflow order."""
