@@ -51,7 +51,8 @@ def alchemy_config() -> SQLAlchemyAsyncConfig:
         connection_string=settings.url,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         engine_config=engine,
-        before_send_handler="autocommit",
+        # Pages answer a successful form post with a redirect (303): commit those too.
+        before_send_handler="autocommit_include_redirects",
         create_all=False,
     )
 

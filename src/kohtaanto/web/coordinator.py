@@ -243,8 +243,7 @@ class CoordinatorPages(Controller):
             )
         if errors:
             return await self._board(request, db, vacancy_id, errors=errors, status_code=400)
-        # The session commits by itself on 2xx answers only.
-        await db.commit()
+        # The session commits on 2xx and redirects (autocommit_include_redirects).
         return Redirect(f"/coordinator/vacancies/{vacancy_id}", status_code=303)
 
     @get("/vacancies/{vacancy_id:uuid}", operation_id="pageCoordinatorBoard")
