@@ -75,6 +75,19 @@ PAGES: dict[tuple[str, str], Any] = {
     ("GET", "/coach/clients/{jobseeker_id:uuid}"): {H},
     ("GET", "/manager"): {M, A},
     ("GET", "/manager/reports/{filename:str}"): {M, A},
+    ("GET", "/ui/esco/skills"): SIGNED_IN,
+    ("GET", "/ui/esco/occupations"): SIGNED_IN,
+    ("POST", "/ui/esco/suggest"): SIGNED_IN,
+    ("GET", "/employer"): {E},
+    ("GET", "/employer/organisation"): {E},
+    ("GET", "/employer/vacancies/new"): {E},
+    ("POST", "/employer/vacancies/new"): {E},
+    ("GET", "/employer/vacancies/{vacancy_id:uuid}"): {E},
+    ("GET", "/employer/vacancies/{vacancy_id:uuid}/edit"): {E},
+    ("POST", "/employer/vacancies/{vacancy_id:uuid}/edit"): {E},
+    ("POST", "/employer/vacancies/{vacancy_id:uuid}/publish"): {E},
+    ("POST", "/employer/vacancies/{vacancy_id:uuid}/close"): {E},
+    ("POST", "/employer/entries/{entry_id:uuid}/answer"): {E},
 }
 
 

@@ -71,3 +71,57 @@ async def test_anonymous_visitors_go_to_login_and_come_back(client, make_user) -
         follow_redirects=False,
     )
     assert response.headers["location"] == "/jobseeker"  # other sites are never a target
+
+
+async def test_an_employer_posts_and_publishes_a_vacancy_through_the_form(
+    client, make_user
+) -> None:
+    from sqlalchemy import select
+
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import Employer, EscoOccupation, EscoSkill, Municipality, OutboxMessage
+
+    async with session_scope() as session:
+        place = await session.scalar(select(Municipality).where(Municipality.code == "837"))
+        employer = Employer(business_id="0737546-2", name="Testi Oy", municipality_id=place.id)
+        session.add(employer)
+        await session.flush()
+        occupation = await session.scalar(select(EscoOccupation).limit(1))
+        skill = await session.scalar(select(EscoSkill).limit(1))
+        employer_id, occupation_uri, skill_uri = employer.id, occupation.uri, skill.uri
+    user = await make_user(Role.EMPLOYER, employer_id=employer_id)
+    await page_login(client, user.email)
+
+    form = await client.get("/employer/vacancies/new")
+    assert form.status_code == 200 and 'for="title"' in form.text
+    found = await client.get(
+        "/ui/esco/skills", params={"name": "essential_skill_uris", "q": skill.label}
+    )
+    assert skill_uri in found.text
+    fields = {
+        "title": "Kokki",
+        "description": "Ravintolan kokki Tampereella",
+        "occupation_uri": occupation_uri,
+        "essential_skill_uris": [skill_uri],
+        "municipality_code": "837",
+        "hours_per_week": "37",
+        "languages": ["fi", "en"],
+        "open_to_work_trial": "on",
+    }
+    bad = await client.post("/employer/vacancies/new", data={**fields, "hours_per_week": "99"})
+    assert bad.status_code == 400
+    assert 'id="hours_per_week-error"' in bad.text
+    assert 'aria-describedby="hours_per_week-error"' in bad.text
+    assert 'value="Kokki"' in bad.text  # the form keeps what was typed
+
+    saved = await client.post("/employer/vacancies/new", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    detail_url = saved.headers["location"].split("?")[0]
+    detail = await client.get(detail_url)
+    assert "Kokki" in detail.text and "Luonnos" in detail.text
+    published = await client.post(f"{detail_url}/publish", follow_redirects=False)
+    assert published.status_code == 303
+    assert "Avoin" in (await client.get(detail_url)).text
+    async with session_scope() as session:
+        jobs = (await session.scalars(select(OutboxMessage))).all()
+    assert any(j.task == "vacancy_published" for j in jobs)

@@ -310,6 +310,54 @@ async def move_entry(db: Db, user: User, entry_id: UUID, move: Move) -> EntrySta
     return _state(entry, vacancy.id)
 
 
+async def shared_candidates(db: Db, user: User, vacancy: Vacancy) -> list[SharedCandidate]:
+    """The candidates shared with the employer, and only the fields shared: the
+    jobseeker consented for this vacancy, and the sharing has not ended. Each view is logged."""
+    now = datetime.now(UTC)
+    rows = (
+        await db.execute(
+            select(ShortlistEntry, Jobseeker, User)
+            .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+            .join(Jobseeker, Jobseeker.id == ShortlistEntry.jobseeker_id)
+            .outerjoin(User, User.id == Jobseeker.user_id)
+            .where(
+                Shortlist.vacancy_id == vacancy.id,
+                ShortlistEntry.status.in_(shortlists.VISIBLE_TO_EMPLOYER),
+                ShortlistEntry.shared_until > now,
+            )
+            .order_by(ShortlistEntry.rank)
+        )
+    ).all()
+    out, shown = [], []
+    for entry, person, account in rows:
+        fields = set(entry.shared_fields)
+        if not fields:
+            continue
+        shown.append(person.id)
+        out.append(
+            SharedCandidate(
+                entry_id=entry.id,
+                status=entry.status,
+                shared_until=entry.shared_until,
+                skills=[Concept(uri=s.uri, label=s.label) for s in person.skills]
+                if "skills" in fields
+                else None,
+                occupations=[Concept(uri=o.uri, label=o.label) for o in person.occupations]
+                if "occupations" in fields
+                else None,
+                languages=list(person.languages) if "languages" in fields else None,
+                education=person.education if "education" in fields else None,
+                municipality=_place(person) if "municipality" in fields else None,
+                explanation=entry.explanation if "explanation" in fields else None,
+                name=account.name if account and "name" in fields else None,
+                email=account.email if account and "email" in fields else None,
+                phone=account.phone if account and "phone" in fields else None,
+            )
+        )
+    shortlists.log_views(db, user, vacancy.employer.name, shown, vacancy_id=vacancy.id)
+    return out
+
+
 class ShortlistController(Controller):
     path = "/api/vacancies/{vacancy_id:uuid}/shortlist"
     tags = ["shortlists"]
@@ -399,48 +447,4 @@ class CandidateController(Controller):
         vacancy = await vacancies.get_visible(db_session, request.user, vacancy_id)
         if vacancy is None:
             raise not_found("Vacancy")
-        now = datetime.now(UTC)
-        rows = (
-            await db_session.execute(
-                select(ShortlistEntry, Jobseeker, User)
-                .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
-                .join(Jobseeker, Jobseeker.id == ShortlistEntry.jobseeker_id)
-                .outerjoin(User, User.id == Jobseeker.user_id)
-                .where(
-                    Shortlist.vacancy_id == vacancy_id,
-                    ShortlistEntry.status.in_(shortlists.VISIBLE_TO_EMPLOYER),
-                    ShortlistEntry.shared_until > now,
-                )
-                .order_by(ShortlistEntry.rank)
-            )
-        ).all()
-        out, shown = [], []
-        for entry, person, account in rows:
-            fields = set(entry.shared_fields)
-            if not fields:
-                continue
-            shown.append(person.id)
-            out.append(
-                SharedCandidate(
-                    entry_id=entry.id,
-                    status=entry.status,
-                    shared_until=entry.shared_until,
-                    skills=[Concept(uri=s.uri, label=s.label) for s in person.skills]
-                    if "skills" in fields
-                    else None,
-                    occupations=[Concept(uri=o.uri, label=o.label) for o in person.occupations]
-                    if "occupations" in fields
-                    else None,
-                    languages=list(person.languages) if "languages" in fields else None,
-                    education=person.education if "education" in fields else None,
-                    municipality=_place(person) if "municipality" in fields else None,
-                    explanation=entry.explanation if "explanation" in fields else None,
-                    name=account.name if account and "name" in fields else None,
-                    email=account.email if account and "email" in fields else None,
-                    phone=account.phone if account and "phone" in fields else None,
-                )
-            )
-        shortlists.log_views(
-            db_session, request.user, vacancy.employer.name, shown, vacancy_id=vacancy_id
-        )
-        return out
+        return await shared_candidates(db_session, request.user, vacancy)

@@ -15,6 +15,8 @@ from litestar.static_files import create_static_files_router
 from kohtaanto.web.account import choose_language, home, login_form, login_submit, logout
 from kohtaanto.web.coach import CoachPages
 from kohtaanto.web.coordinator import CoordinatorPages
+from kohtaanto.web.employer import EmployerPages
+from kohtaanto.web.esco import find_occupations, find_skills, suggest
 from kohtaanto.web.manager import ManagerPages
 from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
 
@@ -33,6 +35,10 @@ route_handlers: list[Any] = [
     login_submit,
     logout,
     choose_language,
+    find_skills,
+    find_occupations,
+    suggest,
+    EmployerPages,
     CoordinatorPages,
     CoachPages,
     ManagerPages,

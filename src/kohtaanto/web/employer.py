@@ -1,0 +1,236 @@
+"""Employer pages: the organisation, its vacancies, and the candidates shared with it."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from kohtaanto.api.auth import AuthRequest, requires
+from kohtaanto.api.schemas import Db
+from kohtaanto.api.shortlists import entry_for, shared_candidates
+from kohtaanto.api.vacancies import VacancyCreate
+from kohtaanto.db.models import EntryStatus, Municipality, Role, Vacancy
+from kohtaanto.domain import shortlists, vacancies
+from kohtaanto.domain.shortlists import Move, MoveError
+from kohtaanto.domain.vocabulary import FieldError
+from kohtaanto.web import forms
+from kohtaanto.web.i18n import N_
+from kohtaanto.web.labels import FORM_LANGUAGES
+from kohtaanto.web.rendering import page
+
+_LISTS = ("essential_skill_uris", "optional_skill_uris", "languages")
+_FLAGS = ("open_to_wage_subsidy", "open_to_work_trial", "open_to_apprenticeship")
+ANSWERS = (EntryStatus.INTERVIEW, EntryStatus.HIRED, EntryStatus.NOT_HIRED)
+
+
+async def municipalities(db: Db) -> list[tuple[str, str]]:
+    rows = await db.execute(
+        select(Municipality.code, Municipality.name).order_by(Municipality.name)
+    )
+    return [(c, n) for c, n in rows]
+
+
+async def _vacancy(db: Db, request: AuthRequest, vacancy_id: UUID) -> Vacancy:
+    vacancy = await vacancies.get_visible(db, request.user, vacancy_id)
+    if vacancy is None:
+        raise NotFoundException()
+    return vacancy
+
+
+def _values(vacancy: Vacancy | None) -> dict[str, Any]:
+    """The form's values from a saved vacancy (or the defaults of a new one)."""
+    if vacancy is None:
+        return {"languages": ["fi"], "essential": [], "optional": [], "occupation": []}
+    links = sorted(vacancy.skill_links, key=lambda k: k.skill.label)
+    return {
+        "title": vacancy.title,
+        "description": vacancy.description,
+        "municipality_code": vacancy.municipality.code,
+        "hours_per_week": vacancy.hours_per_week,
+        "monthly_pay_eur": vacancy.monthly_pay_eur,
+        "start_date": vacancy.start_date.isoformat() if vacancy.start_date else "",
+        "languages": list(vacancy.languages),
+        "occupation": [(vacancy.occupation.uri, vacancy.occupation.label)],
+        "essential": [(k.skill.uri, k.skill.label) for k in links if k.essential],
+        "optional": [(k.skill.uri, k.skill.label) for k in links if not k.essential],
+        **{f: getattr(vacancy, f) for f in _FLAGS},
+    }
+
+
+class EmployerPages(Controller):
+    path = "/employer"
+    guards = [requires(Role.EMPLOYER)]
+    include_in_schema = False
+
+    @get("/", operation_id="pageEmployerHome")
+    async def home(self, request: AuthRequest, db_session: Db) -> Template:
+        """The organisation's vacancies, newest first."""
+        rows = await db_session.scalars(
+            vacancies.visible_to(request.user).order_by(Vacancy.created_at.desc())
+        )
+        return page(request, "employer/home.html", vacancies=rows.all())
+
+    @get("/organisation", operation_id="pageEmployerOrganisation")
+    async def organisation(self, request: AuthRequest, db_session: Db) -> Template:
+        from kohtaanto.db.models import Employer
+
+        employer = (
+            await db_session.get(Employer, request.user.employer_id)
+            if request.user.employer_id
+            else None
+        )
+        if employer is None:
+            raise NotFoundException()
+        return page(request, "employer/organisation.html", employer=employer)
+
+    async def _form(
+        self,
+        request: AuthRequest,
+        db: Db,
+        vacancy: Vacancy | None,
+        values: dict[str, Any],
+        errors: dict[str, str],
+    ) -> Template:
+        return page(
+            request,
+            "employer/vacancy_form.html",
+            status_code=400 if errors else 200,
+            vacancy=vacancy,
+            values=values,
+            errors=errors,
+            municipalities=await municipalities(db),
+            form_languages=FORM_LANGUAGES,
+        )
+
+    @get("/vacancies/new", operation_id="pageVacancyNew")
+    async def new(self, request: AuthRequest, db_session: Db) -> Template:
+        return await self._form(request, db_session, None, _values(None), {})
+
+    @post("/vacancies/new", operation_id="pageVacancyCreate", status_code=303)
+    async def create(self, request: AuthRequest, db_session: Db) -> Template | Redirect:
+        form = await request.form()
+        data, errors = forms.read(form, VacancyCreate, lists=_LISTS, flags=_FLAGS)
+        if data is not None:
+            try:
+                vacancy = await vacancies.create(
+                    db_session, request.user, msgspec.structs.asdict(data)
+                )
+            except FieldError as e:
+                errors = {e.field: forms.message_for(e.field)}
+            else:
+                return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
+        await db_session.rollback()
+        return await self._form(request, db_session, None, await _echo(db_session, form), errors)
+
+    @get("/vacancies/{vacancy_id:uuid}", operation_id="pageVacancy")
+    async def detail(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Template:
+        """The vacancy, its actions, and the candidates shared with the employer."""
+        vacancy = await _vacancy(db_session, request, vacancy_id)
+        candidates = await shared_candidates(db_session, request.user, vacancy)
+        saved = request.query_params.get("saved")
+        return page(
+            request,
+            "employer/vacancy.html",
+            vacancy=vacancy,
+            candidates=candidates,
+            answers=ANSWERS,
+            reasons=list(shortlists.NOT_HIRED_REASONS),
+            flash=N_("Saved.") if saved else None,
+            error=request.query_params.get("error"),
+        )
+
+    @get("/vacancies/{vacancy_id:uuid}/edit", operation_id="pageVacancyEdit")
+    async def edit(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Template:
+        vacancy = await _vacancy(db_session, request, vacancy_id)
+        return await self._form(request, db_session, vacancy, _values(vacancy), {})
+
+    @post("/vacancies/{vacancy_id:uuid}/edit", operation_id="pageVacancyUpdate", status_code=303)
+    async def update(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        vacancy = await _vacancy(db_session, request, vacancy_id)
+        form = await request.form()
+        data, errors = forms.read(form, VacancyCreate, lists=_LISTS, flags=_FLAGS)
+        if data is not None:
+            try:
+                await vacancies.update(db_session, vacancy, msgspec.structs.asdict(data))
+            except FieldError as e:
+                errors = {e.field: forms.message_for(e.field)}
+            else:
+                return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
+        await db_session.rollback()
+        vacancy = await _vacancy(db_session, request, vacancy_id)
+        return await self._form(request, db_session, vacancy, await _echo(db_session, form), errors)
+
+    @post("/vacancies/{vacancy_id:uuid}/publish", operation_id="pageVacancyPublish")
+    async def publish(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Redirect:
+        vacancy = await _vacancy(db_session, request, vacancy_id)
+        try:
+            vacancies.publish(db_session, vacancy)
+        except vacancies.VacancyStateError as e:
+            reason = "skills" if "skill" in str(e) else "status"
+            return Redirect(f"/employer/vacancies/{vacancy_id}?error={reason}", status_code=303)
+        await db_session.flush()
+        return Redirect(f"/employer/vacancies/{vacancy_id}?saved=1", status_code=303)
+
+    @post("/vacancies/{vacancy_id:uuid}/close", operation_id="pageVacancyClose")
+    async def close(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Redirect:
+        vacancy = await _vacancy(db_session, request, vacancy_id)
+        form = await request.form()
+        try:
+            vacancies.close(db_session, vacancy, filled=form.get("filled") == "on")
+        except vacancies.VacancyStateError:
+            return Redirect(f"/employer/vacancies/{vacancy_id}?error=status", status_code=303)
+        await db_session.flush()
+        return Redirect(f"/employer/vacancies/{vacancy_id}?saved=1", status_code=303)
+
+    @post("/entries/{entry_id:uuid}/answer", operation_id="pageEmployerAnswer")
+    async def answer(
+        self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
+    ) -> Redirect:
+        """The employer's answer on a shared candidate: interview, hired, or not (with why)."""
+        entry, vacancy = await entry_for(db_session, request.user, entry_id)
+        form = await request.form()
+        try:
+            to = EntryStatus(str(form.get("to", "")))
+            reason = str(form.get("reason", "")) or None
+            await shortlists.apply(db_session, entry, Move(to, reason), request.user)
+        except (ValueError, MoveError) as e:
+            error = "reason" if getattr(e, "field", "to") == "reason" else "answer"
+            return Redirect(f"/employer/vacancies/{vacancy.id}?error={error}", status_code=303)
+        return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
+
+
+async def _echo(db: Db, form: Any) -> dict[str, Any]:
+    """The values the visitor sent, to show the form again as they left it."""
+    from kohtaanto.db.models import EscoOccupation, EscoSkill
+
+    async def labelled(model: Any, uris: list[str]) -> list[tuple[str, str]]:
+        if not uris:
+            return []
+        rows = await db.execute(select(model.uri, model.label).where(model.uri.in_(uris)))
+        return [(u, label) for u, label in rows]
+
+    values = {k: form.get(k, "") for k in form}
+    values["languages"] = form.getall("languages", [])
+    values["occupation"] = await labelled(EscoOccupation, form.getall("occupation_uri", []))
+    values["essential"] = await labelled(EscoSkill, form.getall("essential_skill_uris", []))
+    values["optional"] = await labelled(EscoSkill, form.getall("optional_skill_uris", []))
+    for f in _FLAGS:
+        values[f] = f in form
+    return values

@@ -1,0 +1,70 @@
+"""ESCO autocomplete and "suggest from text" for the forms, as htmx fragments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Template
+from sqlalchemy import func, select
+
+from kohtaanto.api.schemas import Db
+from kohtaanto.db.models import EscoOccupation, EscoSkill
+from kohtaanto.web.rendering import page
+from ml.suggest import get_suggester, has_words
+
+Name = Annotated[str, QueryParameter(pattern=r"^[a-z_]{1,40}$")]
+
+
+async def _find(db: Db, model: Any, q: str, limit: int = 8) -> list[tuple[str, str]]:
+    """Concepts whose label contains ``q``, shortest first (as /api/esco does)."""
+    if len(q.strip()) < 2:
+        return []
+    rows = await db.execute(
+        select(model.uri, model.label)
+        .where(func.lower(model.label).contains(q.strip().lower()))
+        .order_by(func.length(model.label))
+        .limit(limit)
+    )
+    return [(u, label) for u, label in rows]
+
+
+@get("/ui/esco/skills", operation_id="pageFindSkills", include_in_schema=False)
+async def find_skills(
+    request: Request[Any, Any, Any], db_session: Db, name: Name, q: FromQuery[str] = ""
+) -> Template:
+    found = await _find(db_session, EscoSkill, q)
+    return page(request, "fragments/concepts.html", found=found, name=name, kind="checkbox")
+
+
+@get("/ui/esco/occupations", operation_id="pageFindOccupations", include_in_schema=False)
+async def find_occupations(
+    request: Request[Any, Any, Any], db_session: Db, name: Name, q: FromQuery[str] = ""
+) -> Template:
+    kind = "radio" if name == "occupation_uri" else "checkbox"
+    found = await _find(db_session, EscoOccupation, q)
+    return page(request, "fragments/concepts.html", found=found, name=name, kind=kind)
+
+
+@post("/ui/esco/suggest", operation_id="pageSuggest", include_in_schema=False, status_code=200)
+async def suggest(request: Request[Any, Any, Any], db_session: Db) -> Template:
+    """Skills and occupations for the text in the form (title and description, or a CV)."""
+    form = await request.form()
+    text = " ".join(str(form.get(k, "")) for k in ("title", "description", "cv_text")).strip()
+    skill_name = str(form.get("skill_name", "essential_skill_uris"))
+    occupation_name = str(form.get("occupation_name", "occupation_uri"))
+    if not has_words(text):
+        return page(request, "fragments/suggestions.html", empty=True)
+    suggester = await get_suggester(db_session)
+    found = suggester.suggest(text, skills=10, occupations=3)
+    return page(
+        request,
+        "fragments/suggestions.html",
+        empty=False,
+        skills=[(s.uri, s.label) for s in found.skills],
+        occupations=[(o.uri, o.label) for o in found.occupations],
+        skill_name=skill_name if skill_name.endswith("_uris") else "essential_skill_uris",
+        occupation_name=occupation_name if occupation_name.endswith(("_uri", "_uris")) else "",
+        occupation_kind="radio" if occupation_name == "occupation_uri" else "checkbox",
+    )
