@@ -88,6 +88,17 @@ PAGES: dict[tuple[str, str], Any] = {
     ("POST", "/employer/vacancies/{vacancy_id:uuid}/publish"): {E},
     ("POST", "/employer/vacancies/{vacancy_id:uuid}/close"): {E},
     ("POST", "/employer/entries/{entry_id:uuid}/answer"): {E},
+    ("GET", "/jobseeker"): {J},
+    ("GET", "/jobseeker/profile"): {J},
+    ("POST", "/jobseeker/profile"): {J},
+    ("GET", "/jobseeker/consents"): {J},
+    ("POST", "/jobseeker/entries/{entry_id:uuid}/consent"): {J},
+    ("GET", "/jobseeker/views"): {J},
+    ("GET", "/jobseeker/data"): {J},
+    ("POST", "/jobseeker/data/erase"): {J},
+    ("GET", "/notifications"): SIGNED_IN,
+    ("POST", "/notifications/{notification_id:uuid}/read"): SIGNED_IN,
+    ("POST", "/preferences"): SIGNED_IN,
 }
 
 

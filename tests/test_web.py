@@ -125,3 +125,106 @@ async def test_an_employer_posts_and_publishes_a_vacancy_through_the_form(
     async with session_scope() as session:
         jobs = (await session.scalars(select(OutboxMessage))).all()
     assert any(j.task == "vacancy_published" for j in jobs)
+
+
+async def test_a_jobseeker_saves_the_profile_and_answers_a_consent_request(
+    client, make_user
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import (
+        Employer,
+        EntryStatus,
+        EscoOccupation,
+        EscoSkill,
+        Jobseeker,
+        Municipality,
+        OutboxMessage,
+        Shortlist,
+        ShortlistEntry,
+        Vacancy,
+        VacancyStatus,
+    )
+
+    user = await make_user(Role.JOBSEEKER)
+    await page_login(client, user.email)
+    assert (await client.get("/jobseeker", follow_redirects=False)).headers[
+        "location"
+    ] == "/jobseeker/profile"
+    async with session_scope() as session:
+        skill = await session.scalar(select(EscoSkill).limit(1))
+        occupation = await session.scalar(select(EscoOccupation).limit(1))
+        skill_uri, occupation_uri = skill.uri, occupation.uri
+    fields = {
+        "municipality_code": "837",
+        "max_travel_km": "25",
+        "birth_year": "1988",
+        "education": "bachelor",
+        "languages": ["fi", "sv"],
+        "min_hours_per_week": "20",
+        "max_hours_per_week": "40",
+        "skill_uris": [skill_uri],
+        "occupation_uris": [occupation_uri],
+        "available": "on",
+        "visible_to_employers": "on",
+    }
+    bad = await client.post("/jobseeker/profile", data={**fields, "min_hours_per_week": "45"})
+    assert bad.status_code == 400
+    assert 'id="min_hours_per_week-error"' in bad.text
+    saved = await client.post("/jobseeker/profile", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = await client.get(saved.headers["location"])
+    assert "Tallennettu." in page.text and skill.label in page.text
+    async with session_scope() as session:
+        profile = await session.scalar(select(Jobseeker).where(Jobseeker.user_id == user.id))
+        assert profile is not None and profile.max_travel_km == 25
+        assert profile.languages == ["fi", "sv"] and profile.visible_to_employers
+        jobs = (await session.scalars(select(OutboxMessage))).all()
+        assert any(j.task == "jobseeker_saved" for j in jobs)
+        # A coordinator asked for consent for a vacancy.
+        place = await session.scalar(select(Municipality).where(Municipality.code == "837"))
+        employer = Employer(business_id="0737546-2", name="Testi Oy", municipality_id=place.id)
+        session.add(employer)
+        await session.flush()
+        vacancy = Vacancy(
+            employer_id=employer.id,
+            title="Kokki",
+            occupation_id=occupation.id,
+            municipality_id=place.id,
+            hours_per_week=37,
+            status=VacancyStatus.OPEN,
+        )
+        session.add(vacancy)
+        await session.flush()
+        shortlist = Shortlist(vacancy_id=vacancy.id, model_version="test")
+        session.add(shortlist)
+        await session.flush()
+        entry = ShortlistEntry(
+            shortlist_id=shortlist.id,
+            jobseeker_id=profile.id,
+            rank=1,
+            score=0.9,
+            status=EntryStatus.CONSENT_REQUESTED,
+            consent_requested_at=datetime.now(UTC),
+            consent_deadline=datetime.now(UTC) + timedelta(days=7),
+        )
+        session.add(entry)
+        await session.flush()
+        entry_id = entry.id
+
+    consents = await client.get("/jobseeker/consents")
+    assert "Kokki" in consents.text and "Suostumusta pyydetty" in consents.text
+    answered = await client.post(
+        f"/jobseeker/entries/{entry_id}/consent", data={"answer": "agree"}, follow_redirects=False
+    )
+    assert answered.status_code == 303
+    async with session_scope() as session:
+        assert (await session.get(ShortlistEntry, entry_id)).status is EntryStatus.CONSENTED
+    again = await client.get("/jobseeker/consents")
+    assert "Suostunut" in again.text
+    await client.post(f"/jobseeker/entries/{entry_id}/consent", data={"answer": "decline"})
+    async with session_scope() as session:
+        assert (await session.get(ShortlistEntry, entry_id)).status is EntryStatus.DECLINED

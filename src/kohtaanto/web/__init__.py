@@ -17,6 +17,7 @@ from kohtaanto.web.coach import CoachPages
 from kohtaanto.web.coordinator import CoordinatorPages
 from kohtaanto.web.employer import EmployerPages
 from kohtaanto.web.esco import find_occupations, find_skills, suggest
+from kohtaanto.web.jobseeker import InboxPages, JobseekerPages
 from kohtaanto.web.manager import ManagerPages
 from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
 
@@ -39,6 +40,8 @@ route_handlers: list[Any] = [
     find_occupations,
     suggest,
     EmployerPages,
+    JobseekerPages,
+    InboxPages,
     CoordinatorPages,
     CoachPages,
     ManagerPages,

@@ -16,7 +16,14 @@ from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.schemas import Db
 from kohtaanto.api.shortlists import entry_for, shared_candidates
 from kohtaanto.api.vacancies import VacancyCreate
-from kohtaanto.db.models import EntryStatus, Municipality, Role, Vacancy
+from kohtaanto.db.models import (
+    EntryStatus,
+    EscoOccupation,
+    EscoSkill,
+    Municipality,
+    Role,
+    Vacancy,
+)
 from kohtaanto.domain import shortlists, vacancies
 from kohtaanto.domain.shortlists import Move, MoveError
 from kohtaanto.domain.vocabulary import FieldError
@@ -216,21 +223,21 @@ class EmployerPages(Controller):
         return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
 
 
+async def labelled(db: Db, model: Any, uris: list[str]) -> list[tuple[str, str]]:
+    """(URI, label) of the ESCO concepts sent back with a refused form."""
+    if not uris:
+        return []
+    rows = await db.execute(select(model.uri, model.label).where(model.uri.in_(uris)))
+    return [(u, label) for u, label in rows]
+
+
 async def _echo(db: Db, form: Any) -> dict[str, Any]:
     """The values the visitor sent, to show the form again as they left it."""
-    from kohtaanto.db.models import EscoOccupation, EscoSkill
-
-    async def labelled(model: Any, uris: list[str]) -> list[tuple[str, str]]:
-        if not uris:
-            return []
-        rows = await db.execute(select(model.uri, model.label).where(model.uri.in_(uris)))
-        return [(u, label) for u, label in rows]
-
     values = {k: form.get(k, "") for k in form}
     values["languages"] = form.getall("languages", [])
-    values["occupation"] = await labelled(EscoOccupation, form.getall("occupation_uri", []))
-    values["essential"] = await labelled(EscoSkill, form.getall("essential_skill_uris", []))
-    values["optional"] = await labelled(EscoSkill, form.getall("optional_skill_uris", []))
+    values["occupation"] = await labelled(db, EscoOccupation, form.getall("occupation_uri", []))
+    values["essential"] = await labelled(db, EscoSkill, form.getall("essential_skill_uris", []))
+    values["optional"] = await labelled(db, EscoSkill, form.getall("optional_skill_uris", []))
     for f in _FLAGS:
         values[f] = f in form
     return values

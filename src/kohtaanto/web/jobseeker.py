@@ -1,0 +1,261 @@
+"""Jobseeker pages: profile, matches, consent requests, profile views, own data;
+and the notification inbox and preferences of every signed-in user."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from kohtaanto.api.auth import AuthRequest, requires
+from kohtaanto.api.jobseekers import ProfileWrite, _entries_of, _matches_of
+from kohtaanto.api.schemas import Db
+from kohtaanto.api.shortlists import entry_for
+from kohtaanto.db.models import (
+    EducationLevel,
+    EntryStatus,
+    EscoOccupation,
+    EscoSkill,
+    Jobseeker,
+    Notification,
+    NotifyFrequency,
+    ProfileView,
+    Role,
+    User,
+    Vacancy,
+)
+from kohtaanto.domain import jobseekers, privacy, shortlists
+from kohtaanto.domain.shortlists import Move, MoveError
+from kohtaanto.domain.vocabulary import FieldError
+from kohtaanto.web import forms
+from kohtaanto.web.account import TOKEN_COOKIE
+from kohtaanto.web.employer import labelled, municipalities
+from kohtaanto.web.i18n import N_
+from kohtaanto.web.labels import FORM_LANGUAGES
+from kohtaanto.web.rendering import page
+
+_LISTS = ("skill_uris", "occupation_uris", "languages")
+_FLAGS = ("reduced_work_ability", "integration_plan", "visible_to_employers", "available")
+
+
+def _values(profile: Jobseeker | None) -> dict[str, Any]:
+    if profile is None:
+        return {
+            "languages": ["fi"],
+            "skills": [],
+            "occupations": [],
+            "max_travel_km": 30,
+            "min_hours_per_week": 0,
+            "max_hours_per_week": 40,
+            "available": True,
+        }
+    return {
+        "municipality_code": profile.municipality.code,
+        "birth_year": profile.birth_year,
+        "education": profile.education.value,
+        "max_travel_km": profile.max_travel_km,
+        "min_hours_per_week": profile.min_hours_per_week,
+        "max_hours_per_week": profile.max_hours_per_week,
+        "unemployed_since": profile.unemployed_since.isoformat()
+        if profile.unemployed_since
+        else "",
+        "languages": list(profile.languages),
+        "skills": [(s.uri, s.label) for s in profile.skills],
+        "occupations": [(o.uri, o.label) for o in profile.occupations],
+        **{f: getattr(profile, f) for f in _FLAGS},
+    }
+
+
+async def _profile(db: Db, user: User) -> Jobseeker:
+    profile = await jobseekers.of_user(db, user)
+    if profile is None:
+        raise NotFoundException()
+    return profile
+
+
+class JobseekerPages(Controller):
+    path = "/jobseeker"
+    guards = [requires(Role.JOBSEEKER)]
+    include_in_schema = False
+
+    @get("/", operation_id="pageJobseekerHome")
+    async def home(self, request: AuthRequest, db_session: Db) -> Template | Redirect:
+        """Matches, with the same explanation the coordinator reads."""
+        profile = await jobseekers.of_user(db_session, request.user)
+        if profile is None:
+            return Redirect("/jobseeker/profile")
+        return page(
+            request, "jobseeker/matches.html", matches=await _matches_of(db_session, profile)
+        )
+
+    async def _form(
+        self,
+        request: AuthRequest,
+        db: Db,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        saved: bool = False,
+    ) -> Template:
+        return page(
+            request,
+            "jobseeker/profile.html",
+            status_code=400 if errors else 200,
+            values=values,
+            errors=errors,
+            municipalities=await municipalities(db),
+            educations=list(EducationLevel),
+            form_languages=FORM_LANGUAGES,
+            flash=N_("Saved.") if saved else None,
+        )
+
+    @get("/profile", operation_id="pageJobseekerProfile")
+    async def profile(self, request: AuthRequest, db_session: Db) -> Template:
+        profile = await jobseekers.of_user(db_session, request.user)
+        saved = bool(request.query_params.get("saved"))
+        return await self._form(request, db_session, _values(profile), {}, saved)
+
+    @post("/profile", operation_id="pageJobseekerProfileSave", status_code=303)
+    async def save(self, request: AuthRequest, db_session: Db) -> Template | Redirect:
+        """Saved through the same domain code as PUT /api/jobseekers/me."""
+        form = await request.form()
+        data, errors = forms.read(form, ProfileWrite, lists=_LISTS, flags=_FLAGS)
+        if data is not None:
+            try:
+                await jobseekers.save_profile(
+                    db_session, request.user, msgspec.structs.asdict(data)
+                )
+            except FieldError as e:
+                errors = {e.field: forms.message_for(e.field)}
+            else:
+                return Redirect("/jobseeker/profile?saved=1", status_code=303)
+        await db_session.rollback()
+        values = {k: form.get(k, "") for k in form}
+        values["languages"] = form.getall("languages", [])
+        values["skills"] = await labelled(db_session, EscoSkill, form.getall("skill_uris", []))
+        values["occupations"] = await labelled(
+            db_session, EscoOccupation, form.getall("occupation_uris", [])
+        )
+        for f in _FLAGS:
+            values[f] = f in form
+        return await self._form(request, db_session, values, errors)
+
+    @get("/consents", operation_id="pageJobseekerConsents")
+    async def consents(self, request: AuthRequest, db_session: Db) -> Template:
+        profile = await _profile(db_session, request.user)
+        entries = await _entries_of(db_session, profile.id)
+        saved = bool(request.query_params.get("saved"))
+        return page(
+            request,
+            "jobseeker/consents.html",
+            entries=entries,
+            flash=N_("Your answer was saved.") if saved else None,
+        )
+
+    @post("/entries/{entry_id:uuid}/consent", operation_id="pageJobseekerConsent")
+    async def answer(
+        self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
+    ) -> Redirect:
+        """Agree, decline, or take consent back (the same checked move as the API)."""
+        entry, _ = await entry_for(db_session, request.user, entry_id)
+        form = await request.form()
+        to = {"agree": EntryStatus.CONSENTED, "decline": EntryStatus.DECLINED}.get(
+            str(form.get("answer", ""))
+        )
+        if to is None:
+            return Redirect("/jobseeker/consents", status_code=303)
+        try:
+            await shortlists.apply(db_session, entry, Move(to), request.user)
+        except MoveError:
+            return Redirect("/jobseeker/consents", status_code=303)
+        return Redirect("/jobseeker/consents?saved=1", status_code=303)
+
+    @get("/views", operation_id="pageJobseekerViews")
+    async def views(self, request: AuthRequest, db_session: Db) -> Template:
+        profile = await _profile(db_session, request.user)
+        rows = await db_session.execute(
+            select(ProfileView, Vacancy.title)
+            .outerjoin(Vacancy, Vacancy.id == ProfileView.vacancy_id)
+            .where(ProfileView.jobseeker_id == profile.id)
+            .order_by(ProfileView.at.desc(), ProfileView.id.desc())
+            .limit(500)
+        )
+        return page(request, "jobseeker/views.html", views=rows.all())
+
+    @get("/data", operation_id="pageJobseekerData")
+    async def data(self, request: AuthRequest) -> Template:
+        return page(request, "jobseeker/data.html")
+
+    @post("/data/erase", operation_id="pageJobseekerErase")
+    async def erase(self, request: AuthRequest, db_session: Db) -> Template | Redirect:
+        """Erase the account (GDPR), after the visitor ticked the confirmation."""
+        form = await request.form()
+        if form.get("confirm") != "on":
+            return page(
+                request,
+                "jobseeker/data.html",
+                status_code=400,
+                errors={"confirm": N_("Tick the box to confirm.")},
+            )
+        user = await db_session.get(User, request.user.id)
+        if user is None:
+            raise NotFoundException()
+        await privacy.erase(db_session, user)
+        return Redirect(
+            "/login",
+            status_code=303,
+            cookies=[Cookie(key=TOKEN_COOKIE, value="", max_age=0, httponly=True, samesite="lax")],
+        )
+
+
+class InboxPages(Controller):
+    """Notifications and their delivery preferences, for every signed-in role."""
+
+    include_in_schema = False
+
+    @get("/notifications", operation_id="pageNotifications")
+    async def inbox(self, request: AuthRequest, db_session: Db) -> Template:
+        rows = await db_session.scalars(
+            select(Notification)
+            .where(Notification.recipient_id == request.user.id)
+            .order_by(Notification.created_at.desc())
+            .limit(100)
+        )
+        return page(
+            request,
+            "notifications.html",
+            notifications=rows.all(),
+            frequencies=list(NotifyFrequency),
+            frequency=request.user.notify_frequency.value,
+            flash=N_("Saved.") if request.query_params.get("saved") else None,
+        )
+
+    @post("/notifications/{notification_id:uuid}/read", operation_id="pageNotificationRead")
+    async def read(
+        self, request: AuthRequest, db_session: Db, notification_id: FromPath[UUID]
+    ) -> Redirect:
+        n = await db_session.get(Notification, notification_id)
+        if n is None or n.recipient_id != request.user.id:
+            raise NotFoundException()
+        n.read_at = n.read_at or datetime.now(UTC)
+        return Redirect("/notifications", status_code=303)
+
+    @post("/preferences", operation_id="pagePreferences")
+    async def preferences(self, request: AuthRequest, db_session: Db) -> Redirect:
+        form = await request.form()
+        try:
+            frequency = NotifyFrequency(str(form.get("frequency", "")))
+        except ValueError:
+            return Redirect("/notifications", status_code=303)
+        user = await db_session.get(User, request.user.id)
+        if user is None:
+            raise NotFoundException()
+        user.notify_frequency = frequency
+        return Redirect("/notifications?saved=1", status_code=303)
