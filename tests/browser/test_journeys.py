@@ -8,15 +8,25 @@ exist in the application yet is skipped with that reason, never passed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from kohtaanto.db import session_scope
+from kohtaanto.db.models import (
+    EscoOccupation,
+    Jobseeker,
+    JobseekerOccupation,
+    ShortlistEntry,
+)
 from tests.browser.conftest import Journey, World
 
 Start = Callable[[str], Awaitable[Journey]]
@@ -71,11 +81,18 @@ async def _named_jobseeker_id(world: World) -> str:
 
 
 async def _ask_named_jobseeker_for_consent(world: World) -> dict[str, Any]:
-    """The coordinator puts the named jobseeker on a shortlist and asks for consent."""
+    """The coordinator asks the named jobseeker for consent on one of their shortlists:
+    an entry the person already has that is not yet asked, or one added by hand."""
     person = await _named_jobseeker_id(world)
-    for vacancy in await world.coordinator_vacancies_with_shortlists():
+    vacancies = await world.coordinator_vacancies_with_shortlists()
+    for vacancy in vacancies:
+        for e in vacancy["shortlist"]["entries"]:
+            if str(e["candidate"]["id"]) == person and e["status"] in ("suggested", "contacted"):
+                await world.move(str(e["id"]), "consent_requested", "coordinator")
+                return {**vacancy, "entry_id": str(e["id"])}
+    for vacancy in vacancies:
         entries = vacancy["shortlist"]["entries"]
-        if any(str(e["candidate"].get("jobseeker_id", "")) == person for e in entries):
+        if any(str(e["candidate"]["id"]) == person for e in entries):
             continue
         state = await world.api(
             "POST",
@@ -84,7 +101,7 @@ async def _ask_named_jobseeker_for_consent(world: World) -> dict[str, Any]:
             json={"jobseeker_id": person},
         )
         await world.move(str(state["id"]), "consent_requested", "coordinator")
-        return vacancy
+        return {**vacancy, "entry_id": str(state["id"])}
     pytest.fail("no shortlist to put the named jobseeker on")
 
 
@@ -172,27 +189,207 @@ async def test_coordinator_shortlist_consent_share_outcome(journey: Start, world
 
 async def test_jobseeker_profile_consent_views_matches(journey: Start, world: World) -> None:
     await require_page(world, "/jobseeker/consents", "jobseeker")
-    await _ask_named_jobseeker_for_consent(world)
+    asked = await _ask_named_jobseeker_for_consent(world)
     walk = await journey("jobseeker")
     await walk.login("jobseeker")
+    assert walk.page.url.rstrip("/").endswith("/jobseeker"), walk.page.url
     await walk.check("matches")
+    assert await walk.page.locator("main section.card").count()
 
+    # The profile: a longer commute, and one more skill found with the ESCO autocomplete.
     await walk.goto("/jobseeker/profile", "profile")
-    travel = walk.page.locator("main [name=max_travel_km]")
-    await travel.fill("55")
+    before = await world.api("GET", "/api/jobseekers/me", "jobseeker")
+    wanted = before["max_travel_km"] % 400 + 17
+    await walk.page.locator("main [name=max_travel_km]").fill(str(wanted))
+    await walk.page.locator("#skill_uris-search").fill("forklift")
+    found = walk.page.locator("#skill_uris-results input[name=skill_uris]").first
+    await found.wait_for()
+    new_skill = str(await found.get_attribute("value"))
+    await found.check()
+    await walk.check("profile-skill-search")
     async with walk.page.expect_navigation():
-        await walk.page.locator("main form:has([name=max_travel_km]) [type=submit]").first.click()
+        await walk.page.locator("main form[action='/jobseeker/profile'] [type=submit]").click()
+    assert "saved=1" in walk.page.url, walk.page.url
     await walk.check("profile-saved")
-    assert (await world.api("GET", "/api/jobseekers/me", "jobseeker"))["max_travel_km"] == 55
+    after = await world.api("GET", "/api/jobseekers/me", "jobseeker")
+    assert after["max_travel_km"] == wanted
+    assert new_skill in {s["uri"] for s in after["skills"]}
+    assert {s["uri"] for s in before["skills"]} <= {s["uri"] for s in after["skills"]}
 
+    # The consent request the coordinator sent: agree.
     await walk.goto("/jobseeker/consents", "consent-requests")
-    await move_on_page(walk, "consented")
+    request = walk.page.locator(
+        f"main section:has(form[action='/jobseeker/entries/{asked['entry_id']}/consent'])"
+    )
+    await request.wait_for()
+    async with walk.page.expect_navigation():
+        await request.locator("button[name=answer][value=agree]").click()
+    assert "saved=1" in walk.page.url, walk.page.url
     await walk.check("consent-given")
     entries = await world.api("GET", "/api/jobseekers/me/entries", "jobseeker")
-    items = entries["items"] if isinstance(entries, dict) else entries
-    assert any(e["status"] == "consented" for e in items), items
+    status = {str(e["entry_id"]): e["status"] for e in entries}
+    assert status[asked["entry_id"]] == "consented", status
 
+    # The coordinator's look at the shortlist is in the access log.
     await walk.goto("/jobseeker/views", "who-viewed-my-profile")
-    assert await walk.page.locator("main table tbody tr, main li").count()
+    assert await walk.page.locator("main table tbody tr").count()
     await walk.goto("/jobseeker", "matches-again")
+    assert await walk.page.locator("main section.card").count()
+    walk.assert_clean()
+
+
+async def _common_occupation() -> tuple[str, str]:
+    """(URI, label) of the occupation most findable jobseekers with an account seek, so a
+    vacancy for it in Tampere is sure to get a shortlist of people who can answer."""
+    async with session_scope() as session:
+        row = (
+            await session.execute(
+                select(EscoOccupation.uri, EscoOccupation.label)
+                .join(JobseekerOccupation, JobseekerOccupation.occupation_id == EscoOccupation.id)
+                .join(Jobseeker, Jobseeker.id == JobseekerOccupation.jobseeker_id)
+                .where(
+                    Jobseeker.visible_to_employers.is_(True),
+                    Jobseeker.available.is_(True),
+                    Jobseeker.user_id.is_not(None),
+                )
+                .group_by(EscoOccupation.uri, EscoOccupation.label)
+                .order_by(func.count().desc(), EscoOccupation.uri)
+                .limit(1)
+            )
+        ).one()
+    return str(row.uri), str(row.label)
+
+
+async def _entry_in_db(entry_id: str) -> tuple[str, str | None]:
+    async with session_scope() as session:
+        entry = await session.get(ShortlistEntry, UUID(entry_id))
+        assert entry is not None, entry_id
+        return entry.status.value, entry.outcome_reason
+
+
+async def _answer_on_page(walk: Journey, entry_id: str, to: str, reason: str | None = None) -> None:
+    """The employer's answer on one shared candidate: tick it, maybe a reason, send."""
+    form = walk.page.locator(f"main form[action='/employer/entries/{entry_id}/answer']")
+    await form.locator(f"input[name=to][value={to}]").check()
+    if reason:
+        await form.locator("select[name=reason]").select_option(reason)
+    async with walk.page.expect_navigation():
+        await form.locator("[type=submit]").click()
+    assert "saved=1" in walk.page.url, walk.page.url
+
+
+async def test_employer_vacancy_to_hire(journey: Start, world: World) -> None:
+    await require_page(world, "/employer/vacancies/new", "employer")
+    occupation_uri, occupation = await _common_occupation()
+    walk = await journey("employer")
+    await walk.login("employer")
+    assert walk.page.url.rstrip("/").endswith("/employer"), walk.page.url
+    await walk.check("vacancies")
+    await walk.goto("/employer/organisation", "organisation")
+
+    # A new vacancy: the text, then skills suggested from it and found in ESCO.
+    await walk.goto("/employer/vacancies/new", "new-vacancy")
+    title = f"{occupation.capitalize()} (Tampere, selaintesti)"
+    await walk.page.locator("#title").fill(title)
+    await walk.page.locator("#description").fill(
+        f"We are looking for a {occupation} to join our team in Tampere. "
+        "Good customer service, teamwork and safe working practices are important."
+    )
+    await walk.page.locator("main button[hx-post='/ui/esco/suggest']").click()
+    suggested = walk.page.locator("#suggested input[name=essential_skill_uris]")
+    await suggested.first.wait_for()
+    assert await suggested.count() >= 2
+    chosen = [str(await suggested.nth(i).get_attribute("value")) for i in range(2)]
+    for i in range(2):
+        await suggested.nth(i).check()
+    await walk.check("suggested-from-text")
+
+    await walk.page.locator("#occupation_uri-search").fill(occupation)
+    found = walk.page.locator(
+        f"#occupation_uri-results input[name=occupation_uri][value='{occupation_uri}']"
+    )
+    await found.wait_for()
+    await found.check()
+    await walk.page.locator("#optional_skill_uris-search").fill("teamwork")
+    optional = walk.page.locator("#optional_skill_uris-results input[name=optional_skill_uris]")
+    await optional.first.wait_for()
+    optional_uri = str(await optional.first.get_attribute("value"))
+    await optional.first.check()
+
+    await walk.page.locator("#municipality_code").select_option(label="Tampere")
+    await walk.page.locator("#hours_per_week").fill("37")
+    await walk.page.locator("#monthly_pay_eur").fill("2650")
+    await walk.page.locator("main input[name=languages][value=fi]").check()
+    await walk.page.locator("#open_to_wage_subsidy").check()
+    await walk.page.locator("#open_to_work_trial").check()
+    await walk.check("vacancy-filled-in")
+    async with walk.page.expect_navigation():
+        await walk.page.locator("main form[action='/employer/vacancies/new'] [type=submit]").click()
+    assert "saved=1" in walk.page.url, walk.page.url
+    vacancy_id = walk.page.url.split("/employer/vacancies/")[1].split("?")[0]
+    await walk.check("vacancy-saved")
+
+    saved = await world.api("GET", f"/api/vacancies/{vacancy_id}", "employer")
+    assert saved["status"] == "draft" and saved["title"] == title
+    assert saved["occupation"]["uri"] == occupation_uri
+    assert {s["uri"] for s in saved["essential_skills"]} == set(chosen)
+    assert [s["uri"] for s in saved["optional_skills"]] == [optional_uri]
+    assert (saved["municipality"]["name"], saved["hours_per_week"]) == ("Tampere", 37)
+    assert saved["monthly_pay_eur"] == 2650 and saved["languages"] == ["fi"]
+    assert saved["open_to_wage_subsidy"] and saved["open_to_work_trial"]
+    assert not saved["open_to_apprenticeship"]
+
+    async with walk.page.expect_navigation():
+        await walk.page.locator(
+            f"main form[action='/employer/vacancies/{vacancy_id}/publish'] [type=submit]"
+        ).click()
+    await walk.check("published")
+    assert (await world.api("GET", f"/api/vacancies/{vacancy_id}", "employer"))["status"] == "open"
+
+    # The worker builds the shortlist; the coordinator asks two people, who agree, and
+    # shares them with the employer.
+    counts = await world.run_jobs()
+    assert counts["failed"] == 0, counts
+    shortlist = await world.api("GET", f"/api/vacancies/{vacancy_id}/shortlist", "coordinator")
+    people: list[tuple[str, str]] = []
+    for entry in shortlist["entries"]:
+        if entry["status"] != "suggested":
+            continue
+        with contextlib.suppress(AssertionError):
+            people.append((str(entry["id"]), await world.email_of_entry(str(entry["id"]))))
+        if len(people) == 2:
+            break
+    assert len(people) == 2, shortlist["entries"]
+    for entry_id, email in people:
+        await world.move(entry_id, "consent_requested", "coordinator")
+        await world.move(entry_id, "consented", email)
+        await world.move(entry_id, "shared", "coordinator")
+
+    await walk.goto(f"/employer/vacancies/{vacancy_id}", "shared-candidates")
+    for entry_id, email in people:
+        card = walk.page.locator(
+            f"main section:has(form[action='/employer/entries/{entry_id}/answer'])"
+        )
+        await card.wait_for()
+        assert await card.locator(f"a[href='mailto:{email}']").count() == 1
+        assert (await card.locator("h3").inner_text()).strip()
+
+    # The first is interviewed and hired; the second is not hired, for a reason.
+    hired, passed = people[0][0], people[1][0]
+    await _answer_on_page(walk, hired, "interview")
+    await walk.check("interview")
+    assert await _entry_in_db(hired) == ("interview", None)
+    await _answer_on_page(walk, hired, "hired")
+    await walk.check("hired")
+    await _answer_on_page(walk, passed, "not_hired", "other_candidate")
+    await walk.check("not-hired-with-reason")
+    assert await _entry_in_db(hired) == ("hired", None)
+    assert await _entry_in_db(passed) == ("not_hired", "other_candidate")
+    candidates = await world.api("GET", f"/api/vacancies/{vacancy_id}/candidates", "employer")
+    assert {str(c["entry_id"]): c["status"] for c in candidates} == {
+        hired: "hired",
+        passed: "not_hired",
+    }
+    await walk.goto("/employer", "vacancies-again")
+    assert await walk.page.locator(f"main a[href='/employer/vacancies/{vacancy_id}']").count()
     walk.assert_clean()
