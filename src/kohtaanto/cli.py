@@ -282,7 +282,8 @@ def demo(
         click.echo(f"  {role:<12} {email}")
     if not serve:
         return
-    click.echo(f"\nAPI:      http://127.0.0.1:{port}/  (OpenAPI: http://127.0.0.1:{port}/schema)")
+    click.echo(f"\nWeb:      http://127.0.0.1:{port}/  (log in as a demo user)")
+    click.echo(f"API:      http://127.0.0.1:{port}/api  (OpenAPI: http://127.0.0.1:{port}/schema)")
     click.echo("Worker:   arq jobs.worker.WorkerSettings")
     click.echo("Stop with Ctrl-C.\n")
     _serve_both(port)
