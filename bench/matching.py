@@ -143,8 +143,9 @@ def main() -> None:
     rows = asyncio.run(_bench(args.vacancies))
     database = get_settings().database.url.split(":")[0]
     print(
-        f"\nKohtaanto matching benchmark — {people:,} jobseekers, {open_vacancies:,} open vacancies, "
-        f"{database}, {os.cpu_count()} cores, Python {platform.python_version()}\n"
+        f"\nKohtaanto matching benchmark — {people:,} jobseekers, "
+        f"{open_vacancies:,} open vacancies, {database}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}\n"
     )
     widths = [max(len(r[i]) for r in [*rows, ("what", "result", "notes")]) for i in range(3)]
     header = ("what", "result", "notes")

@@ -144,9 +144,12 @@ async def client(clean: None) -> AsyncIterator[AsyncTestClient[Any]]:
         yield test_client
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def run_jobs() -> Callable[[], Awaitable[dict[str, int]]]:
-    """Relay the outbox, then run the worker in burst mode until the queue is empty."""
+    """Relay the outbox, then run the worker in burst mode until the queue is empty.
+
+    Session-scoped (it keeps no state) so package-scoped fixtures can use it too.
+    """
     from jobs.worker import build_worker
     from kohtaanto.domain import outbox
     from kohtaanto.queue import open_queue

@@ -70,7 +70,8 @@ def vacancy(
 
 async def register_employer(
     client: Any, business_id: str, email: str, password: str = "kauppa-salasana"
-) -> None:
+) -> dict[str, Any]:
+    """Register a shop in Tampere through the API; returns the employer as the API shows it."""
     response = await client.post(
         "/api/employers/register",
         json={
@@ -83,3 +84,5 @@ async def register_employer(
         },
     )
     assert response.status_code == 201, response.text
+    employer: dict[str, Any] = response.json()
+    return employer

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Notification, Role
 from kohtaanto.domain.delivery import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_webhook
-from tests.factories import occupation_with_skills, profile
+from tests.factories import occupation_with_skills, profile, register_employer
 
 pytestmark = pytest.mark.usefixtures("stack")
 
@@ -63,19 +63,8 @@ async def test_publish_shortlist_notify_and_isolation(
         Role.COORDINATOR, sub_region="Tampere", webhook_url=hook_url, webhook_secret=WEBHOOK_SECRET
     )
     for business_id, email in (("0737546-2", "hr@kauppa.fi"), ("1572860-0", "hr@toinen.fi")):
-        response = await client.post(
-            "/api/employers/register",
-            json={
-                "business_id": business_id,
-                "name": f"Kauppa {business_id}",
-                "municipality_code": "837",
-                "contact_name": "Henkilöstö",
-                "email": email,
-                "password": "kauppa-salasana",
-            },
-        )
-        assert response.status_code == 201, response.text
-        assert response.json()["coordinator_id"] == str(coordinator.id)
+        registered = await register_employer(client, business_id, email)
+        assert registered["coordinator_id"] == str(coordinator.id)
     employer = await login("hr@kauppa.fi", "kauppa-salasana")
     other_employer = await login("hr@toinen.fi", "kauppa-salasana")
 

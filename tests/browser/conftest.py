@@ -243,35 +243,6 @@ async def world(
         await delete_indexes(client, settings.search.index_prefix)
 
 
-@pytest.fixture(scope="session")
-def run_jobs() -> Callable[[], Awaitable[dict[str, int]]]:
-    """The root conftest's run_jobs, at session scope for the package-scoped world."""
-    from jobs.worker import build_worker
-    from kohtaanto.domain import outbox
-    from kohtaanto.queue import open_queue
-
-    async def run() -> dict[str, int]:
-        queue = await open_queue()
-        try:
-            async with session_scope() as session:
-                await outbox.relay(session, queue)
-            worker = build_worker(
-                redis_pool=queue, burst=True, poll_delay=0, handle_signals=False, cron_jobs=[]
-            )
-            await worker.main()
-            counts = {
-                "complete": worker.jobs_complete,
-                "failed": worker.jobs_failed,
-                "retried": worker.jobs_retried,
-            }
-            await worker.close()
-            return counts
-        finally:
-            await queue.aclose()
-
-    return run
-
-
 # ---------------------------------------------------------------------------- the browser
 
 
