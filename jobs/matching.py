@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kohtaanto.db.models import EntryStatus, Jobseeker, Shortlist, ShortlistEntry, Vacancy
 from kohtaanto.domain import shortlists
 from kohtaanto.settings import Settings
+from ml.dataset import jobseeker_facts
 from ml.facts import JobseekerFacts, VacancyFacts
 from ml.predict import RankedCandidate, RankingModel
 from search import retrieve
-from search.documents import load_jobseekers, load_vacancies
+from search.documents import load_vacancies
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,11 @@ async def rank_for_vacancy(
     )
     if not hits:
         return 0, []
-    people = {j.id: j for j in await load_jobseekers(session, [h.id for h in hits])}
     # The index may briefly hold someone whose consent was withdrawn since: the
-    # database is the truth, so check again.
-    pairs = [
-        (JobseekerFacts.from_orm(people[h.id]), h.score)
-        for h in hits
-        if h.id in people and people[h.id].visible_to_employers and people[h.id].available
-    ]
+    # database is the truth, so only the findable are read.
+    found = await jobseeker_facts(session, [h.id for h in hits], findable_only=True)
+    people = {f.id: f for f in found}
+    pairs = [(people[str(h.id)], h.score) for h in hits if str(h.id) in people]
     ranked = model.rank(VacancyFacts.from_orm(vacancy), pairs, today=today or date.today())
     return len(hits), ranked
 
