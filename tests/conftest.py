@@ -141,6 +141,23 @@ async def client(clean: None) -> AsyncIterator[AsyncTestClient[Any]]:
     from kohtaanto.app import create_app
 
     async with AsyncTestClient(app=create_app()) as test_client:
+
+        async def csrf(request: Any) -> None:
+            # Pages' forms carry the CSRF token the way a browser's would: from the
+            # cookie any page sets. The JSON API needs none.
+            if request.method in ("GET", "HEAD", "OPTIONS") or request.url.path.startswith("/api"):
+                return
+            if "csrftoken" not in test_client.cookies:
+                await test_client.get("/login")  # as a browser would, before its first form
+            token = test_client.cookies["csrftoken"]
+            request.headers["x-csrftoken"] = token
+            sent = request.headers.get("cookie", "")
+            if "csrftoken=" not in sent:
+                request.headers["cookie"] = (
+                    f"{sent}; csrftoken={token}" if sent else f"csrftoken={token}"
+                )
+
+        test_client.event_hooks["request"].append(csrf)
         yield test_client
 
 

@@ -228,3 +228,29 @@ async def test_a_jobseeker_saves_the_profile_and_answers_a_consent_request(
     await client.post(f"/jobseeker/entries/{entry_id}/consent", data={"answer": "decline"})
     async with session_scope() as session:
         assert (await session.get(ShortlistEntry, entry_id)).status is EntryStatus.DECLINED
+
+
+async def test_page_forms_need_the_csrf_token(clean, make_user) -> None:
+    """A form posted from another site (no token) is refused; the page's own form passes."""
+    from litestar.testing import AsyncTestClient
+
+    from kohtaanto.app import create_app
+
+    user = await make_user(Role.COACH)
+    async with AsyncTestClient(app=create_app()) as browser:
+        page = await browser.get("/login")
+        assert 'name="_csrf_token"' in page.text
+        token = browser.cookies["csrftoken"]
+        forged = await browser.post(
+            "/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False
+        )
+        assert forged.status_code == 403
+        response = await browser.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "_csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert (await browser.post("/logout", follow_redirects=False)).status_code == 403
+        out = await browser.post("/logout", headers={"x-csrftoken": token}, follow_redirects=False)
+        assert out.status_code == 303

@@ -10,6 +10,7 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, Request, get
+from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -108,6 +109,13 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             **PAGE_EXCEPTION_HANDLERS,
         },
         template_config=template_config(),
+        csrf_config=CSRFConfig(
+            secret=get_settings().auth.token_secret + ":csrf",
+            # The JSON API takes bearer tokens and JSON bodies, which a cross-site form
+            # cannot send; the pages' forms and htmx posts carry the token.
+            exclude=["/api", "/schema", "/health"],
+            cookie_samesite="lax",
+        ),
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="Kohtaanto",
