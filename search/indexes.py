@@ -131,6 +131,21 @@ INDEX_SETTINGS: dict[str, MeilisearchSettings] = {
 }
 
 
+# The ESCO vocabulary, for autocomplete with typo tolerance (labels and alternative labels).
+SKILLS = "esco_skills"
+OCCUPATIONS = "esco_occupations"
+CONCEPT_SETTINGS = MeilisearchSettings(
+    searchable_attributes=["label", "alt_labels"],
+    displayed_attributes=["id", "uri", "label"],
+    pagination=Pagination(max_total_hits=200),
+)
+
+
+def concept_index(kind: str, prefix: str = "") -> str:
+    """The index of ESCO ``skills`` or ``occupations`` under ``prefix``."""
+    return f"{prefix}{SKILLS if kind == 'skills' else OCCUPATIONS}"
+
+
 async def ensure_index(client: AsyncClient, uid: str, settings: MeilisearchSettings) -> None:
     """Create index ``uid`` if it is missing and apply ``settings``; wait for both."""
     if await client.get_raw_index(uid) is None:
@@ -148,6 +163,11 @@ async def ensure_indexes(client: AsyncClient, prefix: str = "") -> None:
 
 
 async def delete_indexes(client: AsyncClient, prefix: str = "") -> None:
-    """Delete both indexes under ``prefix`` (tests, teardown); missing ones are fine."""
-    for uid in (vacancy_index(prefix), jobseeker_index(prefix)):
+    """Delete the indexes under ``prefix`` (tests, teardown); missing ones are fine."""
+    for uid in (
+        vacancy_index(prefix),
+        jobseeker_index(prefix),
+        concept_index("skills", prefix),
+        concept_index("occupations", prefix),
+    ):
         await client.delete_index_if_exists(uid)

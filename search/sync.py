@@ -14,13 +14,17 @@ from uuid import UUID
 from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.models.settings import MeilisearchSettings
 from meilisearch_python_sdk.models.task import TaskInfo
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kohtaanto.db.models import EscoOccupation, EscoSkill
 from search.documents import iter_jobseekers, iter_vacancies, jobseeker_document, vacancy_document
 from search.indexes import (
+    CONCEPT_SETTINGS,
     JOBSEEKER_SETTINGS,
     PRIMARY_KEY,
     VACANCY_SETTINGS,
+    concept_index,
     ensure_index,
     jobseeker_index,
     vacancy_index,
@@ -126,3 +130,33 @@ async def reindex(
             jobseeker_document,
         ),
     }
+
+
+async def reindex_vocabulary(
+    client: AsyncClient, session: AsyncSession, prefix: str = "", batch_size: int = 5000
+) -> dict[str, int]:
+    """Rebuild the ESCO skill and occupation indexes (autocomplete) from the database."""
+    counts = {}
+    for kind, model in (("skills", EscoSkill), ("occupations", EscoOccupation)):
+        counts[f"esco_{kind}"] = await _rebuild(
+            client,
+            concept_index(kind, prefix),
+            CONCEPT_SETTINGS,
+            _concept_batches(session, model, batch_size),
+            lambda row: {
+                "id": row.id,
+                "uri": row.uri,
+                "label": row.label,
+                "alt_labels": row.alt_labels,
+            },
+        )
+    return counts
+
+
+async def _concept_batches(
+    session: AsyncSession, model: type[EscoSkill] | type[EscoOccupation], size: int
+) -> AsyncIterator[list[Any]]:
+    query = select(model.id, model.uri, model.label, model.alt_labels).order_by(model.id)
+    rows = (await session.execute(query)).all()
+    for start in range(0, len(rows), size):
+        yield list(rows[start : start + size])

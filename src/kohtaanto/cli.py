@@ -97,17 +97,19 @@ def import_places_cmd() -> None:
 
 @main.command()
 def reindex() -> None:
-    """Rebuild both Meilisearch indexes from the database, then swap them in."""
+    """Rebuild the Meilisearch indexes (vacancies, jobseekers, ESCO) and swap them in."""
     from kohtaanto.db import session_scope
     from kohtaanto.settings import get_settings
     from search.client import search_client
     from search.sync import reindex as rebuild
+    from search.sync import reindex_vocabulary
 
     async def go() -> None:
         settings = get_settings()
         started = time.perf_counter()
         async with search_client(settings.search) as client, session_scope() as session:
             counts = await rebuild(client, session, settings.search.index_prefix)
+            counts |= await reindex_vocabulary(client, session, settings.search.index_prefix)
         click.echo(f"reindexed {counts} in {time.perf_counter() - started:.1f} s")
 
     _run(go())

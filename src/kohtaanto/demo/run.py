@@ -19,6 +19,7 @@ from kohtaanto.db import session_scope
 from kohtaanto.db.migrate import upgrade
 from kohtaanto.db.models import (
     Employer,
+    EscoOccupation,
     EscoSkill,
     Jobseeker,
     OutboxMessage,
@@ -54,7 +55,7 @@ async def _prepare(
     from ml.history import has_history, simulate_history
     from ml.train import train_from_history
     from search.client import search_client
-    from search.sync import reindex
+    from search.sync import reindex, reindex_vocabulary
 
     settings = get_settings()
     async with session_scope() as session:
@@ -77,6 +78,7 @@ async def _prepare(
         if not await _indexes_complete(client, session, settings.search.index_prefix):
             progress("search indexes", 0, 1)
             await reindex(client, session, settings.search.index_prefix)
+            await reindex_vocabulary(client, session, settings.search.index_prefix)
             progress("search indexes", 1, 1)
     # A year of simulated recruitment outcomes (ml/history.py) until real ones exist,
     # then the ranking model trained on it, split by time.
@@ -108,12 +110,17 @@ def _model_usable(model_dir: Path) -> bool:
 
 
 async def _indexes_complete(client: AsyncClient, session: AsyncSession, prefix: str) -> bool:
-    """Whether both indexes hold as many documents as the database has rows (a restart)."""
+    """Whether the indexes hold as many documents as the database has rows (a restart)."""
     from meilisearch_python_sdk.errors import MeilisearchApiError
 
-    from search.indexes import jobseeker_index, vacancy_index
+    from search.indexes import concept_index, jobseeker_index, vacancy_index
 
-    for uid, model in ((vacancy_index(prefix), Vacancy), (jobseeker_index(prefix), Jobseeker)):
+    for uid, model in (
+        (vacancy_index(prefix), Vacancy),
+        (jobseeker_index(prefix), Jobseeker),
+        (concept_index("skills", prefix), EscoSkill),
+        (concept_index("occupations", prefix), EscoOccupation),
+    ):
         try:
             stats = await client.index(uid).get_stats()
         except MeilisearchApiError:

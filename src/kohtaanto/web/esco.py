@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
+from meilisearch_python_sdk.errors import MeilisearchApiError
 from sqlalchemy import func, select
 
 from kohtaanto.api.schemas import Db
 from kohtaanto.db.models import EscoOccupation, EscoSkill
+from kohtaanto.settings import get_settings
 from kohtaanto.web.rendering import page
 from ml.suggest import get_suggester, has_words
+from search.client import UNREACHABLE, search_client
+from search.vocabulary import Kind, find_concepts
+
+log = logging.getLogger(__name__)
 
 Name = Annotated[str, QueryParameter(pattern=r"^[a-z_]{1,40}$")]
 
 
 async def _find(db: Db, model: Any, q: str, limit: int = 8) -> list[tuple[str, str]]:
-    """Concepts whose label contains ``q``, shortest first (as /api/esco does)."""
+    """Concepts for what was typed: from Meilisearch (labels, alternative labels, typos
+    forgiven), or, while its vocabulary index is missing or unreachable, from the
+    database by label."""
     if len(q.strip()) < 2:
         return []
+    settings = get_settings().search
+    kind: Kind = "skills" if model is EscoSkill else "occupations"
+    try:
+        async with search_client(settings) as client:
+            found = await find_concepts(
+                client, kind, q.strip(), prefix=settings.index_prefix, limit=limit
+            )
+        if found:
+            return found
+    except (MeilisearchApiError, *UNREACHABLE) as e:  # type: ignore[misc]
+        log.info("ESCO autocomplete from the database: %s", e)
     rows = await db.execute(
         select(model.uri, model.label)
         .where(func.lower(model.label).contains(q.strip().lower()))
