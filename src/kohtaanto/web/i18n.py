@@ -1,7 +1,11 @@
 """Languages of the interface: Finnish first, Swedish and English.
 
-Catalogs are the ``.po`` files under ``translations/``; they are compiled in
-memory the first time a language is used, so a fresh clone needs no build step.
+Catalogs are the ``.po`` files under ``translations/<lang>/LC_MESSAGES/``:
+``messages.po`` (extracted with pybabel) and any other ``*.po`` beside it, merged
+in name order (a later file wins for the same msgid), so new strings can be
+added in a catalog of their own without touching the big one. They are
+compiled in memory the first time a language is used, so a fresh clone needs
+no build step.
 Templates use English msgids; ``{% trans %}`` and ``_()`` look the translation
 up in the ``translations`` variable of the render context, so concurrent
 requests in different languages never share state.
@@ -42,13 +46,22 @@ def N_(message: str) -> str:
 @functools.cache
 def translations(lang: str) -> Translations:
     """The compiled catalog of ``lang`` (English msgids need none, but load it anyway)."""
-    path = _DIR / lang / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as f:
-        catalog = read_po(f, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
+    folder = _DIR / lang / "LC_MESSAGES"
+    paths = [folder / "messages.po", *sorted(set(folder.glob("*.po")) - {folder / "messages.po"})]
+    merged: Translations | None = None
+    for path in paths:
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        part = Translations(buffer)
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+    assert merged is not None
+    return merged
 
 
 def language_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
