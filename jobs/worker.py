@@ -11,7 +11,7 @@ from arq.connections import RedisSettings
 from jobs import delivery, tasks
 from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, retrain
 from kohtaanto.queue import TASKS, redis_settings
-from kohtaanto.settings import Settings, get_settings
+from kohtaanto.settings import Settings, get_settings, require_strong_secrets
 from search.client import open_client
 
 
@@ -19,6 +19,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Shared clients, made once per worker process."""
     # A worker may be given settings of its own (``build_worker(settings=...)``).
     settings: Settings = ctx.setdefault("settings", get_settings())
+    require_strong_secrets(settings)
     ctx["search"] = open_client(settings.search)
     ctx["http"] = httpx.AsyncClient(timeout=10)
     ctx["model"] = None  # loaded on first use, so the worker starts before a model exists

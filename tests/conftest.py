@@ -28,6 +28,10 @@ os.environ["KOHTAANTO_MODEL_DIR"] = str(_TMP / "models")
 # The app under test runs in its own event loop: no pooled connections across loops.
 os.environ["KOHTAANTO_DATABASE_POOL"] = "null"
 os.environ["KOHTAANTO_TOKEN_SECRET"] = "test-secret-of-at-least-32-bytes-" + _RUN
+# Development: the shared test Meilisearch runs on a short key, and the test client
+# speaks plain http (Secure cookies would not come back). tests/test_security_auth.py
+# checks production's refusals and defaults with settings of its own.
+os.environ["KOHTAANTO_MODE"] = "development"
 
 import pytest  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402

@@ -26,7 +26,7 @@ from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.queue import open_queue
-from kohtaanto.settings import QueueSettings, get_settings
+from kohtaanto.settings import QueueSettings, get_settings, require_strong_secrets
 from kohtaanto.web import EXCEPTION_HANDLERS as PAGE_EXCEPTION_HANDLERS
 from kohtaanto.web import route_handlers as page_handlers
 from kohtaanto.web import template_config
@@ -75,6 +75,8 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
     ``queue``: where the relay sends jobs after a write, when not the environment's
     (fault tests use a Redis of their own).
     """
+    # A default or short secret would let anyone sign a token: refuse to serve at all.
+    require_strong_secrets()
     relay = OutboxRelay(queue)
 
     @asynccontextmanager

@@ -34,12 +34,17 @@ def _progress(step: str, done: int, total: int) -> None:
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
-def main(verbose: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """Kohtaanto: workforce matching for public employment services."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if ctx.invoked_subcommand != "demo":  # the demo draws its own secrets first
+        from kohtaanto.settings import require_strong_secrets
+
+        require_strong_secrets()
 
 
 @main.group()
@@ -270,8 +275,12 @@ def demo(
 ) -> None:
     """Set up the Pirkanmaa demo on the embedded defaults and start API and worker."""
     from kohtaanto.demo.run import prepare_demo
+    from kohtaanto.demo.secrets import enter_demo_mode
+    from kohtaanto.settings import VAR_DIR
 
     _ensure_var()
+    # Random secrets under var/ (made once); the API and worker children inherit them.
+    enter_demo_mode(VAR_DIR)
     users = prepare_demo(
         jobseekers=jobseekers,
         employers=employers,

@@ -36,7 +36,7 @@ class DatabaseSettings:
 class SearchSettings:
     url: str = field(default_factory=lambda: _env("KOHTAANTO_MEILI_URL", "http://127.0.0.1:7700"))
     master_key: str = field(
-        default_factory=lambda: _env("KOHTAANTO_MEILI_MASTER_KEY", "kohtaanto-dev-master-key")
+        default_factory=lambda: _env("KOHTAANTO_MEILI_MASTER_KEY", DEFAULT_MEILI_MASTER_KEY)
     )
     # Index names are prefixed so tests and several deployments can share one engine.
     index_prefix: str = field(default_factory=lambda: _env("KOHTAANTO_MEILI_INDEX_PREFIX", ""))
@@ -59,14 +59,63 @@ class QueueSettings:
     queue_name: str = field(default_factory=lambda: _env("KOHTAANTO_QUEUE_NAME", "kohtaanto:queue"))
 
 
+DEFAULT_TOKEN_SECRET = "kohtaanto-development-secret-change-me-in-production"
+DEFAULT_MEILI_MASTER_KEY = "kohtaanto-dev-master-key"
+# Secrets shorter than this are refused outside the demo and development (HS256 wants
+# at least as many bytes as the hash; a short key can be brute-forced offline).
+MIN_SECRET_BYTES = 32
+MODES = ("production", "demo", "development")
+
+
+def _mode() -> str:
+    return _env("KOHTAANTO_MODE", "production")
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _rate(name: str, default: str) -> tuple[str, int]:
+    """``"10/minute"`` → ``("minute", 10)``, as Litestar's rate-limit middleware takes it."""
+    count, _, unit = _env(name, default).partition("/")
+    if unit not in ("second", "minute", "hour", "day"):
+        raise SystemExit(f"{name}: expected COUNT/UNIT, UNIT one of second, minute, hour, day")
+    return unit, int(count)
+
+
 @dataclass(frozen=True)
 class AuthSettings:
     token_secret: str = field(
-        default_factory=lambda: _env(
-            "KOHTAANTO_TOKEN_SECRET", "kohtaanto-development-secret-change-me-in-production"
-        )
+        default_factory=lambda: _env("KOHTAANTO_TOKEN_SECRET", DEFAULT_TOKEN_SECRET)
     )
     token_hours: int = field(default_factory=lambda: int(_env("KOHTAANTO_TOKEN_HOURS", "12")))
+    # Cookies only over https. Behind a TLS-terminating proxy the app sees http, so this
+    # comes from configuration, not from the request; off only for the loopback demo.
+    secure_cookies: bool = field(
+        default_factory=lambda: _flag("KOHTAANTO_SECURE_COOKIES", _mode() == "production")
+    )
+    # A password-reset link works this long, once.
+    reset_minutes: int = field(default_factory=lambda: int(_env("KOHTAANTO_RESET_MINUTES", "60")))
+    # Where links in account e-mails (password reset) point.
+    public_url: str = field(
+        default_factory=lambda: _env("KOHTAANTO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    )
+    # Per client address, over all processes (the store is Redis).
+    login_rate: tuple[str, int] = field(
+        default_factory=lambda: _rate("KOHTAANTO_RATE_LOGIN", "10/minute")
+    )
+    register_rate: tuple[str, int] = field(
+        default_factory=lambda: _rate("KOHTAANTO_RATE_REGISTER", "20/hour")
+    )
+    reset_rate: tuple[str, int] = field(
+        default_factory=lambda: _rate("KOHTAANTO_RATE_RESET", "10/hour")
+    )
+    suggest_rate: tuple[str, int] = field(
+        default_factory=lambda: _rate("KOHTAANTO_RATE_SUGGEST", "30/minute")
+    )
 
 
 @dataclass(frozen=True)
@@ -131,6 +180,54 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     # Tracebacks in error responses: for development only.
     debug: bool = field(default_factory=lambda: _env("KOHTAANTO_DEBUG", "") == "1")
+    # "production" (the default) refuses weak secrets and sends Secure cookies;
+    # "demo" (set by `kohtaanto demo`, loopback, secrets generated under var/) and
+    # "development" (the tests) do not.
+    mode: str = field(default_factory=_mode)
+    # The OpenAPI document and Swagger UI at /schema; on in the demo and development.
+    openapi: bool = field(
+        default_factory=lambda: _flag("KOHTAANTO_OPENAPI", _mode() != "production")
+    )
+    # Largest request body any route accepts (bytes).
+    max_body_bytes: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_MAX_BODY_BYTES", str(1024 * 1024)))
+    )
+
+
+def weak_secrets(settings: Settings) -> list[str]:
+    """What is wrong with the secrets, one line each naming the variable (empty: all fine).
+
+    Debug, the demo and development may run on the embedded defaults; production may not:
+    the token secret signs every login, and the Meilisearch key guards the indexes of
+    jobseekers' profiles.
+    """
+    if settings.debug or settings.mode in ("demo", "development"):
+        return []
+    problems = []
+    for name, value, default in (
+        ("KOHTAANTO_TOKEN_SECRET", settings.auth.token_secret, DEFAULT_TOKEN_SECRET),
+        ("KOHTAANTO_MEILI_MASTER_KEY", settings.search.master_key, DEFAULT_MEILI_MASTER_KEY),
+    ):
+        if value == default:
+            problems.append(
+                f"{name} is the public default: set a random value of at least "
+                f"{MIN_SECRET_BYTES} bytes"
+            )
+        elif len(value.encode()) < MIN_SECRET_BYTES:
+            problems.append(
+                f"{name} is shorter than {MIN_SECRET_BYTES} bytes: set a longer random value"
+            )
+    return problems
+
+
+def require_strong_secrets(settings: Settings | None = None) -> None:
+    """Stop the process with a one-line error when a secret is a default or too short."""
+    settings = settings or get_settings()
+    if settings.mode not in MODES:
+        raise SystemExit(f"KOHTAANTO_MODE: one of {', '.join(MODES)}, not {settings.mode!r}")
+    problems = weak_secrets(settings)
+    if problems:
+        raise SystemExit("Refusing to start: " + "; ".join(problems))
 
 
 @lru_cache(maxsize=1)

@@ -40,7 +40,9 @@ class EmployerOut(msgspec.Struct):
     business_id: str
     name: str
     municipality: Place
-    coordinator_id: UUID | None
+    # Whether a company coordinator serves the organisation; never the coordinator's id
+    # (an employer can do nothing with it, and ids are what a forged token needs).
+    has_coordinator: bool
 
 
 def employer_out(e: Employer) -> EmployerOut:
@@ -50,7 +52,7 @@ def employer_out(e: Employer) -> EmployerOut:
         business_id=e.business_id,
         name=e.name,
         municipality=Place(code=m.code, name=m.name, sub_region=m.sub_region),
-        coordinator_id=e.coordinator_id,
+        has_coordinator=e.coordinator_id is not None,
     )
 
 
