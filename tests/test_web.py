@@ -111,7 +111,7 @@ async def test_an_employer_posts_and_publishes_a_vacancy_through_the_form(
     bad = await client.post("/employer/vacancies/new", data={**fields, "hours_per_week": "99"})
     assert bad.status_code == 400
     assert 'id="hours_per_week-error"' in bad.text
-    assert 'aria-describedby="hours_per_week-error"' in bad.text
+    assert 'aria-describedby="hours_per_week-hint hours_per_week-error"' in bad.text
     assert 'value="Kokki"' in bad.text  # the form keeps what was typed
 
     saved = await client.post("/employer/vacancies/new", data=fields, follow_redirects=False)

@@ -114,7 +114,7 @@ class VacancySummary(msgspec.Struct):
     employer_name: str
     occupation: Concept
     municipality: Place
-    hours_per_week: int
+    hours_per_week: float
     monthly_pay_eur: int | None
     status: VacancyStatus
 

@@ -30,7 +30,14 @@ from kohtaanto.domain import vacancies
 from kohtaanto.domain.vocabulary import FieldError
 
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=255)]
-Hours = Annotated[int, msgspec.Meta(ge=1, le=60)]
+# Quarter hours, so 37.5 (the Finnish full-time week) and 38.25 fit and the stored
+# Numeric(4, 2) holds the value exactly.
+Hours = Annotated[
+    float,
+    msgspec.Meta(
+        ge=1, le=60, multiple_of=0.25, description="Hours per week, in quarter hours (37.5)"
+    ),
+]
 Pay = Annotated[int, msgspec.Meta(ge=0, le=100_000, description="Gross monthly pay, euros")]
 Description = Annotated[str, msgspec.Meta(max_length=20_000)]
 
@@ -82,7 +89,7 @@ class VacancyOut(msgspec.Struct):
     occupation: Concept
     isco_code: str
     municipality: Place
-    hours_per_week: int
+    hours_per_week: float
     start_date: date | None
     monthly_pay_eur: int | None
     languages: list[str]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -272,7 +273,9 @@ class Vacancy(UUIDAuditBase):
     description: Mapped[str] = mapped_column(Text, default="")
     occupation_id: Mapped[int] = mapped_column(ForeignKey("esco_occupation.id"))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
-    hours_per_week: Mapped[int] = mapped_column(Integer)
+    # Hours as a decimal: 37.5 is the Finnish full-time week. Read as float (asdecimal=False)
+    # so the matching and instrument code keep working with plain numbers.
+    hours_per_week: Mapped[float] = mapped_column(Numeric(4, 2, asdecimal=False))
     start_date: Mapped[date | None] = mapped_column(Date)
     monthly_pay_eur: Mapped[int | None] = mapped_column(Integer)
     languages: Mapped[list[str]] = mapped_column(JsonB, default=list)

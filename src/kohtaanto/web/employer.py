@@ -10,18 +10,20 @@ from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.schemas import Db
 from kohtaanto.api.shortlists import entry_for, shared_candidates
 from kohtaanto.api.vacancies import VacancyCreate
 from kohtaanto.db.models import (
+    Employer,
     EntryStatus,
     EscoOccupation,
     EscoSkill,
     Municipality,
     Role,
+    User,
     Vacancy,
 )
 from kohtaanto.domain import shortlists, vacancies
@@ -34,6 +36,7 @@ from kohtaanto.web.rendering import page
 
 _LISTS = ("essential_skill_uris", "optional_skill_uris", "languages")
 _FLAGS = ("open_to_wage_subsidy", "open_to_work_trial", "open_to_apprenticeship")
+_DECIMALS = ("hours_per_week",)
 ANSWERS = (EntryStatus.INTERVIEW, EntryStatus.HIRED, EntryStatus.NOT_HIRED)
 
 
@@ -51,10 +54,33 @@ async def _vacancy(db: Db, request: AuthRequest, vacancy_id: UUID) -> Vacancy:
     return vacancy
 
 
-def _values(vacancy: Vacancy | None) -> dict[str, Any]:
-    """The form's values from a saved vacancy (or the defaults of a new one)."""
+async def _employer(db: Db, request: AuthRequest) -> Employer:
+    employer = (
+        await db.get(Employer, request.user.employer_id) if request.user.employer_id else None
+    )
+    if employer is None:
+        raise NotFoundException()
+    return employer
+
+
+async def coordinator_of(db: Db, employer: Employer) -> User | None:
+    """The company coordinator who serves ``employer`` (shown by name and contact, never id)."""
+    if employer.coordinator_id is None:
+        return None
+    return await db.get(User, employer.coordinator_id)
+
+
+def _values(vacancy: Vacancy | None, employer: Employer | None = None) -> dict[str, Any]:
+    """The form's values from a saved vacancy (or the defaults of a new one: the
+    organisation's own municipality, Finnish)."""
     if vacancy is None:
-        return {"languages": ["fi"], "essential": [], "optional": [], "occupation": []}
+        return {
+            "languages": ["fi"],
+            "essential": [],
+            "optional": [],
+            "occupation": [],
+            "municipality_code": employer.municipality.code if employer else "",
+        }
     links = sorted(vacancy.skill_links, key=lambda k: k.skill.label)
     return {
         "title": vacancy.title,
@@ -78,24 +104,24 @@ class EmployerPages(Controller):
 
     @get("/", operation_id="pageEmployerHome")
     async def home(self, request: AuthRequest, db_session: Db) -> Template:
-        """The organisation's vacancies, newest first."""
+        """The organisation's vacancies, newest first: by publishing date, a draft by
+        its creation (the list shows the publishing date, so that is what it sorts by)."""
+        newest = func.coalesce(Vacancy.published_at, Vacancy.created_at)
         rows = await db_session.scalars(
-            vacancies.visible_to(request.user).order_by(Vacancy.created_at.desc())
+            vacancies.visible_to(request.user).order_by(
+                newest.desc(), Vacancy.created_at.desc(), Vacancy.title
+            )
         )
         return page(request, "employer/home.html", vacancies=rows.all())
 
     @get("/organisation", operation_id="pageEmployerOrganisation")
     async def organisation(self, request: AuthRequest, db_session: Db) -> Template:
-        from kohtaanto.db.models import Employer
-
-        employer = (
-            await db_session.get(Employer, request.user.employer_id)
-            if request.user.employer_id
-            else None
+        """The organisation's facts and the coordinator who serves it, with their contact."""
+        employer = await _employer(db_session, request)
+        coordinator = await coordinator_of(db_session, employer)
+        return page(
+            request, "employer/organisation.html", employer=employer, coordinator=coordinator
         )
-        if employer is None:
-            raise NotFoundException()
-        return page(request, "employer/organisation.html", employer=employer)
 
     async def _form(
         self,
@@ -118,12 +144,15 @@ class EmployerPages(Controller):
 
     @get("/vacancies/new", operation_id="pageVacancyNew")
     async def new(self, request: AuthRequest, db_session: Db) -> Template:
-        return await self._form(request, db_session, None, _values(None), {})
+        employer = await _employer(db_session, request)
+        return await self._form(request, db_session, None, _values(None, employer), {})
 
     @post("/vacancies/new", operation_id="pageVacancyCreate", status_code=303)
     async def create(self, request: AuthRequest, db_session: Db) -> Template | Redirect:
         form = await request.form()
-        data, errors = forms.read(form, VacancyCreate, lists=_LISTS, flags=_FLAGS)
+        data, errors = forms.read(
+            form, VacancyCreate, lists=_LISTS, flags=_FLAGS, decimals=_DECIMALS
+        )
         if data is not None:
             try:
                 vacancy = await vacancies.create(
@@ -144,6 +173,7 @@ class EmployerPages(Controller):
         vacancy = await _vacancy(db_session, request, vacancy_id)
         candidates = await shared_candidates(db_session, request.user, vacancy)
         saved = request.query_params.get("saved")
+        published = request.query_params.get("published")
         return page(
             request,
             "employer/vacancy.html",
@@ -151,7 +181,9 @@ class EmployerPages(Controller):
             candidates=candidates,
             answers=ANSWERS,
             reasons=list(shortlists.NOT_HIRED_REASONS),
-            flash=N_("Saved.") if saved else None,
+            flash=N_("Saved.") if saved and not published else None,
+            published=bool(published),
+            coordinator=await coordinator_of(db_session, vacancy.employer),
             error=request.query_params.get("error"),
         )
 
@@ -168,7 +200,9 @@ class EmployerPages(Controller):
     ) -> Template | Redirect:
         vacancy = await _vacancy(db_session, request, vacancy_id)
         form = await request.form()
-        data, errors = forms.read(form, VacancyCreate, lists=_LISTS, flags=_FLAGS)
+        data, errors = forms.read(
+            form, VacancyCreate, lists=_LISTS, flags=_FLAGS, decimals=_DECIMALS
+        )
         if data is not None:
             try:
                 await vacancies.update(db_session, vacancy, msgspec.structs.asdict(data))
@@ -191,7 +225,8 @@ class EmployerPages(Controller):
             reason = "skills" if "skill" in str(e) else "status"
             return Redirect(f"/employer/vacancies/{vacancy_id}?error={reason}", status_code=303)
         await db_session.flush()
-        return Redirect(f"/employer/vacancies/{vacancy_id}?saved=1", status_code=303)
+        # The page then says what happens next (shortlist built, coordinator told).
+        return Redirect(f"/employer/vacancies/{vacancy_id}?published=1", status_code=303)
 
     @post("/vacancies/{vacancy_id:uuid}/close", operation_id="pageVacancyClose")
     async def close(

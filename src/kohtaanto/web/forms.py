@@ -20,7 +20,9 @@ FIELD_MESSAGES: dict[str, str] = {
     "description": N_("The description is too long."),
     "occupation_uri": N_("Choose an occupation from the list."),
     "municipality_code": N_("Choose a municipality."),
-    "hours_per_week": N_("Give the hours per week as a whole number from 1 to 60."),
+    "hours_per_week": N_(
+        "Give the hours per week as a number from 1 to 60 in quarter hours, for example 37.5."
+    ),
     "monthly_pay_eur": N_("Give the monthly pay in euros as a whole number."),
     "start_date": N_("Give the start date as a date."),
     "essential_skill_uris": N_("Choose at least one essential skill."),
@@ -51,9 +53,11 @@ def read(
     *,
     lists: tuple[str, ...] = (),
     flags: tuple[str, ...] = (),
+    decimals: tuple[str, ...] = (),
 ) -> tuple[T | None, dict[str, str]]:
     """``form`` as ``schema``: empty values are left out, ``lists`` keep every value,
-    ``flags`` (checkboxes) are true when present. Returns the object or field errors."""
+    ``flags`` (checkboxes) are true when present, ``decimals`` accept a decimal comma
+    ("37,5", as Finns and Swedes write it). Returns the object or field errors."""
     data: dict[str, Any] = {}
     for name in schema.__struct_fields__:  # type: ignore[attr-defined]
         if name in lists:
@@ -61,7 +65,7 @@ def read(
         elif name in flags:
             data[name] = name in form
         elif (value := str(form.get(name, "")).strip()) != "":
-            data[name] = value
+            data[name] = value.replace(",", ".") if name in decimals else value
     try:
         return msgspec.convert(data, schema, strict=False), {}
     except msgspec.ValidationError as e:

@@ -94,6 +94,16 @@ def _number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
+@pass_context
+def _decimal(context: Context, value: float | int | str | None) -> str:
+    """A short decimal for a form field or a fact ("37,5" in Finnish and Swedish, "37.5"
+    in English); text (a value the visitor typed) is shown back as it was."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if context.get("lang") == "en" else text.replace(".", ",")
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -107,6 +117,7 @@ def environment() -> Environment:
     )
     env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES)
     env.filters["number"] = _number
+    env.filters["decimal"] = _decimal
     return env
 
 
