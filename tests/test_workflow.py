@@ -148,7 +148,7 @@ async def test_whole_lifecycle(client, make_user, login, run_jobs) -> None:
     shared = (await client.get(f"/api/vacancies/{vid}/candidates", headers=employer)).json()
     assert [c["entry_id"] for c in shared] == [ids[0]]
     assert shared[0]["email"] == "anna@example.fi" and shared[0]["name"] == "Anna"
-    assert shared[0]["skills"] and shared[0]["explanation"]["matched_essential"]
+    assert shared[0]["skills"] and shared[0]["match"]["matched_essential"]
     assert (
         await client.get(f"/api/vacancies/{vid}/candidates", headers=world["other_employer"])
     ).status_code == 404
@@ -259,7 +259,8 @@ async def test_added_by_hand_removed_with_reason_and_kept_on_rebuild(
     extra = await make_user(Role.JOBSEEKER, email="cecilia@example.fi")
     response = await client.put(
         "/api/jobseekers/me",
-        json=profile(occupation, essential[:1], visible_to_employers=False),
+        # Visible to employers (add-by-hand honours the choice: test_security_data.py).
+        json=profile(occupation, essential[:1]),
         headers=await login(extra.email),
     )
     cecilia = response.json()["id"]

@@ -34,7 +34,8 @@ from kohtaanto.db.models import (
     User,
     Vacancy,
 )
-from kohtaanto.domain import shortlists, vacancies
+from kohtaanto.domain import disclosure, shortlists, vacancies
+from kohtaanto.domain.instruments import ESTIMATE_NOTE
 from kohtaanto.domain.shortlists import Move, MoveError
 from kohtaanto.settings import get_settings
 
@@ -100,6 +101,9 @@ class EntryState(msgspec.Struct):
 
 
 class EventOut(msgspec.Struct):
+    """One move of an entry. Employers get the status and date only (the rest null),
+    and only from the sharing on: reasons and notes are the service's."""
+
     from_status: EntryStatus | None
     to_status: EntryStatus
     by_role: Role | None
@@ -107,8 +111,33 @@ class EventOut(msgspec.Struct):
     at: datetime
 
 
-class SharedCandidate(msgspec.Struct):
-    """A candidate as the employer sees them: the shared fields only."""
+class EmployerMatch(msgspec.Struct):
+    """How a shared candidate matches the vacancy, as far as an employer may know."""
+
+    matched_essential: list[Concept]
+    missing_essential: list[Concept]
+    essential_coverage: float
+    distance_km: float | None
+    within_travel_limit: bool | None
+    languages_missing: list[str]
+
+
+class EmployerSupport(msgspec.Struct):
+    """ "Wage subsidy possible, about N €/month": no instrument, rule, rate or reason."""
+
+    wage_subsidy_possible: bool
+    about_eur_per_month: int
+    text: str
+    note: str
+
+
+class EmployerCandidateView(msgspec.Struct):
+    """Everything an employer sees of a shared candidate, and nothing more.
+
+    The list is explicit (SECURITY.md documents it): the profile fields the person
+    agreed to share, the match summary, a rough wage-subsidy amount, contact details.
+    Never instrument codes or reasons (health), staff notes, or the model's factors.
+    """
 
     entry_id: UUID
     status: EntryStatus
@@ -118,10 +147,41 @@ class SharedCandidate(msgspec.Struct):
     languages: list[str] | None
     education: EducationLevel | None
     municipality: Place | None
-    explanation: dict[str, Any] | None
+    match: EmployerMatch | None
+    support: EmployerSupport | None
     name: str | None
     email: str | None
     phone: str | None
+
+
+def _concepts(items: Any) -> list[Concept]:
+    return [Concept(uri=str(c["uri"]), label=str(c["label"])) for c in items or ()]
+
+
+def employer_match(explanation: dict[str, Any]) -> EmployerMatch | None:
+    """The match summary of an explanation; None for an entry added by hand (no ranking)."""
+    if "matched_essential" not in explanation:
+        return None
+    return EmployerMatch(
+        matched_essential=_concepts(explanation.get("matched_essential")),
+        missing_essential=_concepts(explanation.get("missing_essential")),
+        essential_coverage=float(explanation.get("essential_coverage", 0.0)),
+        distance_km=explanation.get("distance_km"),
+        within_travel_limit=explanation.get("within_travel_limit"),
+        languages_missing=[str(x) for x in explanation.get("languages_missing", ())],
+    )
+
+
+def employer_support(explanation: dict[str, Any]) -> EmployerSupport | None:
+    about = disclosure.wage_subsidy_hint(explanation)
+    if about is None:
+        return None
+    return EmployerSupport(
+        wage_subsidy_possible=True,
+        about_eur_per_month=about,
+        text=disclosure.support_text(about),
+        note=ESTIMATE_NOTE,
+    )
 
 
 def _place(j: Jobseeker) -> Place:
@@ -176,7 +236,8 @@ async def _shortlist(db: Db, user: User, vacancy_id: UUID) -> Shortlist:
 
 async def entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry, Vacancy]:
     """The entry, if ``user`` may see it: its coordinator, the person, their coach,
-    or the employer once it is shared. Anyone else gets a 404."""
+    or the employer while it is shared (not after the sharing ended). Anyone else
+    gets a 404."""
     row = (
         await db.execute(
             select(ShortlistEntry, Vacancy, Jobseeker, Employer.coordinator_id)
@@ -197,7 +258,7 @@ async def entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry,
         Role.JOBSEEKER: person.user_id == user.id,
         Role.COACH: person.coach_id == user.id,
         Role.EMPLOYER: vacancy.employer_id == user.employer_id
-        and entry.status in shortlists.VISIBLE_TO_EMPLOYER,
+        and shortlists.shared_with_employer(entry),
     }[user.role]
     if not allowed:
         raise not_found("Shortlist entry")
@@ -239,7 +300,9 @@ async def add_by_hand(
     """
     shortlist = await _shortlist(db, user, vacancy_id)
     person = await db.get(Jobseeker, jobseeker_id)
-    if person is None or person.anonymised_at is not None:
+    # Someone who chose not to be seen by employers is answered like an unknown id,
+    # so the answer does not tell that the person exists.
+    if person is None or person.anonymised_at is not None or not person.visible_to_employers:
         raise invalid("jobseeker_id", "no such jobseeker")
     if not person.available:
         raise invalid("jobseeker_id", "this jobseeker is not available")
@@ -310,7 +373,7 @@ async def move_entry(db: Db, user: User, entry_id: UUID, move: Move) -> EntrySta
     return _state(entry, vacancy.id)
 
 
-async def shared_candidates(db: Db, user: User, vacancy: Vacancy) -> list[SharedCandidate]:
+async def shared_candidates(db: Db, user: User, vacancy: Vacancy) -> list[EmployerCandidateView]:
     """The candidates shared with the employer, and only the fields shared: the
     jobseeker consented for this vacancy, and the sharing has not ended. Each view is logged."""
     now = datetime.now(UTC)
@@ -330,12 +393,13 @@ async def shared_candidates(db: Db, user: User, vacancy: Vacancy) -> list[Shared
     ).all()
     out, shown = [], []
     for entry, person, account in rows:
-        fields = set(entry.shared_fields)
-        if not fields:
+        if not shortlists.shared_with_employer(entry, now):
             continue
+        fields = set(entry.shared_fields)
         shown.append(person.id)
+        contact = account is not None
         out.append(
-            SharedCandidate(
+            EmployerCandidateView(
                 entry_id=entry.id,
                 status=entry.status,
                 shared_until=entry.shared_until,
@@ -348,14 +412,49 @@ async def shared_candidates(db: Db, user: User, vacancy: Vacancy) -> list[Shared
                 languages=list(person.languages) if "languages" in fields else None,
                 education=person.education if "education" in fields else None,
                 municipality=_place(person) if "municipality" in fields else None,
-                explanation=entry.explanation if "explanation" in fields else None,
-                name=account.name if account and "name" in fields else None,
-                email=account.email if account and "email" in fields else None,
-                phone=account.phone if account and "phone" in fields else None,
+                match=employer_match(entry.explanation)
+                if disclosure.MATCH_FIELD in fields
+                else None,
+                support=employer_support(entry.explanation)
+                if disclosure.MATCH_FIELD in fields
+                else None,
+                name=account.name if contact and "name" in fields else None,
+                email=account.email if contact and "email" in fields else None,
+                phone=account.phone if contact and "phone" in fields else None,
             )
         )
     shortlists.log_views(db, user, vacancy.employer.name, shown, vacancy_id=vacancy.id)
     return out
+
+
+async def entry_events(db: Db, user: User, entry_id: UUID) -> list[EventOut]:
+    """An entry's history for whoever may see the entry; an employer's is status and
+    date only, from the sharing on."""
+    await entry_for(db, user, entry_id)
+    rows = (
+        await db.execute(
+            select(ShortlistEvent, User.role)
+            .outerjoin(User, User.id == ShortlistEvent.actor_id)
+            .where(ShortlistEvent.entry_id == entry_id)
+            .order_by(ShortlistEvent.at, ShortlistEvent.id)
+        )
+    ).all()
+    if user.role is Role.EMPLOYER:
+        return [
+            EventOut(from_status=None, to_status=ev.to_status, by_role=None, reason=None, at=ev.at)
+            for ev, _ in rows
+            if ev.to_status in shortlists.VISIBLE_TO_EMPLOYER
+        ]
+    return [
+        EventOut(
+            from_status=ev.from_status,
+            to_status=ev.to_status,
+            by_role=role,
+            reason=ev.reason,
+            at=ev.at,
+        )
+        for ev, role in rows
+    ]
 
 
 class ShortlistController(Controller):
@@ -413,24 +512,10 @@ class EntryController(Controller):
     async def events(
         self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
     ) -> list[EventOut]:
-        """The entry's history: every move, by whom (as a role), when and why."""
-        await entry_for(db_session, request.user, entry_id)
-        rows = await db_session.execute(
-            select(ShortlistEvent, User.role)
-            .outerjoin(User, User.id == ShortlistEvent.actor_id)
-            .where(ShortlistEvent.entry_id == entry_id)
-            .order_by(ShortlistEvent.at, ShortlistEvent.id)
-        )
-        return [
-            EventOut(
-                from_status=ev.from_status,
-                to_status=ev.to_status,
-                by_role=role,
-                reason=ev.reason,
-                at=ev.at,
-            )
-            for ev, role in rows.all()
-        ]
+        """The entry's history: every move, by whom (as a role), when and why.
+
+        Employers get each status and its date only, from the sharing on."""
+        return await entry_events(db_session, request.user, entry_id)
 
 
 class CandidateController(Controller):
@@ -441,9 +526,10 @@ class CandidateController(Controller):
     @get("/", operation_id="listSharedCandidates")
     async def shared(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
-    ) -> list[SharedCandidate]:
-        """The candidates shared with the employer, and only the fields shared: the
-        jobseeker consented for this vacancy, and the sharing has not ended."""
+    ) -> list[EmployerCandidateView]:
+        """The candidates shared with the employer, and only the fields shared
+        (``EmployerCandidateView``, listed in SECURITY.md): the jobseeker consented for
+        this vacancy, and the sharing has not ended."""
         vacancy = await vacancies.get_visible(db_session, request.user, vacancy_id)
         if vacancy is None:
             raise not_found("Vacancy")

@@ -27,6 +27,7 @@ from kohtaanto.db.models import (
     User,
     Vacancy,
 )
+from kohtaanto.domain.disclosure import SHARED_FIELDS
 from kohtaanto.domain.notifications import notify_once
 from kohtaanto.settings import get_settings
 
@@ -103,16 +104,16 @@ MOVES: dict[tuple[EntryStatus, EntryStatus], frozenset[Role]] = {
 # How the service's own staff appear in a jobseeker's access log.
 SERVICE = "Employment services"
 
-# What an employer sees of a shared candidate; contact details only with consent.
-SHAREABLE_FIELDS = (
-    "skills",
-    "occupations",
-    "languages",
-    "education",
-    "municipality",
-    "explanation",
-)
-CONTACT_FIELDS = ("name", "email", "phone")
+
+def shared_with_employer(entry: ShortlistEntry, now: datetime | None = None) -> bool:
+    """Whether the employer may see ``entry`` now: the person consented, the entry was
+    shared and the sharing has not ended (by its date, or by consent taken back)."""
+    return (
+        entry.status in VISIBLE_TO_EMPLOYER
+        and bool(entry.shared_fields)
+        and entry.shared_until is not None
+        and entry.shared_until > (now or datetime.now(UTC))
+    )
 
 
 class MoveError(ValueError):
@@ -189,7 +190,7 @@ async def apply(
     if move.to is S.SHARED:
         entry.shared_at = now
         entry.shared_until = now + timedelta(days=settings.share_days)
-        entry.shared_fields = list(SHAREABLE_FIELDS + CONTACT_FIELDS)
+        entry.shared_fields = list(SHARED_FIELDS)
     elif move.to is S.DECLINED:
         # Taking consent back ends sharing at once.
         entry.shared_until = min(entry.shared_until, now) if entry.shared_until else None

@@ -3,7 +3,7 @@ and the notification inbox and preferences of every signed-in user."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,12 +29,15 @@ from kohtaanto.db.models import (
     NotifyFrequency,
     ProfileView,
     Role,
+    ShortlistEntry,
     User,
     Vacancy,
 )
 from kohtaanto.domain import jobseekers, privacy, shortlists
+from kohtaanto.domain.disclosure import SHARED_FIELDS
 from kohtaanto.domain.shortlists import Move, MoveError
 from kohtaanto.domain.vocabulary import FieldError
+from kohtaanto.settings import get_settings
 from kohtaanto.web import forms
 from kohtaanto.web.account import TOKEN_COOKIE
 from kohtaanto.web.employer import labelled, municipalities
@@ -152,10 +155,22 @@ class JobseekerPages(Controller):
         profile = await _profile(db_session, request.user)
         entries = await _entries_of(db_session, profile.id)
         saved = bool(request.query_params.get("saved"))
+        # What agreeing shares, with whom (each entry's employer) and until when.
+        rows = await db_session.execute(
+            select(ShortlistEntry.id, ShortlistEntry.shared_until).where(
+                ShortlistEntry.id.in_([e.entry_id for e in entries])
+            )
+        )
+        shared_until = {entry_id: until for entry_id, until in rows.all()}
+        share_days = get_settings().workflow.share_days
         return page(
             request,
             "jobseeker/consents.html",
             entries=entries,
+            shared_fields=SHARED_FIELDS,
+            shared_until=shared_until,
+            share_days=share_days,
+            share_ends_if_today=datetime.now(UTC) + timedelta(days=share_days),
             flash=N_("Your answer was saved.") if saved else None,
         )
 

@@ -96,6 +96,21 @@ LABELS: dict[str, dict[str, str]] = {
         "shortlisted": N_("added you to a shortlist"),
         "shared": N_("received your profile"),
     },
+    # What a consent shares (domain.disclosure.SHARED_FIELDS), as the consent page lists it.
+    "shared_field": {
+        "skills": N_("Your skills"),
+        "occupations": N_("The occupations you are looking for"),
+        "languages": N_("Your languages"),
+        "education": N_("Your level of education"),
+        "municipality": N_("Your home municipality"),
+        "explanation": N_(
+            "How you match the job (skills, distance, languages) and whether a wage "
+            "subsidy is possible, as a rough monthly amount — never why"
+        ),
+        "name": N_("Your name"),
+        "email": N_("Your e-mail address"),
+        "phone": N_("Your phone number"),
+    },
 }
 
 # Languages offered in the forms, in this order.

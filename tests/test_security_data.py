@@ -1,0 +1,201 @@
+"""Issue 8, the data-protection findings, each tried as an attacker would.
+
+Finding 2: employers learn nothing of health, notes or history, and nothing after
+the sharing ended. Finding 8: add-by-hand honours the jobseeker's visibility choice.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+import pytest
+
+from kohtaanto.api.shortlists import EmployerCandidateView
+from kohtaanto.db import session_scope
+from kohtaanto.db.models import Jobseeker, Role, ShortlistEntry
+from kohtaanto.domain import disclosure
+from tests.tenants import NOTE, instruments_for, make_tenants
+
+pytestmark = pytest.mark.usefixtures("clean")
+
+# What must never reach an employer: instrument codes and rules that tell health
+# or other special-category facts, rates, the model's factors, the staff's notes.
+FORBIDDEN = (
+    "wage_subsidy_reduced_work_ability",
+    "reduced work ability",
+    "reduced_work_ability",
+    "integration",
+    "rule_id",
+    "fi-wage-subsidy",
+    "rate",
+    "top_factors",
+    "back surgery",
+    "instruments",
+)
+
+
+def _leaks(payload: Any) -> list[str]:
+    text = json.dumps(payload).lower()
+    return [word for word in FORBIDDEN if word.lower() in text]
+
+
+async def _employer(login: Any, tenants: Any, key: str = "a") -> dict[str, str]:
+    result: dict[str, str] = await login(tenants[key].users[Role.EMPLOYER].email)
+    return result
+
+
+async def test_employer_sees_exactly_the_documented_view(client, login) -> None:
+    tenants = await make_tenants()
+    a = tenants["a"]
+    employer = await _employer(login, tenants)
+    response = await client.get(f"/api/vacancies/{a.vacancy_id}/candidates", headers=employer)
+    assert response.status_code == 200, response.text
+    shared = response.json()
+    assert {c["entry_id"] for c in shared} == {str(a.entry_id), str(a.hand_entry_id)}
+    # Every candidate is exactly the schema's fields: one explicit list, nothing extra.
+    for candidate in shared:
+        assert set(candidate) == set(EmployerCandidateView.__struct_fields__)
+        msgspec.convert(candidate, EmployerCandidateView)
+    assert _leaks(shared) == [], shared
+    mine = next(c for c in shared if c["entry_id"] == str(a.entry_id))
+    # The reduced-work-ability subsidy (70 %) is behind it, but the employer reads only a
+    # rough amount, no higher than the general 50 % wage subsidy would give.
+    codes = {i["code"] for i in instruments_for(reduced_work_ability=True)}
+    assert "wage_subsidy_reduced_work_ability" in codes
+    support = mine["support"]
+    assert support["wage_subsidy_possible"] is True
+    about = support["about_eur_per_month"]
+    assert support["text"] == f"Wage subsidy possible, about {about} €/month"
+    assert support["about_eur_per_month"] % disclosure.ROUND_TO_EUR == 0
+    assert support["about_eur_per_month"] <= disclosure.GENERAL_MONTHLY_CAP_EUR
+    assert mine["match"]["matched_essential"][0]["label"] == "serve customers"
+    assert mine["name"] == "Jobseeker A" and mine["phone"] == "+358401234567"
+    # The hand-added entry's explanation holds the coordinator's note: none of it shows.
+    by_hand = next(c for c in shared if c["entry_id"] == str(a.hand_entry_id))
+    assert by_hand["match"] is None and by_hand["support"] is None
+
+
+async def test_support_amount_does_not_tell_the_special_rate(client, login) -> None:
+    """Two people for the same job, one with reduced work ability (70 % subsidy), one
+    with the general subsidy (50 %): the employer reads the same amount for both."""
+    general = {"instruments": instruments_for(reduced_work_ability=False)}
+    special = {"instruments": instruments_for(reduced_work_ability=True)}
+    assert disclosure.wage_subsidy_hint(general) == disclosure.wage_subsidy_hint(special)
+    assert disclosure.wage_subsidy_hint({"instruments": []}) is None
+
+
+async def test_employer_history_is_status_and_date_only(client, login) -> None:
+    tenants = await make_tenants()
+    a = tenants["a"]
+    employer = await _employer(login, tenants)
+    response = await client.get(f"/api/shortlist-entries/{a.entry_id}/events", headers=employer)
+    assert response.status_code == 200, response.text
+    events = response.json()
+    # From the sharing on; no reason, no note, no one's role.
+    assert [e["to_status"] for e in events] == ["shared"]
+    assert all(e["reason"] is None and e["by_role"] is None for e in events)
+    assert "surgery" not in response.text
+    # The service's own people still read the whole history with reasons.
+    coordinator = await login(a.users[Role.COORDINATOR].email)
+    full = (
+        await client.get(f"/api/shortlist-entries/{a.entry_id}/events", headers=coordinator)
+    ).json()
+    assert len(full) == 4 and any(e["reason"] == NOTE for e in full)
+
+
+async def test_nothing_after_the_sharing_ended(client, login) -> None:
+    tenants = await make_tenants()
+    a = tenants["a"]
+    employer = await _employer(login, tenants)
+    async with session_scope() as session:
+        entry = await session.get(ShortlistEntry, a.entry_id)
+        assert entry is not None
+        entry.shared_until = datetime.now(UTC) - timedelta(minutes=1)
+    candidates = (
+        await client.get(f"/api/vacancies/{a.vacancy_id}/candidates", headers=employer)
+    ).json()
+    assert str(a.entry_id) not in {c["entry_id"] for c in candidates}
+    events = await client.get(f"/api/shortlist-entries/{a.entry_id}/events", headers=employer)
+    assert events.status_code == 404
+    move = await client.post(
+        f"/api/shortlist-entries/{a.entry_id}/move", json={"to": "interview"}, headers=employer
+    )
+    assert move.status_code == 404
+    page = await client.post(
+        f"/employer/entries/{a.entry_id}/answer",
+        data={"to": "interview"},
+        headers={"cookie": f"token={employer['Authorization'].split()[1]}"},
+        follow_redirects=False,
+    )
+    assert page.status_code == 404
+    # The jobseeker still reads their own entry's history.
+    person = await login(a.users[Role.JOBSEEKER].email)
+    own = await client.get(f"/api/shortlist-entries/{a.entry_id}/events", headers=person)
+    assert own.status_code == 200
+
+
+async def test_employer_page_shows_no_health_or_notes(client, login) -> None:
+    tenants = await make_tenants()
+    a = tenants["a"]
+    employer = await _employer(login, tenants)
+    client.cookies.set("token", employer["Authorization"].split()[1])
+    page = await client.get(f"/employer/vacancies/{a.vacancy_id}")
+    assert page.status_code == 200
+    text = page.text.lower()
+    assert "surgery" not in text and "work ability" not in text and "työkyky" not in text
+    assert "jobseeker a" in text
+
+
+async def test_consent_page_lists_what_with_whom_until_when(client, login) -> None:
+    tenants = await make_tenants()
+    a = tenants["a"]
+    async with session_scope() as session:
+        entry = await session.get(ShortlistEntry, a.entry_id)
+        assert entry is not None
+        until = entry.shared_until
+    person = await login(a.users[Role.JOBSEEKER].email)
+    client.cookies.set("token", person["Authorization"].split()[1])
+    client.cookies.set("lang", "en")
+    page = await client.get("/jobseeker/consents")
+    assert page.status_code == 200
+    assert "Kauppa A sees:" in page.text
+    for label in (
+        "Your skills",
+        "Your home municipality",
+        "Your name",
+        "Your e-mail address",
+        "Your phone number",
+    ):
+        assert label in page.text
+    assert until is not None and until.strftime("%d.%m.%Y") in page.text
+    assert "never shown to employers" in page.text
+
+
+async def test_add_by_hand_honours_visibility(client, login) -> None:
+    """Finding 8: someone who chose not to be visible to employers cannot be added by
+    hand, and the answer is the same as for an id that does not exist."""
+    tenants = await make_tenants()
+    a = tenants["a"]
+    coordinator = await login(a.users[Role.COORDINATOR].email)
+    async with session_scope() as session:
+        hidden = Jobseeker(
+            municipality_id=(await session.get(Jobseeker, a.jobseeker_id)).municipality_id,  # type: ignore[union-attr]
+            languages=["fi"],
+            education="basic",
+            birth_year=1980,
+            visible_to_employers=False,
+        )
+        session.add(hidden)
+        await session.flush()
+        hidden_id = hidden.id
+    url = f"/api/vacancies/{a.vacancy_id}/shortlist/entries"
+    refused = await client.post(url, json={"jobseeker_id": str(hidden_id)}, headers=coordinator)
+    unknown = await client.post(
+        url, json={"jobseeker_id": "00000000-0000-4000-8000-000000000000"}, headers=coordinator
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["extra"][0]["key"] == "jobseeker_id"
+    assert refused.json()["extra"] == unknown.json()["extra"]
