@@ -24,6 +24,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/health"): ANYONE,
     ("POST", "/api/auth/login"): ANYONE,
     ("GET", "/api/auth/me"): SIGNED_IN,
+    ("POST", "/api/auth/logout"): SIGNED_IN,
     ("POST", "/api/employers/register"): ANYONE,
     ("GET", "/api/employers/me"): {E},
     ("GET", "/api/vacancies"): SIGNED_IN,

@@ -5,9 +5,12 @@ Start-up refuses weak secrets outside the demo; registration gives out no staff 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ import pytest
 
 from kohtaanto.db.models import Role
 from kohtaanto.settings import DEFAULT_TOKEN_SECRET, Settings, get_settings
+from tests.conftest import PASSWORD
 from tests.factories import register_employer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,3 +128,162 @@ async def test_token_signed_with_the_public_default_is_refused(client, make_user
     assert get_settings().auth.token_secret != DEFAULT_TOKEN_SECRET
     response = await client.get("/api/vacancies", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401
+
+
+# ------------------------------------------------------------------------- sessions
+
+
+@contextlib.asynccontextmanager
+async def _app_with(monkeypatch: pytest.MonkeyPatch, **env: str) -> AsyncIterator[Any]:
+    """A test client on an app built from the environment plus ``env``."""
+    from litestar.testing import AsyncTestClient
+
+    from kohtaanto.app import create_app
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        async with AsyncTestClient(app=create_app(), base_url="https://testserver.local") as client:
+            yield client
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+async def _page_login(client: Any, email: str, password: str = PASSWORD) -> Any:
+    await client.get("/login")
+    return await client.post(
+        "/login",
+        data={"email": email, "password": password},
+        headers={"x-csrftoken": client.cookies["csrftoken"]},
+        follow_redirects=False,
+    )
+
+
+async def test_api_refuses_the_login_cookie(client, make_user) -> None:
+    """Finding 6: another site's text/plain form post rode the login cookie into /api."""
+    await make_user(Role.COORDINATOR, email="koordinaattori@example.fi")
+    await register_employer(client, "0737546-2", "hr@kauppa.fi")
+    assert (await _page_login(client, "hr@kauppa.fi", "kauppa-salasana")).status_code == 303
+    assert "token" in client.cookies
+    # The pages still take the cookie ...
+    assert (await client.get("/employer")).status_code == 200
+    # ... the API does not: neither a read nor the cross-site "form" post.
+    assert (await client.get("/api/auth/me")).status_code == 401
+    forged = await client.post(
+        "/api/vacancies",
+        content=b'{"title": "Forged", "x": "=',  # what <form enctype="text/plain"> can send
+        headers={"content-type": "text/plain", "origin": "https://evil.example"},
+    )
+    assert forged.status_code == 401
+    bearer = {"Authorization": f"Bearer {client.cookies['token']}"}
+    assert (await client.get("/api/auth/me", headers=bearer)).status_code == 200
+
+
+def test_exclusions_are_anchored() -> None:
+    """Finding 9: "/health", "/schema" and "/api" were exempt anywhere in a path."""
+    from litestar.middleware._utils import build_exclude_path_pattern
+
+    from kohtaanto.api.auth import build_auth
+    from kohtaanto.app import create_app
+
+    auth = build_exclude_path_pattern(exclude=build_auth().exclude)
+    assert auth is not None
+    for public in ("/health", "/schema", "/schema/swagger", "/api/auth/login"):
+        assert auth.findall(public), public
+    for private in ("/api/coach/clients/health", "/coordinator/schema", "/api/auth/login/x"):
+        assert not auth.findall(private), private
+    app = create_app()
+    assert app.csrf_config is not None
+    csrf = build_exclude_path_pattern(exclude=app.csrf_config.exclude)
+    assert csrf is not None
+    assert csrf.findall("/api/vacancies")
+    for page in ("/employer/api", "/apiary", "/coordinator/health", "/login"):
+        assert not csrf.findall(page), page
+
+
+async def test_secure_cookies_and_hsts_from_configuration(
+    clean, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 6: Secure only when the app itself saw https (never behind a proxy), never on
+    the CSRF cookie. Now from KOHTAANTO_SECURE_COOKIES, which production has on."""
+    monkeypatch.delenv("KOHTAANTO_SECURE_COOKIES", raising=False)
+    monkeypatch.setenv("KOHTAANTO_MODE", "production")
+    assert Settings().auth.secure_cookies is True
+    assert Settings().openapi is False
+    monkeypatch.setenv("KOHTAANTO_MODE", "development")
+    user = await make_user(Role.COACH)
+    async with _app_with(monkeypatch, KOHTAANTO_SECURE_COOKIES="1") as browser:
+        page = await browser.get("/login")
+        assert "secure" in page.headers["set-cookie"].lower()  # the CSRF cookie
+        assert page.headers["strict-transport-security"].startswith("max-age=")
+        response = await _page_login(browser, user.email)
+        assert response.status_code == 303
+        cookie = response.headers["set-cookie"].lower()
+        assert "token=" in cookie and "secure" in cookie and "httponly" in cookie
+
+
+async def test_security_headers_on_every_response(client) -> None:
+    for path in ("/login", "/api/auth/me", "/static/app.css", "/no-such-page", "/health"):
+        response = await client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp, path
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, path
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["referrer-policy"], path
+    # Development speaks http: no HSTS there.
+    assert "strict-transport-security" not in (await client.get("/login")).headers
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+HANDLER_ATTRIBUTE = re.compile(r"""\s(on[a-z]+|hx-on[:\w-]*)\s*=""", re.IGNORECASE)
+
+
+def test_templates_have_no_inline_script() -> None:
+    """The CSP allows only files from /static: no template may rely on inline script."""
+    templates = ROOT / "src" / "kohtaanto" / "web" / "templates"
+    offenders = [
+        f"{path.relative_to(templates)}: {match.group(0).strip()}"
+        for path in sorted(templates.rglob("*.html"))
+        for pattern in (INLINE_SCRIPT, HANDLER_ATTRIBUTE)
+        for match in pattern.finditer(path.read_text())
+    ]
+    assert not offenders, offenders
+
+
+async def test_openapi_configurable(clean, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with _app_with(monkeypatch, KOHTAANTO_OPENAPI="0") as off:
+        assert (await off.get("/schema/openapi.json")).status_code == 404
+    async with _app_with(monkeypatch, KOHTAANTO_OPENAPI="1") as on:
+        assert (await on.get("/schema/openapi.json")).status_code == 200
+
+
+async def test_request_body_limit(client) -> None:
+    """Finding 4: the 10 MB default body; about 1 MB now, refused before it is parsed."""
+    big = b'{"email": "' + b"a" * (2 * 1024 * 1024) + b'", "password": "x"}'
+    response = await client.post(
+        "/api/auth/login", content=big, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+async def test_logout_revokes_tokens(client, make_user, login) -> None:
+    """Finding 9: a token kept working after logout."""
+    user = await make_user(Role.COACH)
+    headers = await login(user.email)
+    other_session = await login(user.email)
+    assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
+    assert (await client.post("/api/auth/logout", headers=headers)).status_code == 204
+    assert (await client.get("/api/auth/me", headers=headers)).status_code == 401
+    assert (await client.get("/api/auth/me", headers=other_session)).status_code == 401
+    fresh = await login(user.email)
+    assert (await client.get("/api/auth/me", headers=fresh)).status_code == 200
+
+    # The page's logout revokes the cookie's token too, not just forgets it.
+    assert (await _page_login(client, user.email)).status_code == 303
+    stolen = {"Authorization": f"Bearer {client.cookies['token']}"}
+    assert (await client.get("/api/auth/me", headers=stolen)).status_code == 200
+    assert (await client.post("/logout", follow_redirects=False)).status_code == 303
+    assert (await client.get("/api/auth/me", headers=stolen)).status_code == 401
+    assert (await client.get("/coach", follow_redirects=False)).status_code == 302

@@ -25,6 +25,7 @@ from kohtaanto.api.shortlists import CandidateController, EntryController, Short
 from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
+from kohtaanto.headers import security_headers
 from kohtaanto.queue import open_queue
 from kohtaanto.settings import QueueSettings, get_settings, require_strong_secrets
 from kohtaanto.web import EXCEPTION_HANDLERS as PAGE_EXCEPTION_HANDLERS
@@ -86,8 +87,17 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
         finally:
             await relay.close()
 
+    settings = get_settings()
+    openapi = OpenAPIConfig(
+        title="Kohtaanto",
+        version="0.1.0",
+        description="Matching jobseekers with vacancies for public employment services. "
+        "Skill vocabulary: ESCO classification, European Commission.",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+    )
     return Litestar(
-        debug=get_settings().debug,
+        debug=settings.debug,
         route_handlers=[
             health,
             AuthController,
@@ -112,19 +122,19 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
         },
         template_config=template_config(),
         csrf_config=CSRFConfig(
-            secret=get_settings().auth.token_secret + ":csrf",
-            # The JSON API takes bearer tokens and JSON bodies, which a cross-site form
-            # cannot send; the pages' forms and htmx posts carry the token.
-            exclude=["/api", "/schema", "/health"],
+            secret=settings.auth.token_secret + ":csrf",
+            # The JSON API takes the bearer header only (never the cookie: see
+            # SessionAuthenticationMiddleware), which a cross-site form cannot send;
+            # the pages' forms and htmx posts carry the token. Anchored patterns.
+            exclude=["^/api/", "^/schema(/|$)", "^/health$"],
             cookie_samesite="lax",
+            cookie_secure=settings.auth.secure_cookies,
         ),
+        before_send=[security_headers(hsts=settings.auth.secure_cookies)],
+        # No route takes more (the largest is a vacancy with its skills); Litestar's
+        # default of 10 MB let one request hold the event loop for seconds.
+        request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
-        openapi_config=OpenAPIConfig(
-            title="Kohtaanto",
-            version="0.1.0",
-            description="Matching jobseekers with vacancies for public employment services. "
-            "Skill vocabulary: ESCO classification, European Commission.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        # Off in production unless asked for (KOHTAANTO_OPENAPI); on in the demo.
+        openapi_config=openapi if settings.openapi else None,
     )

@@ -11,8 +11,9 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AuthenticationResult
 from litestar.params import JSONBody
-from litestar.security.jwt import OAuth2PasswordBearerAuth, Token
+from litestar.security.jwt import JWTCookieAuthenticationMiddleware, OAuth2PasswordBearerAuth, Token
 from sqlalchemy import select
 
 from kohtaanto.api.schemas import Db
@@ -25,6 +26,21 @@ from kohtaanto.settings import get_settings
 AuthRequest = Request[User, Token, Any]
 
 
+# The claim carrying the user's token version: raising the version (logout, password
+# change or reset) revokes every token issued before.
+VERSION_CLAIM = "ver"
+
+# Anonymous routes, anchored: an unanchored "/health" would also open "/api/x/health".
+PUBLIC_PATHS = [
+    "^/api/auth/login$",
+    "^/api/auth/password-reset$",
+    "^/api/auth/password-reset/confirm$",
+    "^/api/employers/register$",
+    "^/health$",
+    "^/schema(/|$)",
+]
+
+
 async def _retrieve_user(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> User | None:
@@ -34,19 +50,59 @@ async def _retrieve_user(
         return None
     async with alchemy_config().get_session() as session:
         user = await session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    if token.extras.get(VERSION_CLAIM, 0) != user.token_version:
+        return None  # revoked by a logout or a password change
+    return user
+
+
+class SessionAuthenticationMiddleware(JWTCookieAuthenticationMiddleware):
+    """The JSON API takes the bearer header only; the login cookie serves the pages.
+
+    The pages are protected against cross-site posts by CSRF tokens and the API is not
+    (it has no forms): were the cookie accepted on ``/api``, any site could post to it
+    with the visitor's session (a ``text/plain`` form body is read as JSON).
+    """
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        path = connection.scope["path"]
+        if path == "/api" or path.startswith("/api/"):
+            scheme, _, encoded = connection.headers.get(self.auth_header, "").partition(" ")
+            if scheme.lower() != "bearer" or not encoded:
+                raise NotAuthorizedException("The API takes a bearer token in the header")
+            return await self.authenticate_token(encoded_token=encoded, connection=connection)
+        return await super().authenticate_request(connection)
 
 
 def build_auth() -> OAuth2PasswordBearerAuth[User]:
-    """The bearer-token security of the API; everything but login, health and docs needs it."""
+    """Bearer tokens for the API, the same token in a cookie for the pages."""
     settings = get_settings().auth
     return OAuth2PasswordBearerAuth[User](
         token_secret=settings.token_secret,
         token_url="/api/auth/login",
         retrieve_user_handler=_retrieve_user,
         default_token_expiration=timedelta(hours=settings.token_hours),
-        exclude=["/api/auth/login", "/health", "/schema", "/api/employers/register"],
+        exclude=PUBLIC_PATHS,
+        authentication_middleware_class=SessionAuthenticationMiddleware,
     )
+
+
+def create_token(user: User) -> str:
+    """A signed token for ``user``, valid until it expires or their token version moves on."""
+    return build_auth().create_token(
+        identifier=str(user.id), token_extras={VERSION_CLAIM: user.token_version}
+    )
+
+
+async def revoke_tokens(session: Any, user_id: UUID) -> None:
+    """Invalidate every token of the user issued so far (logout, password change)."""
+    user = await session.get(User, user_id)
+    if user is not None:
+        user.token_version += 1
+        await session.flush()
 
 
 def requires(*roles: Role) -> Any:
@@ -101,8 +157,12 @@ class AuthController(Controller):
             or not verify_password(data.password, user.password_hash)
         ):
             raise NotAuthorizedException(detail="Wrong e-mail address or password")
-        token = build_auth().create_token(identifier=str(user.id))
-        return AccessToken(access_token=token, token_type="bearer", role=user.role)
+        return AccessToken(access_token=create_token(user), token_type="bearer", role=user.role)
+
+    @post("/logout", operation_id="logout", status_code=204)
+    async def logout(self, request: AuthRequest, db_session: Db) -> None:
+        """Revoke every token of the signed-in user (all their sessions)."""
+        await revoke_tokens(db_session, request.user.id)
 
     @get("/me", operation_id="me")
     async def me(self, request: AuthRequest) -> Me:

@@ -193,6 +193,9 @@ class User(UUIDAuditBase):
         _enum(NotifyFrequency, "notify_frequency"), default=NotifyFrequency.IMMEDIATE
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Tokens carry the version they were issued under; logout, a password change and
+    # a reset raise it, which revokes every earlier token.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Employer(UUIDAuditBase):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar.security.jwt import Token
 from sqlalchemy import select
 
-from kohtaanto.api.auth import AuthRequest, build_auth
+from kohtaanto.api.auth import AuthRequest, create_token, revoke_tokens
 from kohtaanto.api.schemas import Db
 from kohtaanto.db.models import User
 from kohtaanto.security import verify_password
@@ -64,32 +67,61 @@ async def login_submit(request: Request[Any, Any, Any], db_session: Db) -> Respo
         return page(  # type: ignore[return-value]
             request, "login.html", status_code=400, next=target or "", email=email, errors=errors
         )
-    token = build_auth().create_token(identifier=str(user.id))
-    hours = get_settings().auth.token_hours
     return Redirect(
-        target or ROLE_HOME.get(user.role, "/"),
+        target or ROLE_HOME.get(user.role, "/"), status_code=303, cookies=[session_cookie(user)]
+    )
+
+
+def session_cookie(user: User) -> Cookie:
+    """The login cookie with a fresh token for ``user``.
+
+    ``Secure`` comes from configuration, not from the request's scheme: behind a
+    TLS-terminating proxy the app itself sees plain http.
+    """
+    settings = get_settings().auth
+    return Cookie(
+        key=TOKEN_COOKIE,
+        value=create_token(user),
+        max_age=settings.token_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def _user_of_cookie(request: Request[Any, Any, Any]) -> UUID | None:
+    """Whose (still valid) token the login cookie holds, read without the auth middleware."""
+    encoded = request.cookies.get(TOKEN_COOKIE, "")
+    if not encoded:
+        return None
+    try:
+        token = Token.decode(encoded, get_settings().auth.token_secret, "HS256")
+        return UUID(token.sub)
+    except (NotAuthorizedException, ValueError):
+        return None
+
+
+@post("/logout", operation_id="pageLogout", exclude_from_auth=True, include_in_schema=False)
+async def logout(request: Request[Any, Any, Any], db_session: Db) -> Redirect:
+    """Forget the token and revoke it (and the user's other tokens); works when expired too."""
+    user_id = _user_of_cookie(request)
+    if user_id is not None:
+        await revoke_tokens(db_session, user_id)
+    return Redirect(
+        "/login",
         status_code=303,
         cookies=[
             Cookie(
                 key=TOKEN_COOKIE,
-                value=token,
-                max_age=hours * 3600,
+                value="",
+                max_age=0,
                 httponly=True,
                 samesite="lax",
-                secure=request.url.scheme == "https",
+                secure=get_settings().auth.secure_cookies,
                 path="/",
             )
         ],
-    )
-
-
-@post("/logout", operation_id="pageLogout", exclude_from_auth=True, include_in_schema=False)
-async def logout() -> Redirect:
-    """Forget the token; works even when it has already expired."""
-    return Redirect(
-        "/login",
-        status_code=303,
-        cookies=[Cookie(key=TOKEN_COOKIE, value="", max_age=0, httponly=True, samesite="lax")],
     )
 
 
