@@ -1,7 +1,7 @@
 """user token version: logout and password changes revoke earlier tokens
 
 Revision ID: a3c81f0e7d21
-Revises: 9db36e1fbe94
+Revises: 5e7a1c2d9b40
 Create Date: 2026-11-30 02:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a3c81f0e7d21"
-down_revision = "9db36e1fbe94"
+down_revision = "5e7a1c2d9b40"
 branch_labels = None
 depends_on = None
 
