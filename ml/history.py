@@ -76,6 +76,7 @@ from kohtaanto.db.models import (
     VacancySkill,
     VacancyStatus,
 )
+from kohtaanto.domain.instruments import InstrumentEstimator
 from kohtaanto.domain.shortlists import NOT_HIRED_REASONS
 from kohtaanto.settings import Settings
 from ml.facts import JobseekerFacts, VacancyFacts
@@ -471,7 +472,10 @@ class HistoryReport:
 
 
 def _rows(
-    outcomes: Sequence[VacancyOutcome], sources: dict[str, Vacancy], seed: int
+    outcomes: Sequence[VacancyOutcome],
+    sources: dict[str, Vacancy],
+    seed: int,
+    people: dict[str, JobseekerFacts] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Database rows for the recorded history (vacancies, skills, shortlists, entries, events)."""
     rng = np.random.default_rng([seed, 3])
@@ -517,16 +521,17 @@ def _rows(
             for link in src.skill_links
         ]
         shortlist_id = new_id()
-        rows["shortlist"].append(
-            {
-                "id": shortlist_id,
-                "vacancy_id": p.id,
-                "model_version": HISTORY_MODEL_VERSION,
-                "retrieved": len(o.jobseeker_ids),
-                "created_at": at,
-                "updated_at": closed_at,
-            }
-        )
+        shortlist: dict[str, Any] = {
+            "id": shortlist_id,
+            "vacancy_id": p.id,
+            "model_version": HISTORY_MODEL_VERSION,
+            "retrieved": len(o.jobseeker_ids),
+            "created_at": at,
+            "updated_at": closed_at,
+        }
+        rows["shortlist"].append(shortlist)
+        # The instrument estimates the ranking explanation would have carried then.
+        estimator = InstrumentEstimator(p.facts.job_facts(), on=at.date())
         for rank, i in enumerate(o.shortlisted.tolist(), start=1):
             entry_id = new_id()
             suggested = later(at, 0, 2)
@@ -544,6 +549,10 @@ def _rows(
                     (EntryStatus.SUGGESTED, EntryStatus.NOT_HIRED, later(suggested, 5, 20), reason)
                 )
             x = o.X[i]
+            person = (people or {}).get(o.jobseeker_ids[i])
+            estimates = (
+                [e.to_dict() for e in estimator.estimate(person.person_facts())] if person else []
+            )
             rows["entry"].append(
                 {
                     "id": entry_id,
@@ -551,7 +560,10 @@ def _rows(
                     "jobseeker_id": uuid.UUID(o.jobseeker_ids[i]),
                     "rank": rank,
                     "score": float(o.search_scores[i]),
-                    "explanation": {"source": "simulated history"},
+                    "explanation": {
+                        "source": "simulated history",
+                        "instruments": estimates,
+                    },
                     "search_score": float(o.search_scores[i]),
                     "features": {f: round(float(v), 6) for f, v in zip(FEATURES, x, strict=True)},
                     "status": trail[-1][1],
@@ -562,6 +574,9 @@ def _rows(
                     "updated_at": trail[-1][2],
                 }
             )
+            # Made by hand back then: the shortlist exists from its first suggestion.
+            first = suggested if rank == 1 else min(shortlist["created_at"], suggested)
+            shortlist["created_at"] = first
             rows["event"] += [
                 {
                     "entry_id": entry_id,
@@ -673,7 +688,7 @@ async def simulate_history(
     report.seconds_simulation = round(time.perf_counter() - started, 2)
 
     started = time.perf_counter()
-    rows = _rows(outcomes, sources, seed)
+    rows = _rows(outcomes, sources, seed, people)
     for name, model, label in (
         ("vacancy", Vacancy, "vacancies"),
         ("vacancy_skill", VacancySkill, "vacancy skills"),

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kohtaanto.db import session_scope
-from kohtaanto.db.models import EntryStatus, ShortlistEntry, ShortlistEvent, Vacancy
+from kohtaanto.db.models import EntryStatus, Shortlist, ShortlistEntry, ShortlistEvent, Vacancy
 from kohtaanto.settings import get_settings
 from ml.dataset import load_outcomes, time_split
 from ml.evaluate import (
@@ -237,6 +237,18 @@ async def test_history_train_evaluate_end_to_end(clean: None, search_ready: None
         assert reasons - {None} <= set(OUTCOME_REASONS)
         events = await session.scalar(select(func.count()).select_from(ShortlistEvent))
         assert events >= 2 * report.shortlisted
+        # The explanations carry the instrument estimates the manager's report counts,
+        # and a hand-made shortlist exists from its first suggestion, not from publishing.
+        explanations = await session.scalars(
+            select(ShortlistEntry.explanation).where(ShortlistEntry.status == EntryStatus.HIRED)
+        )
+        assert any(e["instruments"] for e in explanations)
+        waits = await session.scalars(
+            select(Shortlist.created_at - Vacancy.published_at).join(
+                Vacancy, Vacancy.id == Shortlist.vacancy_id
+            )
+        )
+        assert min(waits).total_seconds() >= 8 * 3600
 
     frame = await load_outcomes()
     assert len(frame) == report.shortlisted

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -30,6 +33,7 @@ from kohtaanto.security import hash_password
 from tests.conftest import PASSWORD
 
 S = EntryStatus
+DASH = "\u2013"
 PASSWORD_HASH = hash_password(PASSWORD)
 MARCH = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
@@ -201,12 +205,17 @@ async def seeded(clean: None) -> Seeded:
     return await seed_reports_dataset()
 
 
-async def _report(name: str) -> Any:
+async def _report(name: str, where: reports.ReportFilter = reports.EVERYTHING) -> Any:
     async with session_scope() as session:
-        return await reports.REPORTS[name](session)
+        return await reports.REPORTS[name](session, where)
 
 
-async def test_funnel_counts_furthest_stage_and_conversion(seeded: Seeded) -> None:
+async def _shown(name: str, where: reports.ReportFilter = reports.EVERYTHING) -> Any:
+    async with session_scope() as session:
+        return await reports.run(name, session, where)
+
+
+async def test_funnel_counts_each_entry_once_at_its_furthest_stage(seeded: Seeded) -> None:
     frame = await _report("funnel")
     assert frame["stage"].tolist() == [
         "suggested",
@@ -216,12 +225,23 @@ async def test_funnel_counts_furthest_stage_and_conversion(seeded: Seeded) -> No
         "shared",
         "interview",
         "hired",
+        "all",
     ]
-    # Contacted counts everyone who got that far or further (contact is optional).
-    assert frame["entries"].tolist() == [6, 4, 4, 2, 2, 1, 1]
-    conversion = frame["conversion_from_previous"].tolist()
-    assert conversion[1:] == [0.667, 1.0, 0.5, 1.0, 0.5, 1.0]
-    assert frame["share_of_suggested"].tolist()[-1] == pytest.approx(0.167)
+    # e3 and e5 (removed) stayed suggested; e2 (declined) and e6 got a consent request;
+    # e4 was shared and not hired; e1 was hired. Every entry counts once: the total.
+    assert frame["entries"].tolist() == [2, 0, 2, 0, 1, 0, 1, 6]
+    assert frame["share_of_cohort"].tolist() == [0.333, 0.0, 0.333, 0.0, 0.167, 0.0, 0.167, 1.0]
+
+
+async def test_funnel_cohort_by_period_and_place(seeded: Seeded) -> None:
+    nokia = reports.ReportFilter(municipality_code="536")
+    assert (await _report("funnel", nokia))["entries"].tolist() == [1, 0, 0, 0, 1, 0, 0, 2]
+    # Entries are suggested today: a period that ended yesterday has none.
+    yesterday = datetime.now(UTC).date() - timedelta(days=2)
+    past = reports.ReportFilter(until=yesterday)
+    assert (await _report("funnel", past))["entries"].tolist()[-1] == 0
+    today = reports.ReportFilter(since=yesterday)
+    assert (await _report("funnel", today))["entries"].tolist()[-1] == 6
 
 
 async def test_placements_and_open_vacancies_by_municipality(seeded: Seeded) -> None:
@@ -235,39 +255,120 @@ async def test_placements_and_open_vacancies_by_municipality(seeded: Seeded) -> 
     assert frame.loc["536", ["open_vacancies", "placements"]].tolist() == [1, 0]
     assert frame["open_vacancies"].sum() == 2
     assert frame["placements"].sum() == 1
+    only = await _report("municipalities", reports.ReportFilter(municipality_code="536"))
+    assert only["code"].tolist() == ["536"]
+    async with session_scope() as session:
+        tampere = await session.scalar(select(Municipality).where(Municipality.code == "837"))
+        assert tampere is not None and tampere.area_id is not None
+        area = tampere.area_id
+    in_area = await _report("municipalities", reports.ReportFilter(area_id=area))
+    assert len(in_area) == 16  # the Tampere region employment area
+    assert in_area["placements"].sum() == 1
 
 
-async def test_instrument_use_from_flags_and_hired_estimates(seeded: Seeded) -> None:
+async def test_instrument_use_from_offers_and_estimates(seeded: Seeded) -> None:
     frame = (await _report("instruments")).set_index("instrument")
-    assert frame.loc["wage_subsidy_skills", "vacancies_open_to"] == 2
-    assert frame.loc["work_trial", "vacancies_open_to"] == 1
-    assert frame.loc["apprenticeship_wage_subsidy", "vacancies_open_to"] == 1
+    offered = frame["vacancies_open_to"]
+    # V1 and V3 (Tampere, wage subsidy) offer the wage subsidies and the Tampere
+    # region's own supplements; the employer is a business, so the associations'
+    # 100 % subsidy is offered nowhere; V2 alone offers an apprenticeship.
+    assert offered["wage_subsidy_skills"] == 2
+    assert offered["tampere_recruitment_supplement"] == 2
+    assert offered["wage_subsidy_association"] == 0
+    assert offered["work_trial"] == 1
+    assert offered["apprenticeship_wage_subsidy"] == 1
+    # Only E1's explanation estimated instruments: wage subsidy and work trial.
+    assert frame.loc["wage_subsidy_skills", "vacancies_with_eligible_candidates"] == 1
+    assert frame.loc["wage_subsidy_reduced_work_ability", "vacancies_with_eligible_candidates"] == 0
     assert frame.loc["wage_subsidy_skills", "hires_estimated_eligible"] == 1
     assert frame.loc["wage_subsidy_skills", "estimated_saving_eur"] == 6300.0
     assert frame.loc["work_trial", "hires_estimated_eligible"] == 1
     assert frame.loc["employment_subsidy_55", "hires_estimated_eligible"] == 0
     assert frame.loc["wage_subsidy_skills", "share_of_hires"] == 1.0
+    february = reports.ReportFilter(since=date(2026, 2, 1), until=date(2026, 2, 28))
+    frame = (await _report("instruments", february)).set_index("instrument")
+    assert frame.loc["wage_subsidy_skills", "vacancies_open_to"] == 1  # V3 only
+    assert frame["hires_estimated_eligible"].sum() == 0
 
 
-async def test_time_from_publish_to_shortlist(seeded: Seeded) -> None:
+async def test_time_from_publish_to_shortlist_in_hours(seeded: Seeded) -> None:
     frame = (await _report("time-to-shortlist")).set_index("month")
     assert frame.index.tolist() == ["2026-02", "2026-03", "all"]
-    assert frame.loc["2026-02"].tolist() == [1, 60.0, 60.0]
-    assert frame.loc["2026-03"].tolist() == [2, 20.0, 28.0]
-    # 10, 30, 60 minutes: median 30, p90 by linear interpolation 30 + 0.8 * 30.
-    assert frame.loc["all"].tolist() == [3, 30.0, 54.0]
+    assert frame.loc["2026-02"].tolist() == [1, 1.0, 1.0]
+    # 10 and 30 minutes: median 20 min = 0.3 h, p90 28 min = 0.5 h (rounded).
+    assert frame.loc["2026-03"].tolist() == [2, 0.3, 0.5]
+    # 10, 30, 60 minutes: median 0.5 h, p90 by linear interpolation 54 min = 0.9 h.
+    assert frame.loc["all"].tolist() == [3, 0.5, 0.9]
 
 
-async def test_caseloads_per_coach(seeded: Seeded) -> None:
-    frame = (await _report("caseloads")).set_index("coach")
-    assert frame.loc["Coach A"].tolist() == [3, 1, 1, 1]
-    assert frame.loc["Coach B"].tolist() == [1, 1, 0, 0]
-    assert list(frame.columns) == [
-        "clients",
-        "clients_on_active_shortlists",
-        "pending_consents",
-        "hires",
+async def test_caseloads_as_a_distribution(seeded: Seeded) -> None:
+    frame = (await _report("caseloads")).set_index("clients_per_coach")
+    bins = ["0-49", "50-99", "100-119", "120-139", "140-159", "160-199", "200+"]
+    assert frame.index.tolist() == [b.replace("-", DASH) for b in bins]
+    # Coach A has three clients, coach B one: both in the first bin, nobody named.
+    assert frame.loc[f"0{DASH}49"].tolist() == [2, 4, 2]
+    assert frame["coaches"].sum() == 2
+    assert "coach" not in frame.reset_index().columns
+
+
+def test_suppression_hides_small_counts_and_a_complement() -> None:
+    frame = pd.DataFrame(
+        {
+            "row": ["a", "b", "c", "all"],
+            "people": [3, 10, 7, 20],
+            "share": [0.15, 0.5, 0.35, 1.0],
+        }
+    )
+    out = reports.suppress(frame, ["people"], {"people": ["share"]}, label="row")
+    # 3 alone would follow from 20 - 10 - 7, so the smallest other cell goes too.
+    assert out["people"].tolist() == ["<5", 10, "<5", 20]
+    assert out["share"].tolist() == ["..", 0.5, "..", 1.0]
+    # Zero reveals nobody and stays; a total below five is hidden as well.
+    frame = pd.DataFrame({"row": ["a", "b", "all"], "people": [3, 0, 3]})
+    out = reports.suppress(frame, ["people"], label="row")
+    assert out["people"].tolist() == ["<5", "<5", "<5"]
+    # Two small cells already protect each other.
+    frame = pd.DataFrame({"people": [1, 2, 30, 0]})
+    assert reports.suppress(frame, ["people"])["people"].tolist() == ["<5", "<5", 30, 0]
+
+
+async def test_reports_as_shown_suppress_counts_of_one_to_four(seeded: Seeded) -> None:
+    funnel = await _shown("funnel")
+    assert funnel["entries"].tolist() == ["<5", 0, "<5", 0, "<5", 0, "<5", 6]
+    assert funnel["share_of_cohort"].tolist()[0] == ".."
+    instruments = (await _shown("instruments")).set_index("instrument")
+    # One hire estimated eligible for a wage subsidy: hidden, and its euros with it.
+    assert instruments.loc["wage_subsidy_skills", "hires_estimated_eligible"] == "<5"
+    assert instruments.loc["wage_subsidy_skills", "estimated_saving_eur"] == ".."
+    assert instruments.loc["wage_subsidy_skills", "vacancies_open_to"] == 2  # not people
+    places = (await _shown("municipalities")).set_index("code")
+    # Tampere's single placement, and a complementary zero so the total gives nothing.
+    assert places.loc["837", "placements"] == "<5"
+    assert (places["placements"] == "<5").sum() == 2
+    for name in reports.REPORTS:
+        frame = await _shown(name)
+        for column in reports.PROTECTED[name].counts:
+            numbers = pd.to_numeric(frame[column], errors="coerce").dropna()
+            assert not ((numbers > 0) & (numbers < 5)).any(), (name, column)
+
+
+def test_csv_cells_that_start_a_formula_are_neutralised() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "Tampere", "<5"],
+            "n": [1, -2, 3, 4, 5, 6],
+        }
+    )
+    rows = list(csv.reader(io.StringIO(reports.to_csv(frame))))
+    assert [r[0] for r in rows[1:]] == [
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-2+3",
+        "'@SUM(A1)",
+        "Tampere",
+        "<5",
     ]
+    assert rows[2][1] == "-2"  # a number stays a number
 
 
 async def test_reports_hold_no_personal_data(seeded: Seeded) -> None:
@@ -282,3 +383,5 @@ async def test_reports_on_an_empty_database(clean: None) -> None:
         assert frame is not None
     funnel = await _report("funnel")
     assert funnel["entries"].sum() == 0
+    for name in reports.REPORTS:
+        assert await _shown(name) is not None

@@ -48,6 +48,59 @@ async def test_manager_dashboard_shows_each_report_with_chart_and_table(
     # Finnish by default.
     response = await client.get("/manager")
     assert "Täsmäytyssuppilo" in response.text or "Suppilo" in response.text
+    # Small counts are never on the page: the funnel's one hire is "<5".
+    assert "&lt;5" in html
+    assert "Hours from a vacancy" in html and "minutes" not in html.lower()
+    # Swedish names the municipalities in Swedish, and English writes "0.5".
+    swedish = (await client.get("/manager", cookies={"lang": "sv"})).text
+    assert "Tammerfors" in swedish and "Birkala" in swedish
+    assert ">0.5<" in html and ">0,5<" in response.text
+
+
+async def test_manager_filters_by_period_and_place(
+    client: Any, make_user: Any, seeded: Seeded
+) -> None:
+    manager = await make_user(Role.MANAGER)
+    await _login(client, manager.email)
+    response = await client.get(
+        "/manager?since=2026-02-01&until=2026-02-28&place=municipality:837",
+        cookies={"lang": "en"},
+    )
+    assert response.status_code == 200
+    html = response.text
+    assert 'value="2026-02-01"' in html and 'value="municipality:837" selected' in html
+    # The CSV links keep the filter.
+    assert "time-to-shortlist.csv?since=2026-02-01&amp;until=2026-02-28" in html
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                (
+                    await client.get(
+                        "/manager/reports/time-to-shortlist.csv?since=2026-02-01&until=2026-02-28"
+                    )
+                ).text
+            )
+        )
+    )
+    assert [r[0] for r in rows[1:]] == ["2026-02", "all"]
+    bad = await client.get("/manager?since=2026-13-01", cookies={"lang": "en"})
+    assert bad.status_code == 400
+    assert 'id="since-error"' in bad.text
+    bad = await client.get("/manager/reports/funnel.csv?place=atlantis")
+    assert bad.status_code == 400
+    assert bad.json()["extra"][0]["key"] == "place"
+
+
+async def test_chart_labels_fit_the_chart() -> None:
+    from kohtaanto.web.charts import bar_chart
+
+    long = "Palkkatuki (yhdistykset ja säätiöt, 100 %, osaamisperusteinen)"
+    svg = str(bar_chart("t", [long, "Akaa"], [3.0, 1.0], ["3", "1"]))
+    for x, text in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end">(.*?)</text>', svg):
+        shown = re.sub(r"<title>.*?</title>", "", text)
+        # 13 px text is at most about 7.6 px a character: the label starts inside the box.
+        assert float(x) - len(shown) * 7.6 >= 0, shown
+    assert f"<title>{long}</title>" in svg  # the whole label as its tooltip
 
 
 async def test_report_csv_download(client: Any, make_user: Any, seeded: Seeded) -> None:
@@ -58,11 +111,11 @@ async def test_report_csv_download(client: Any, make_user: Any, seeded: Seeded) 
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"] == 'attachment; filename="kohtaanto-funnel.csv"'
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["stage", "entries", "conversion_from_previous", "share_of_suggested"]
-    assert [r[1] for r in rows[1:]] == ["6", "4", "4", "2", "2", "1", "1"]
+    assert rows[0] == ["stage", "entries", "share_of_cohort"]
+    assert [r[1] for r in rows[1:]] == ["<5", "0", "<5", "0", "<5", "0", "<5", "6"]
     response = await client.get("/manager/reports/time-to-shortlist.csv")
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[-1] == ["all", "3", "30.0", "54.0"]
+    assert rows[-1] == ["all", "3", "0.5", "0.9"]
     assert (await client.get("/manager/reports/nothing.csv")).status_code == 404
     assert (await client.get("/manager/reports/funnel.txt")).status_code == 404
 

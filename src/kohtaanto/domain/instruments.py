@@ -432,6 +432,12 @@ class InstrumentEstimator:
                 continue
             self._rules.append(rule)
 
+    @property
+    def offered(self) -> tuple[InstrumentRule, ...]:
+        """The rules this job offers on the day, before anyone's eligibility (a local
+        supplement still needs the person's area)."""
+        return tuple(self._rules)
+
     def estimate(
         self, person: PersonFacts, *, previous_subsidy_same_employer_within_3y: bool = False
     ) -> list[InstrumentEstimate]:

@@ -1,7 +1,9 @@
 """Places: the municipalities of Pirkanmaa and their employment areas (työllisyysalueet).
 
 The municipalities come from ``kohtaanto/data/pirkanmaa-municipalities.csv``:
-official code (three digits, leading zeros kept), name, sub-region (the pilot's
+official code (three digits, leading zeros kept), name, the official Swedish name
+(the Finnish one where the municipality has none: Tammerfors, Birkala, Tavastkyro,
+Ikalis and Virdois have), sub-region (the pilot's
 coordination areas), membership of the Tampere region employment area and
 approximate town-centre coordinates.
 """
@@ -9,6 +11,7 @@ approximate town-centre coordinates.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,7 @@ class MunicipalityRecord:
 
     code: str
     name: str
+    name_sv: str
     sub_region: str
     in_tampere_area: bool
     lat: float
@@ -57,6 +61,7 @@ def read_municipalities(path: Path = MUNICIPALITIES_CSV) -> list[MunicipalityRec
             MunicipalityRecord(
                 code=row["code"].strip().zfill(3),
                 name=row["name"].strip(),
+                name_sv=(row.get("name_sv") or row["name"]).strip(),
                 sub_region=row["sub_region"].strip(),
                 in_tampere_area=row["in_tampere_employment_area"].strip().lower() == "yes",
                 lat=float(row["centre_lat"]),
@@ -64,6 +69,20 @@ def read_municipalities(path: Path = MUNICIPALITIES_CSV) -> list[MunicipalityRec
             )
             for row in csv.DictReader(handle)
         ]
+
+
+@functools.cache
+def swedish_names() -> dict[str, str]:
+    """Finnish municipality name → its official Swedish name (or the Finnish one)."""
+    return {m.name: m.name_sv for m in read_municipalities()}
+
+
+def place_name(name: str, lang: str) -> str:
+    """A municipality's name in the interface language: Swedish has its own names for
+    some (Tampere is Tammerfors); Finnish and English use the Finnish name."""
+    if lang == "sv":
+        return swedish_names().get(name, name)
+    return name
 
 
 async def import_places(session: AsyncSession) -> None:

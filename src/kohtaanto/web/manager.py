@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
+from babel.numbers import format_percent
 from litestar import Controller, Response, get
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath
 from litestar.response import Template
+from sqlalchemy import select
 
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.schemas import Db
-from kohtaanto.db.models import Role
+from kohtaanto.db.models import EmploymentArea, Municipality, Role
 from kohtaanto.domain import reports
 from kohtaanto.web.charts import bar_chart
 from kohtaanto.web.i18n import N_, language_of, translations
 from kohtaanto.web.labels import LABELS
-from kohtaanto.web.rendering import page
+from kohtaanto.web.rendering import format_number, page, place_name
 
 Label = Callable[[str, Any], str]
 
@@ -53,14 +57,14 @@ VIEWS: tuple[ReportView, ...] = (
         "funnel",
         N_("Matching funnel"),
         N_(
-            "Shortlist entries that reached each stage or a later one. Contacting and the "
-            "interview are optional steps, so they count everyone who went further."
+            "Shortlist entries suggested in the period, each counted once at the furthest "
+            "stage it reached. Contacting and the interview are optional steps, so some "
+            "entries skip them."
         ),
         (
-            Column("stage", N_("Stage"), "status"),
+            Column("stage", N_("Furthest stage reached"), "status"),
             Column("entries", N_("Entries")),
-            Column("conversion_from_previous", N_("Conversion from the previous stage"), "percent"),
-            Column("share_of_suggested", N_("Share of suggested"), "percent"),
+            Column("share_of_cohort", N_("Share of all entries"), "percent"),
         ),
         "stage",
         "entries",
@@ -69,10 +73,13 @@ VIEWS: tuple[ReportView, ...] = (
     ReportView(
         "municipalities",
         N_("Placements and open vacancies by municipality"),
-        N_("Placements are hired shortlist entries, counted in the vacancy's municipality."),
+        N_(
+            "Placements are shortlist entries hired in the period, counted in the "
+            "vacancy's municipality; open vacancies were published in the period."
+        ),
         (
+            Column("municipality", N_("Municipality"), "place"),
             Column("code", N_("Code"), "text"),
-            Column("municipality", N_("Municipality"), "text"),
             Column("sub_region", N_("Sub-region"), "text"),
             Column("open_vacancies", N_("Open vacancies")),
             Column("placements", N_("Placements")),
@@ -85,55 +92,60 @@ VIEWS: tuple[ReportView, ...] = (
         "instruments",
         N_("Use of support instruments"),
         N_(
-            "Published vacancies open to each instrument, and hires where the person was "
-            "estimated eligible for it. Estimates only: the employment authority decides."
+            "Vacancies published in the period that offered each instrument, those whose "
+            "shortlist had someone estimated eligible for it, and hires estimated eligible "
+            "with the saving the estimates name. Estimates only: the employment authority "
+            "decides."
         ),
         (
             Column("label", N_("Instrument"), "msgid"),
-            Column("vacancies_open_to", N_("Vacancies open to it")),
+            Column("vacancies_open_to", N_("Vacancies offering it")),
+            Column(
+                "vacancies_with_eligible_candidates", N_("Vacancies with an eligible candidate")
+            ),
             Column("hires_estimated_eligible", N_("Hires estimated eligible")),
             Column("share_of_hires", N_("Share of hires"), "percent"),
             Column("estimated_saving_eur", N_("Estimated saving to employers"), "eur"),
         ),
         "label",
-        "vacancies_open_to",
-        N_("Published vacancies open to each instrument"),
+        "vacancies_with_eligible_candidates",
+        N_("Vacancies with a candidate estimated eligible, by instrument"),
     ),
     ReportView(
         "time-to-shortlist",
         N_("Time from publishing to shortlist"),
-        N_("Minutes from a vacancy's publication to its first shortlist, by month published."),
+        N_("Hours from a vacancy's publication to its first shortlist, by month published."),
         (
             Column("month", N_("Month published"), "msgid"),
             Column("vacancies", N_("Vacancies")),
-            Column("median_minutes", N_("Median, minutes"), "decimal"),
-            Column("p90_minutes", N_("90th percentile, minutes"), "decimal"),
+            Column("median_hours", N_("Median, hours"), "decimal"),
+            Column("p90_hours", N_("90th percentile, hours"), "decimal"),
         ),
         "month",
-        "median_minutes",
-        N_("Median minutes from publishing to shortlist"),
+        "median_hours",
+        N_("Median hours from publishing to shortlist"),
     ),
     ReportView(
         "caseloads",
-        N_("Caseloads per coach"),
+        N_("Caseloads of the personal coaches"),
         N_(
-            "Clients of each personal coach, how many are on an active shortlist, "
-            "consent requests waiting for an answer, and hires."
+            "How many coaches have how many clients, with the clients in each group and "
+            "how many of them are on an active shortlist. About 130 clients a coach is "
+            "the reference."
         ),
         (
-            Column("coach", N_("Coach"), "text"),
+            Column("clients_per_coach", N_("Clients per coach"), "text"),
+            Column("coaches", N_("Coaches")),
             Column("clients", N_("Clients")),
             Column("clients_on_active_shortlists", N_("On an active shortlist")),
-            Column("pending_consents", N_("Consents pending")),
-            Column("hires", N_("Hires")),
         ),
-        "coach",
-        "clients",
-        N_("Clients per coach"),
+        "clients_per_coach",
+        "coaches",
+        N_("Coaches by number of clients"),
     ),
 )
 _BY_NAME = {v.name: v for v in VIEWS}
-# The total row of time-to-shortlist, shown translated.
+# The total row of a report, shown translated.
 N_("all")
 
 
@@ -141,48 +153,56 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _cell(value: Any, kind: str, gettext: Callable[[str], str], label: Label) -> str:
+def _cell(value: Any, kind: str, gettext: Callable[[str], str], label: Label, lang: str) -> str:
     """One table cell as shown, in the visitor's language."""
     if _missing(value):
         return "\u2013"
+    if value in (reports.BELOW, reports.HIDDEN):
+        return str(value)  # a suppressed small count, or a figure derived from one
     match kind:
         case "percent":
-            return f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
+            return str(format_percent(value, locale=lang, decimal_quantization=False))
         case "decimal":
-            return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+            return format_number(value, 1, lang)
         case "eur":
-            return f"{value:,.0f}".replace(",", "\u202f") + "\u00a0€"
+            return format_number(value, 0, lang) + "\u00a0€"
         case "int":
-            return f"{int(value):,}".replace(",", "\u202f")
+            return format_number(int(value), 0, lang)
         case "msgid":
             return gettext(str(value))
         case "status":
-            return label("entry_status", value)
+            return gettext("all") if value == reports.TOTAL else label("entry_status", value)
+        case "place":
+            return place_name(str(value), lang)
     return str(value)
 
 
 def _table(
-    view: ReportView, frame: pd.DataFrame, gettext: Callable[[str], str], label: Label
+    view: ReportView,
+    frame: pd.DataFrame,
+    gettext: Callable[[str], str],
+    label: Label,
+    lang: str,
 ) -> dict[str, Any]:
     """A report as the page shows it: translated headers and cells, and its chart."""
     rows = [
-        [_cell(record.get(c.name), c.kind, gettext, label) for c in view.columns]
+        [_cell(record.get(c.name), c.kind, gettext, label, lang) for c in view.columns]
         for record in frame.to_dict("records")
     ]
     names = [c.name for c in view.columns]
     at_label, at_value = names.index(view.chart_label), names.index(view.chart_value)
-    # The "all months" total would dwarf the months; the table has it.
+    # The total row would dwarf the others; the table has it.
     bars = [
         (row, value)
         for row, value, key in zip(
             rows, frame[view.chart_value], frame[view.chart_label], strict=True
         )
-        if key != "all"
+        if key != reports.TOTAL
     ]
     chart = bar_chart(
         gettext(view.chart_title),
         [row[at_label] for row, _ in bars],
-        [math.nan if _missing(v) else float(v) for _, v in bars],
+        [math.nan if _missing(v) or isinstance(v, str) else float(v) for _, v in bars],
         [row[at_value] for row, _ in bars],
     )
     return {
@@ -194,6 +214,50 @@ def _table(
     }
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The filter form's options: employment areas and municipalities."""
+
+    areas: list[tuple[int, str]]
+    municipalities: list[tuple[str, str]]
+
+
+async def _choices(db: Db) -> Choices:
+    areas = await db.execute(select(EmploymentArea.id, EmploymentArea.name).order_by("name"))
+    places = await db.execute(select(Municipality.code, Municipality.name).order_by("name"))
+    return Choices([(i, n) for i, n in areas], [(c, n) for c, n in places])
+
+
+def read_filter(
+    query: Mapping[str, str], choices: Choices
+) -> tuple[reports.ReportFilter, dict[str, str]]:
+    """The report filter from the query string (``since``, ``until`` as ISO dates;
+    ``place`` as ``area:<id>`` or ``municipality:<code>``), and errors by field."""
+    errors: dict[str, str] = {}
+    dates: dict[str, date | None] = {}
+    for key in ("since", "until"):
+        text = (query.get(key) or "").strip()
+        try:
+            dates[key] = date.fromisoformat(text) if text else None
+        except ValueError:
+            dates[key] = None
+            errors[key] = N_("Give a date as YYYY-MM-DD.")
+    since, until = dates["since"], dates["until"]
+    if since and until and since > until:
+        errors["until"] = N_("The end of the period is before its start.")
+    place = (query.get("place") or "").strip()
+    area_id: int | None = None
+    code: str | None = None
+    kind, _, value = place.partition(":")
+    if kind == "area" and value.isdigit() and int(value) in {i for i, _ in choices.areas}:
+        area_id = int(value)
+    elif kind == "municipality" and value in {c for c, _ in choices.municipalities}:
+        code = value
+    elif place:
+        errors["place"] = N_("Choose an area or a municipality from the list.")
+    return reports.ReportFilter(since, until, area_id, code), errors
+
+
 class ManagerPages(Controller):
     path = "/manager"
     guards = [requires(Role.MANAGER, Role.ADMIN)]
@@ -201,8 +265,9 @@ class ManagerPages(Controller):
 
     @get("/", operation_id="pageManagerDashboard")
     async def dashboard(self, request: AuthRequest, db_session: Db) -> Template:
-        """Every report with its chart and table."""
-        catalog = translations(language_of(request))
+        """Every report with its chart and table, for the period and place chosen."""
+        lang = language_of(request)
+        catalog = translations(lang)
 
         def gettext(message: str) -> str:
             return str(catalog.gettext(message))
@@ -211,20 +276,49 @@ class ManagerPages(Controller):
             msgid = LABELS.get(kind, {}).get(getattr(value, "value", value))
             return gettext(msgid) if msgid else str(value)
 
+        choices = await _choices(db_session)
+        where, errors = read_filter(request.query_params, choices)
         tables = []
-        for view in VIEWS:
-            frame = await reports.REPORTS[view.name](db_session)
-            tables.append(_table(view, frame, gettext, label))
-        return page(request, "manager/dashboard.html", tables=tables)
+        if not errors:
+            for view in VIEWS:
+                frame = await reports.run(view.name, db_session, where)
+                tables.append(_table(view, frame, gettext, label, lang))
+        query = urlencode(
+            {
+                k: request.query_params[k]
+                for k in ("since", "until", "place")
+                if request.query_params.get(k)
+            }
+        )
+        return page(
+            request,
+            "manager/dashboard.html",
+            status_code=400 if errors else 200,
+            tables=tables,
+            errors=errors,
+            values={k: request.query_params.get(k, "") for k in ("since", "until", "place")},
+            areas=choices.areas,
+            municipalities=[(c, place_name(n, lang)) for c, n in choices.municipalities],
+            query=f"?{query}" if query else "",
+        )
 
     @get("/reports/{filename:str}", operation_id="pageManagerReportCsv")
-    async def csv(self, db_session: Db, filename: FromPath[str]) -> Response[str]:
-        """One report's table as CSV (UTF-8, comma-separated, stable English headers)."""
+    async def csv(
+        self, request: AuthRequest, db_session: Db, filename: FromPath[str]
+    ) -> Response[str]:
+        """One report's table as CSV (UTF-8, comma-separated, stable English headers),
+        filtered like the page; small counts suppressed, formula-like cells neutralised."""
         name = filename.removesuffix(".csv")
         if not filename.endswith(".csv") or name not in _BY_NAME:
             raise NotFoundException(detail="No such report")
-        frame = await reports.REPORTS[name](db_session)
-        body = await asyncio.to_thread(frame.to_csv, index=False)
+        where, errors = read_filter(request.query_params, await _choices(db_session))
+        if errors:
+            field = next(iter(errors))
+            raise ValidationException(
+                detail=f"Invalid {field}", extra=[{"key": field, "message": errors[field]}]
+            )
+        frame = await reports.run(name, db_session, where)
+        body = await asyncio.to_thread(reports.to_csv, frame)
         return Response(
             body,
             media_type="text/csv",

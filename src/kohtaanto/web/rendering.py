@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from litestar import MediaType, Request, Response
@@ -24,6 +25,7 @@ from litestar.response import Redirect, Template
 from litestar.template import TemplateConfig
 
 from kohtaanto.db.models import Role, User
+from kohtaanto.domain.places import place_name
 from kohtaanto.web.i18n import LANGUAGE_NAMES, LANGUAGES, N_, language_of, translations
 from kohtaanto.web.labels import LABELS
 
@@ -86,12 +88,25 @@ def _label(context: Context, kind: str, value: Any) -> str:
     return _gettext(context, msgid) if msgid else str(key)
 
 
-def _number(value: float | int | None, decimals: int = 0) -> str:
-    """A number the Finnish way: narrow no-break space between thousands, comma for decimals."""
-    if value is None:
+def format_number(value: float | int | None, decimals: int, lang: str) -> str:
+    """A number as ``lang`` writes it (Babel's CLDR data): "0,84" and "1 234" in
+    Finnish and Swedish, "0.84" and "1,234" in English; a dash when missing."""
+    if value is None or value != value:  # None or NaN
         return "\u2013"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=lang))
+
+
+@pass_context
+def _number(context: Context, value: float | int | None, decimals: int = 0) -> str:
+    """``{{ x|number(2) }}``: the number in the page's language."""
+    return format_number(value, decimals, context.get("lang") or "fi")
+
+
+@pass_context
+def _place(context: Context, name: str | None) -> str:
+    """``{{ municipality.name|place }}``: the municipality's name in the page's language."""
+    return place_name(name or "", context.get("lang") or "fi")
 
 
 @pass_context
@@ -118,6 +133,7 @@ def environment() -> Environment:
     env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES)
     env.filters["number"] = _number
     env.filters["decimal"] = _decimal
+    env.filters["place"] = _place
     return env
 
 
