@@ -28,6 +28,7 @@ from kohtaanto.domain.delivery import (
     retryable,
     webhook_request,
 )
+from kohtaanto.domain.outbound import Unresolvable, UnsafeTarget, check_target
 from kohtaanto.settings import DeliverySettings, Settings
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,10 @@ async def send_mail(settings: DeliverySettings, message: EmailMessage) -> None:
     )
 
 
+def _error(what: str, error: Exception) -> str:
+    return f"{what}: {error}"[:255]
+
+
 def _mail_outcome(error: Exception) -> str:
     """A permanent refusal (5xx) is not retried; anything else (no connection, 4xx) is."""
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
@@ -104,10 +109,19 @@ async def _email(ctx: Ctx, notification_id: UUID) -> str:
             or user.notify_frequency is not NotifyFrequency.IMMEDIATE
         ):
             return SKIPPED
+        notification.email_attempts += 1
         try:
-            await send_mail(settings, notification_email(user, notification, settings.mail_from))
+            message = notification_email(user, notification, settings.mail_from)
+        except (ValueError, TypeError) as e:
+            # A message that cannot be composed will not compose on a retry either.
+            log.warning("e-mail of notification %s cannot be composed: %s", notification_id, e)
+            notification.delivery_error = _error("e-mail not composed", e)
+            return FAILED
+        try:
+            await send_mail(settings, message)
         except (aiosmtplib.SMTPException, OSError) as e:
             log.warning("e-mail of notification %s failed: %s", notification_id, e)
+            notification.delivery_error = _error("e-mail", e)
             return _mail_outcome(e)
         notification.emailed_at = datetime.now(UTC)
         return SENT
@@ -130,16 +144,33 @@ async def _webhook(ctx: Ctx, notification_id: UUID) -> str:
             return SKIPPED
         body, headers = webhook_request(notification, user.webhook_secret)
         notification.webhook_attempts += 1
+        # Checked again now, not only when saved: the name may point elsewhere today.
         try:
-            response = await ctx["http"].post(user.webhook_url, content=body, headers=headers)
+            await check_target(
+                user.webhook_url,
+                allow_http_loopback=_settings(ctx).delivery.webhook_allow_http_loopback,
+            )
+        except UnsafeTarget as e:
+            log.warning("webhook of user %s not sent: %s", user.id, e)
+            notification.webhook_status = 0
+            notification.delivery_error = _error("webhook refused", e)
+            return RETRY if isinstance(e, Unresolvable) else FAILED
+        try:
+            # Redirects are not followed: a receiver could bounce the request inwards.
+            response = await ctx["http"].post(
+                user.webhook_url, content=body, headers=headers, follow_redirects=False
+            )
             status = response.status_code
         except httpx.HTTPError as e:
             log.warning("webhook to %s failed: %s", user.webhook_url, e)
+            notification.delivery_error = _error("webhook", e)
             status = 0
         notification.webhook_status = status
         if 200 <= status < 300:
             notification.webhook_delivered_at = datetime.now(UTC)
             return SENT
+        if status:
+            notification.delivery_error = f"webhook answered {status}"
         return RETRY if retryable(status) else FAILED
 
 

@@ -21,7 +21,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.setdefault("settings", get_settings())
     require_strong_secrets(settings)
     ctx["search"] = open_client(settings.search)
-    ctx["http"] = httpx.AsyncClient(timeout=10)
+    # Webhooks: never follow a redirect (domain.outbound), never read proxies from the
+    # environment (the target is checked, not a proxy's).
+    ctx["http"] = httpx.AsyncClient(timeout=10, follow_redirects=False, trust_env=False)
     ctx["model"] = None  # loaded on first use, so the worker starts before a model exists
 
 

@@ -12,7 +12,7 @@ import os
 import subprocess
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +195,17 @@ def run_jobs() -> Callable[[], Awaitable[dict[str, int]]]:
             await queue.aclose()
 
     return run
+
+
+@pytest.fixture
+def local_webhooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Webhooks may go to a receiver on loopback over plain http (the development
+    setting); production allows public https addresses only (domain.outbound)."""
+    monkeypatch.setenv("KOHTAANTO_WEBHOOK_ALLOW_HTTP_LOOPBACK", "1")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("KOHTAANTO_WEBHOOK_ALLOW_HTTP_LOOPBACK")
+    get_settings.cache_clear()
 
 
 @pytest.fixture

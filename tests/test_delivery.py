@@ -106,7 +106,7 @@ class Hook:
 
 
 @pytest.fixture
-def hook() -> Iterator[Hook]:
+def hook(local_webhooks: None) -> Iterator[Hook]:
     state = Hook(url="")
 
     class Handler(BaseHTTPRequestHandler):

@@ -25,7 +25,7 @@ WEBHOOK_SECRET = "coordinator-webhook-secret"
 
 
 @pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def webhook(local_webhooks: None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A real HTTP server on loopback that records what is POSTed to it, signed."""
     received: list[dict[str, Any]] = []
 

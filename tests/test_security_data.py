@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the delivery fixtures are imported from tests.test_delivery)
 """Issue 8, the data-protection findings, each tried as an attacker would.
 
 Finding 2: employers learn nothing of health, notes or history, and nothing after
@@ -18,6 +19,7 @@ from kohtaanto.db import session_scope
 from kohtaanto.db.models import Jobseeker, Role, ShortlistEntry
 from kohtaanto.domain import disclosure
 from tests.tenants import NOTE, instruments_for, make_tenants
+from tests.test_delivery import configure, hook, smtp  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("clean")
 
@@ -199,3 +201,186 @@ async def test_add_by_hand_honours_visibility(client, login) -> None:
     assert refused.status_code == 400, refused.text
     assert refused.json()["extra"][0]["key"] == "jobseeker_id"
     assert refused.json()["extra"] == unknown.json()["extra"]
+
+
+# --- Finding 5: webhooks cannot reach the service's own network (SSRF) ------------------
+
+REFUSED_AT_SAVE = [
+    "http://93.184.215.14/hook",  # public, but plain http
+    "https://127.0.0.1/hook",
+    "https://localhost:8443/hook",
+    "https://[::1]/hook",
+    "https://10.1.2.3/hook",
+    "https://172.16.0.1/hook",
+    "https://192.168.1.10/hook",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://[fd00:ec2::254]/latest/meta-data/",
+    "https://[::ffff:169.254.169.254]/",
+    "https://224.0.0.1/hook",
+    "https://0.0.0.0/hook",
+    "https://240.0.0.1/hook",
+    "https://100.64.0.1/hook",
+    "http://127.0.0.1:6379/",  # Redis, over http, without the development setting
+]
+
+
+@pytest.mark.parametrize("url", REFUSED_AT_SAVE)
+async def test_webhook_to_internal_address_refused_when_saved(client, make_user, login, url):
+    coordinator = await make_user(Role.COORDINATOR)
+    headers = await login(coordinator.email)
+    response = await client.put("/api/me/preferences", json={"webhook_url": url}, headers=headers)
+    assert response.status_code == 400, f"{url}: {response.status_code}"
+    assert response.json()["extra"][0]["key"] == "webhook_url"
+    stored = (await client.get("/api/me/preferences", headers=headers)).json()
+    assert stored["webhook_url"] is None
+
+
+async def test_public_https_webhook_accepted(client, make_user, login) -> None:
+    coordinator = await make_user(Role.COORDINATOR)
+    headers = await login(coordinator.email)
+    response = await client.put(
+        "/api/me/preferences", json={"webhook_url": "https://93.184.215.14/hook"}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_loopback_http_only_with_the_development_setting(
+    client, make_user, login, local_webhooks
+) -> None:
+    coordinator = await make_user(Role.COORDINATOR)
+    headers = await login(coordinator.email)
+    ok = await client.put(
+        "/api/me/preferences", json={"webhook_url": "http://127.0.0.1:9/hook"}, headers=headers
+    )
+    assert ok.status_code == 200, ok.text
+    # Private and metadata addresses stay refused in development too.
+    for url in ("http://10.0.0.1/hook", "https://169.254.169.254/"):
+        response = await client.put(
+            "/api/me/preferences", json={"webhook_url": url}, headers=headers
+        )
+        assert response.status_code == 400, url
+
+
+async def _notification_for(user_id: Any, title: str) -> Any:
+    from kohtaanto.domain.notifications import notify_once
+
+    async with session_scope() as session:
+        notification = await notify_once(
+            session,
+            recipient_id=user_id,
+            kind="shortlist",
+            vacancy_id=None,
+            title=title,
+            body={},
+            key=title,
+        )
+        assert notification is not None
+        return notification.id
+
+
+async def _stored(notification_id: Any) -> Any:
+    from kohtaanto.db.models import Notification
+
+    async with session_scope() as session:
+        return await session.get(Notification, notification_id)
+
+
+async def test_webhook_checked_again_before_sending(make_user, run_jobs, hook) -> None:
+    """A URL saved before the check (or a name pointed inwards later) is refused at
+    send time: recorded as a failed delivery, nothing sent, not retried."""
+    from kohtaanto.db.models import NotifyFrequency
+
+    coordinator = await make_user(
+        Role.COORDINATOR,
+        notify_frequency=NotifyFrequency.OFF,
+        webhook_url="https://169.254.169.254/latest/meta-data/",
+        webhook_secret="s3cret",
+    )
+    notification_id = await _notification_for(coordinator.id, "Shortlist ready")
+    assert await run_jobs() == {"complete": 1, "failed": 0, "retried": 0}
+    stored = await _stored(notification_id)
+    assert stored.webhook_delivered_at is None and stored.webhook_attempts == 1
+    assert "metadata" in stored.delivery_error
+
+
+async def test_loopback_receiver_refused_at_send_without_the_setting(
+    make_user, run_jobs, hook, monkeypatch
+) -> None:
+    from kohtaanto.db.models import NotifyFrequency
+    from kohtaanto.settings import get_settings
+
+    monkeypatch.delenv("KOHTAANTO_WEBHOOK_ALLOW_HTTP_LOOPBACK")
+    get_settings.cache_clear()
+    coordinator = await make_user(
+        Role.COORDINATOR,
+        notify_frequency=NotifyFrequency.OFF,
+        webhook_url=hook.url,
+        webhook_secret="s3cret",
+    )
+    hook.secret = "s3cret"
+    notification_id = await _notification_for(coordinator.id, "Shortlist ready")
+    await run_jobs()
+    assert hook.requests == []
+    assert "https" in (await _stored(notification_id)).delivery_error
+    monkeypatch.setenv("KOHTAANTO_WEBHOOK_ALLOW_HTTP_LOOPBACK", "1")
+    get_settings.cache_clear()
+
+
+async def test_webhook_redirect_not_followed(make_user, run_jobs, hook) -> None:
+    from kohtaanto.db.models import NotifyFrequency
+
+    coordinator = await make_user(
+        Role.COORDINATOR,
+        notify_frequency=NotifyFrequency.OFF,
+        webhook_url=hook.url,
+        webhook_secret="s3cret",
+    )
+    hook.secret = "s3cret"
+    hook.script = [307]  # the receiver's answer carries no Location: nothing to follow anyway
+    notification_id = await _notification_for(coordinator.id, "Shortlist ready")
+    assert (await run_jobs())["retried"] == 0
+    assert len(hook.requests) == 1
+    stored = await _stored(notification_id)
+    assert stored.webhook_status == 307 and stored.webhook_delivered_at is None
+
+
+# --- Finding 10: a header-breaking title is still delivered; failures are recorded -------
+
+
+async def test_title_with_newline_still_delivered(make_user, run_jobs, smtp, hook) -> None:
+    coordinator = await make_user(
+        Role.COORDINATOR, name="Kaisa", webhook_url=hook.url, webhook_secret="s3cret"
+    )
+    hook.secret = "s3cret"
+    title = "Myyjä\r\nBcc: victim@example.fi\nX-Evil: 1\u2028Kassa"
+    notification_id = await _notification_for(coordinator.id, title)
+    assert (await run_jobs())["failed"] == 0
+    (message,) = smtp
+    assert message["Subject"] == "Kohtaanto: Myyjä Bcc: victim@example.fi X-Evil: 1 Kassa"
+    assert message["Bcc"] is None and message["X-Evil"] is None
+    assert message["To"] == coordinator.email
+    stored = await _stored(notification_id)
+    assert stored.emailed_at is not None and stored.webhook_delivered_at is not None
+    # The webhook (JSON) carries the title as it is; the receiver escapes it.
+    assert hook.accepted[0]["body"]["title"] == title
+
+
+async def test_failed_email_is_recorded_and_retried(make_user, run_jobs, configure) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    configure(
+        KOHTAANTO_SMTP_HOST="127.0.0.1",
+        KOHTAANTO_SMTP_PORT=str(port),  # nothing listens there
+        KOHTAANTO_SMTP_SECURITY="none",
+        KOHTAANTO_DELIVERY_MAX_TRIES="2",
+    )
+    person = await make_user(Role.JOBSEEKER)
+    notification_id = await _notification_for(person.id, "For you: Cook")
+    counts = await run_jobs()
+    assert counts["retried"] == 1
+    stored = await _stored(notification_id)
+    assert stored.emailed_at is None and stored.email_attempts == 2
+    assert stored.delivery_error.startswith("e-mail:")

@@ -162,6 +162,11 @@ class DeliverySettings:
     mail_from: str = field(
         default_factory=lambda: _env("KOHTAANTO_MAIL_FROM", "Kohtaanto <no-reply@kohtaanto.fi>")
     )
+    # Webhooks go to public https addresses only; "1" also allows plain http to
+    # loopback, for a local receiver in development and tests.
+    webhook_allow_http_loopback: bool = field(
+        default_factory=lambda: _env("KOHTAANTO_WEBHOOK_ALLOW_HTTP_LOOPBACK", "") == "1"
+    )
     # Delivery tries (e-mail and webhook) per notification; waits double from the base.
     max_tries: int = field(default_factory=lambda: int(_env("KOHTAANTO_DELIVERY_MAX_TRIES", "5")))
     retry_seconds: float = field(

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import httpx
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, post, put
@@ -19,6 +18,8 @@ from kohtaanto.api.errors import invalid, not_found
 from kohtaanto.api.schemas import Db, PageLimit, PageOffset, paginate
 from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
 from kohtaanto.domain.delivery import new_webhook_secret
+from kohtaanto.domain.outbound import UnsafeTarget, check_target
+from kohtaanto.settings import get_settings
 
 
 class NotificationOut(msgspec.Struct):
@@ -107,18 +108,19 @@ def _preferences(user: User, secret: str | None = None) -> Preferences:
     )
 
 
-def _webhook_url(value: str) -> str:
+async def _webhook_url(value: str) -> str:
+    """The URL, if the worker may call it: https to a public address (``domain.outbound``)."""
     url = value.strip()
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError) as e:
-        raise invalid("webhook_url", "not a URL") from e
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise invalid("webhook_url", "must be an http:// or https:// URL with a host")
-    if parsed.userinfo:
-        raise invalid("webhook_url", "must not contain a user name or password")
     if len(url) > 1024:
         raise invalid("webhook_url", "must be at most 1024 characters")
+    try:
+        await check_target(
+            url,
+            allow_http_loopback=get_settings().delivery.webhook_allow_http_loopback,
+            must_resolve=False,
+        )
+    except UnsafeTarget as e:
+        raise invalid("webhook_url", str(e)) from e
     return url
 
 
@@ -150,7 +152,7 @@ class PreferencesController(Controller):
                 raise PermissionDeniedException(
                     detail="webhook_url: only coordinators, coaches and admins can have a webhook"
                 )
-            url = _webhook_url(data.webhook_url) if data.webhook_url is not None else None
+            url = await _webhook_url(data.webhook_url) if data.webhook_url is not None else None
         if data.regenerate_webhook_secret and url is None:
             raise invalid("regenerate_webhook_secret", "there is no webhook_url to sign for")
         secret = None

@@ -390,6 +390,10 @@ class Notification(UUIDAuditBase):
     webhook_status: Mapped[int | None] = mapped_column(Integer)
     webhook_attempts: Mapped[int] = mapped_column(Integer, default=0)
     webhook_delivered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Why the last try of a delivery (e-mail or webhook) failed: a failure is recorded,
+    # never dropped silently.
+    delivery_error: Mapped[str | None] = mapped_column(String(255))
 
 
 class ProfileView(BigIntBase):

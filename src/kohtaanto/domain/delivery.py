@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from collections.abc import Sequence
@@ -131,13 +132,25 @@ def _kind(kind: str) -> str:
     return f"{fi} / {en}"
 
 
+# Line breaks and other control characters (and Unicode's line and paragraph
+# separators) would end a header or start a new one: a vacancy title is typed by an
+# employer, so it is cleaned before it goes into the Subject.
+_HEADER_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_value(value: str, limit: int = 200) -> str:
+    """``value`` safe for an e-mail header: control characters become one space."""
+    cleaned = " ".join(_HEADER_BREAKING.sub(" ", value).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
 def _message(
     user: User, mail_from: str, subject: str, lines: Sequence[str], items: Sequence[str]
 ) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = mail_from
-    message["To"] = user.email
-    message["Subject"] = subject
+    message["From"] = header_value(mail_from)
+    message["To"] = header_value(user.email)
+    message["Subject"] = header_value(subject)
     message["Date"] = formatdate(localtime=True)
     message["Auto-Submitted"] = "auto-generated"
     greeting = f"Hei {user.name}, / Hello {user.name},"
