@@ -1,7 +1,7 @@
 """notification delivery failures recorded (e-mail tries, last error)
 
 Revision ID: b7d3e9a41c62
-Revises: 5e7a1c2d9b40
+Revises: a3c81f0e7d21
 Create Date: 2026-11-30 03:05:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7d3e9a41c62"
-down_revision = "5e7a1c2d9b40"
+down_revision = "a3c81f0e7d21"
 branch_labels = None
 depends_on = None
 
