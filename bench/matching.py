@@ -2,7 +2,7 @@
 
     scripts/bench            (sets up, starts services, seeds the demo if needed)
 
-Times, on the configured database (the demo's SQLite file by default):
+Times, on the configured database (the demo's PostgreSQL by default):
 1. indexing every jobseeker profile into a fresh Meilisearch index (documents/s),
 2. the Meilisearch candidate search alone, for 100 open vacancies (p50, p95),
 3. building a whole shortlist — retrieve, load, featurise, rank, explain,

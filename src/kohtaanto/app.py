@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Response, get
+from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
@@ -26,11 +27,18 @@ from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.headers import security_headers
+from kohtaanto.observability import (
+    QUEUE_DEPTH,
+    REGISTRY,
+    configure_logging,
+    request_context_middleware,
+)
 from kohtaanto.queue import open_queue
 from kohtaanto.settings import QueueSettings, get_settings, require_strong_secrets
 from kohtaanto.web import EXCEPTION_HANDLERS as PAGE_EXCEPTION_HANDLERS
 from kohtaanto.web import route_handlers as page_handlers
 from kohtaanto.web import template_config
+from kohtaanto.web.failures import EXCEPTION_HANDLERS as FAILURE_HANDLERS
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,31 @@ log = logging.getLogger(__name__)
 @get("/health", operation_id="health", exclude_from_auth=True)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@get("/metrics", operation_id="metrics", exclude_from_auth=True, include_in_schema=False)
+async def metrics() -> Response[bytes]:
+    """Prometheus metrics (registered only when KOHTAANTO_METRICS=1)."""
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from redis.asyncio import Redis
+
+    settings = get_settings().queue
+    try:
+        async with Redis.from_url(settings.redis_url, socket_timeout=1) as redis:
+            for name in (settings.queue_name, settings.bulk_queue_name):
+                QUEUE_DEPTH.labels(name).set(await redis.zcard(name))
+    except Exception as e:  # the metrics still answer while Redis is away
+        log.warning("queue depth unavailable: %s", e)
+    return Response(
+        generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST.split(";")[0], status_code=200
+    )
+
+
+def _outermost(config: AppConfig) -> AppConfig:
+    """The request-id middleware around every other one (auth, CSRF), so their
+    answers carry the id too."""
+    config.middleware.insert(0, request_context_middleware)
+    return config
 
 
 class OutboxRelay:
@@ -78,6 +111,8 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
     """
     # A default or short secret would let anyone sign a token: refuse to serve at all.
     require_strong_secrets()
+    settings = get_settings()
+    configure_logging(settings.observability.log_format, settings.observability.log_level)
     relay = OutboxRelay(queue)
 
     @asynccontextmanager
@@ -112,13 +147,18 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             PreferencesController,
             EscoController,
             *page_handlers,
+            *([metrics] if settings.observability.metrics else []),
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy_config())],
-        on_app_init=[build_auth().on_app_init],
+        on_app_init=[build_auth().on_app_init, _outermost],
+        # Logging is ours (kohtaanto.observability): JSON lines with request ids, and
+        # every unhandled exception logged by the 500 handler with its traceback.
+        logging_config=None,
         after_response=relay.after_response,
         exception_handlers={
             ValidationException: validation_error_handler,
             **PAGE_EXCEPTION_HANDLERS,
+            **FAILURE_HANDLERS,
         },
         template_config=template_config(),
         csrf_config=CSRFConfig(

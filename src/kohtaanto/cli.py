@@ -63,6 +63,27 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
+@db.command("start")
+def db_start() -> None:
+    """Start the demo's own PostgreSQL (var/postgres, Unix socket); print its URL.
+
+    Nothing is started when KOHTAANTO_DATABASE_URL names a database."""
+    from kohtaanto.db import embedded
+
+    if embedded.configured():
+        click.echo("KOHTAANTO_DATABASE_URL is set: using that database")
+        return
+    click.echo(embedded.start())
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the demo's own PostgreSQL."""
+    from kohtaanto.db import embedded
+
+    click.echo("stopped" if embedded.stop() else "not running")
+
+
 @main.command("import-esco")
 @click.option(
     "--source",
@@ -273,21 +294,54 @@ def scheduled_cmd(name: str) -> None:
 def demo(
     jobseekers: int, employers: int, vacancies: int, seed: int, serve: bool, port: int
 ) -> None:
-    """Set up the Pirkanmaa demo on the embedded defaults and start API and worker."""
+    """Set up the Pirkanmaa demo on the embedded defaults and start API and worker.
+
+    The database is the demo's own PostgreSQL under var/postgres (started here and
+    stopped when the demo stops), or the one KOHTAANTO_DATABASE_URL names."""
+    from kohtaanto.db import embedded
     from kohtaanto.demo.run import prepare_demo
     from kohtaanto.demo.secrets import enter_demo_mode
-    from kohtaanto.settings import VAR_DIR
+    from kohtaanto.settings import VAR_DIR, get_settings
 
     _ensure_var()
     # Random secrets under var/ (made once); the API and worker children inherit them.
     enter_demo_mode(VAR_DIR)
-    users = prepare_demo(
-        jobseekers=jobseekers,
-        employers=employers,
-        vacancies=vacancies,
-        seed=seed,
-        progress=_progress,
-    )
+    started_here = False
+    if not embedded.configured():
+        click.echo("  PostgreSQL (var/postgres) ...", nl=False)
+        started_here = not embedded.running()
+        # The API and the worker are children: they inherit the address.
+        os.environ["KOHTAANTO_DATABASE_URL"] = embedded.start()
+        click.echo(" ready")
+    # Readable logs on the console (production logs JSON lines), and metrics at /metrics.
+    os.environ.setdefault("KOHTAANTO_LOG_FORMAT", "text")
+    os.environ.setdefault("KOHTAANTO_METRICS", "1")
+    get_settings.cache_clear()
+    try:
+        users = prepare_demo(
+            jobseekers=jobseekers,
+            employers=employers,
+            vacancies=vacancies,
+            seed=seed,
+            progress=_progress,
+        )
+    except BaseException:
+        if started_here:
+            embedded.stop()
+        raise
+    _demo_ready(users, serve, port)
+    if not serve:
+        if started_here:
+            click.echo("PostgreSQL keeps running for other commands; `kohtaanto db stop` ends it.")
+        return
+    try:
+        _serve_both(port)
+    finally:
+        if started_here:
+            embedded.stop()
+
+
+def _demo_ready(users: list[tuple[str, str]], serve: bool, port: int) -> None:
     click.echo("\nDemo users (password: demo):")
     for role, email in users:
         click.echo(f"  {role:<12} {email}")
@@ -295,9 +349,8 @@ def demo(
         return
     click.echo(f"\nWeb:      http://127.0.0.1:{port}/  (log in as a demo user)")
     click.echo(f"API:      http://127.0.0.1:{port}/api  (OpenAPI: http://127.0.0.1:{port}/schema)")
-    click.echo("Worker:   arq jobs.worker.WorkerSettings")
+    click.echo("Worker:   kohtaanto worker (interactive queue first, then bulk)")
     click.echo("Stop with Ctrl-C.\n")
-    _serve_both(port)
 
 
 def _serve_both(port: int) -> None:

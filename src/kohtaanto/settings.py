@@ -1,7 +1,8 @@
 """Settings per subsystem, read from the environment once.
 
 Every value has an embedded default so the demo runs on one machine with no
-configuration (a SQLite file under ``var/``, a local Meilisearch, the local Redis).
+configuration (the demo's own PostgreSQL under ``var/postgres``, a local Meilisearch,
+the local Redis).
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class DatabaseSettings:
+    # PostgreSQL everywhere; by default the demo's own server on its Unix socket in
+    # var/postgres (``kohtaanto db start``, run by the demo; kohtaanto.db.embedded).
     url: str = field(
         default_factory=lambda: _env(
-            "KOHTAANTO_DATABASE_URL", f"sqlite+aiosqlite:///{VAR_DIR / 'kohtaanto.db'}"
+            "KOHTAANTO_DATABASE_URL",
+            f"postgresql+asyncpg://postgres@/kohtaanto?host={VAR_DIR / 'postgres'}",
         )
     )
     echo: bool = field(default_factory=lambda: _env("KOHTAANTO_DATABASE_ECHO", "") == "1")
@@ -56,7 +60,13 @@ class QueueSettings:
     redis_url: str = field(
         default_factory=lambda: _env("KOHTAANTO_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
+    # Interactive work (a vacancy just published, a profile just saved) has a queue of
+    # its own, served first, so it never waits behind bulk work (the nightly refresh,
+    # the demo's backlog) on the other.
     queue_name: str = field(default_factory=lambda: _env("KOHTAANTO_QUEUE_NAME", "kohtaanto:queue"))
+    bulk_queue_name: str = field(
+        default_factory=lambda: _env("KOHTAANTO_BULK_QUEUE_NAME", "kohtaanto:bulk")
+    )
 
 
 DEFAULT_TOKEN_SECRET = "kohtaanto-development-secret-change-me-in-production"
@@ -175,6 +185,17 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class ObservabilitySettings:
+    """Logs and metrics."""
+
+    # "json": one JSON object per line (production); "text": readable lines (the demo).
+    log_format: str = field(default_factory=lambda: _env("KOHTAANTO_LOG_FORMAT", "json"))
+    log_level: str = field(default_factory=lambda: _env("KOHTAANTO_LOG_LEVEL", "INFO"))
+    # Prometheus metrics at /metrics (unauthenticated: expose them to the scraper only).
+    metrics: bool = field(default_factory=lambda: _env("KOHTAANTO_METRICS", "") == "1")
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
@@ -183,6 +204,7 @@ class Settings:
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     workflow: WorkflowSettings = field(default_factory=WorkflowSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
     # Tracebacks in error responses: for development only.
     debug: bool = field(default_factory=lambda: _env("KOHTAANTO_DEBUG", "") == "1")
     # "production" (the default) refuses weak secrets and sends Secure cookies;

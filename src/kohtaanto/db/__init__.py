@@ -17,23 +17,10 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import NullPool
 
 from kohtaanto.settings import get_settings
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_wal(dbapi_connection: Any, _: Any) -> None:
-    """The demo's SQLite file is written by the API and the worker at once: with a
-    write-ahead log readers never wait for the writer."""
-    if "sqlite" in type(dbapi_connection).__module__:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
 
 @lru_cache(maxsize=1)
@@ -43,9 +30,6 @@ def alchemy_config() -> SQLAlchemyAsyncConfig:
     options: dict[str, Any] = {"echo": settings.echo}
     if settings.pool == "null":
         options["poolclass"] = NullPool
-    if settings.url.startswith("sqlite"):
-        # The demo's SQLite file is shared by the API and the worker.
-        options["connect_args"] = {"timeout": 30}
     engine = EngineConfig(**options)
     return SQLAlchemyAsyncConfig(
         connection_string=settings.url,

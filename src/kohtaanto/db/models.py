@@ -1,7 +1,7 @@
 """The relational truth: every table of Kohtaanto.
 
-PostgreSQL in production and tests, a SQLite file for the one-machine demo; the
-column types below work on both. Search indexes and shortlists are derived from
+PostgreSQL everywhere: production, the tests and the demo (its own server under
+``var/postgres``). Search indexes and shortlists are derived from
 these rows and can always be rebuilt.
 """
 

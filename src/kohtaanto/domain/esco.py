@@ -13,7 +13,7 @@ by pointing :func:`import_esco` at the official download with ``language="fi"``.
 
 The import is an upsert by URI (ISCO groups by code): rows are compared with what
 the database holds, new ones are inserted, changed ones updated, so a second run
-writes nothing. It works the same on PostgreSQL and SQLite.
+writes nothing.
 """
 
 from __future__ import annotations
