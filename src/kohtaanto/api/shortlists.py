@@ -14,9 +14,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException, ValidationException
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from kohtaanto.api.auth import AuthRequest, requires
@@ -43,13 +43,36 @@ Note = Annotated[str, msgspec.Meta(max_length=500)]
 
 
 class Candidate(msgspec.Struct):
-    """What a coordinator sees of a shortlisted jobseeker: no name, no birth year."""
+    """What a coordinator sees of a shortlisted jobseeker: never the birth year; the name
+    and contact channel only once the workflow has them contact the person
+    (``CONTACT_STATUSES``), and each such view is logged."""
 
     id: UUID
     municipality: Place
     education: EducationLevel
     languages: list[str]
     max_travel_km: int
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+# When the service's own coordinator may reach the person: from "contacted" (the
+# coordinator has decided to contact them) while the recruitment is in play, and
+# for the outcome. The person is a client of the public service, so its staff may
+# contact them; the employer sees contact details only after consent and sharing.
+# Declined, expired and removed entries show none: nothing is left to ask.
+CONTACT_STATUSES = frozenset(
+    {
+        EntryStatus.CONTACTED,
+        EntryStatus.CONSENT_REQUESTED,
+        EntryStatus.CONSENTED,
+        EntryStatus.SHARED,
+        EntryStatus.INTERVIEW,
+        EntryStatus.HIRED,
+        EntryStatus.NOT_HIRED,
+    }
+)
 
 
 class RankedEntry(msgspec.Struct):
@@ -189,7 +212,8 @@ def _place(j: Jobseeker) -> Place:
     return Place(code=m.code, name=m.name, sub_region=m.sub_region)
 
 
-def _entry(e: ShortlistEntry, j: Jobseeker) -> RankedEntry:
+def _entry(e: ShortlistEntry, j: Jobseeker, account: User | None) -> RankedEntry:
+    contact = account if account is not None and e.status in CONTACT_STATUSES else None
     return RankedEntry(
         id=e.id,
         rank=e.rank,
@@ -204,6 +228,9 @@ def _entry(e: ShortlistEntry, j: Jobseeker) -> RankedEntry:
             education=j.education,
             languages=list(j.languages),
             max_travel_km=j.max_travel_km,
+            name=contact.name if contact else None,
+            email=contact.email if contact else None,
+            phone=contact.phone if contact else None,
         ),
         cost=cost_estimate(e.explanation),
         explanation=e.explanation,
@@ -280,15 +307,83 @@ async def board(db: Db, user: User, vacancy_id: UUID) -> ShortlistOut:
         ).all()
     }
     shortlists.log_views(db, user, shortlists.SERVICE, people, vacancy_id=vacancy_id)
+    reachable = {
+        e.jobseeker_id
+        for e in shortlist.entries
+        if e.status in CONTACT_STATUSES and e.jobseeker_id in people
+    }
+    user_ids = {people[j].user_id: j for j in reachable if people[j].user_id is not None}
+    accounts = {
+        user_ids[u.id]: u
+        for u in (await db.scalars(select(User).where(User.id.in_(user_ids)))).all()
+    }
+    # Seeing who the person is and how to reach them is a read of its own.
+    shortlists.log_views(
+        db, user, shortlists.SERVICE, accounts, vacancy_id=vacancy_id, action="contact_viewed"
+    )
     return ShortlistOut(
         vacancy_id=vacancy_id,
         model_version=shortlist.model_version,
         retrieved=shortlist.retrieved,
         built_at=shortlist.updated_at,
         entries=[
-            _entry(e, people[e.jobseeker_id]) for e in shortlist.entries if e.jobseeker_id in people
+            _entry(e, people[e.jobseeker_id], accounts.get(e.jobseeker_id))
+            for e in shortlist.entries
+            if e.jobseeker_id in people
         ],
     )
+
+
+class PersonFound(msgspec.Struct):
+    """A jobseeker the coordinator may add by hand, found by name or e-mail."""
+
+    jobseeker_id: UUID
+    name: str
+    email: str
+    municipality: str
+
+
+async def find_people(db: Db, user: User, vacancy_id: UUID, q: str) -> list[PersonFound]:
+    """Jobseekers to add by hand whose name or e-mail contains ``q``: only people who
+    chose to be visible to employers and are available, not already on the list.
+    Each person shown is logged as a view."""
+    shortlist = await _shortlist(db, user, vacancy_id)
+    text = q.strip()
+    if len(text) < 2:
+        return []
+    needle = text.lower()
+    on_list = [e.jobseeker_id for e in shortlist.entries]
+    rows = (
+        await db.execute(
+            select(Jobseeker, User)
+            .join(User, User.id == Jobseeker.user_id)
+            .where(
+                Jobseeker.visible_to_employers.is_(True),
+                Jobseeker.available.is_(True),
+                Jobseeker.anonymised_at.is_(None),
+                Jobseeker.id.not_in(on_list),
+                or_(
+                    func.lower(User.name).contains(needle, autoescape=True),
+                    func.lower(User.email).contains(needle, autoescape=True),
+                ),
+            )
+            .order_by(User.name)
+            .limit(10)
+        )
+    ).all()
+    found = [
+        PersonFound(jobseeker_id=j.id, name=u.name, email=u.email, municipality=j.municipality.name)
+        for j, u in rows
+    ]
+    shortlists.log_views(
+        db,
+        user,
+        shortlists.SERVICE,
+        [p.jobseeker_id for p in found],
+        vacancy_id=vacancy_id,
+        action="found",
+    )
+    return found
 
 
 async def add_by_hand(
@@ -343,19 +438,38 @@ async def move_entries(
     db: Db, user: User, vacancy_id: UUID, entry_ids: list[UUID], move: Move
 ) -> list[EntryState]:
     """Move many entries of one shortlist at once, all or nothing: if one entry cannot
-    move, none does, and the 400 names it (``entry_ids[i]``) or the reason."""
+    move, none does, and the 400 names every entry that cannot (``entry_ids[i]``, with
+    its ``rank`` and ``status``) or the missing reason."""
     shortlist = await _shortlist(db, user, vacancy_id)
     by_id = {e.id: e for e in shortlist.entries}
     chosen = []
+    refused: list[dict[str, Any]] = []
     for i, entry_id in enumerate(dict.fromkeys(entry_ids)):
         entry = by_id.get(entry_id)
         if entry is None:
-            raise invalid(f"entry_ids[{i}]", "not on this shortlist")
+            refused.append(
+                {"key": f"entry_ids[{i}]", "message": "not on this shortlist", "source": "body"}
+            )
+            continue
         try:
             shortlists.check(entry, shortlists.normalise(entry, move), user)
         except MoveError as e:
-            raise invalid(f"entry_ids[{i}]" if e.field == "to" else e.field, str(e)) from e
+            if e.field != "to":  # the reason is the same for all: one error says it
+                raise invalid(e.field, str(e)) from e
+            refused.append(
+                {
+                    "key": f"entry_ids[{i}]",
+                    "message": str(e),
+                    "source": "body",
+                    "rank": entry.rank,
+                    "status": entry.status.value,
+                }
+            )
         chosen.append(entry)
+    if refused:
+        raise ValidationException(
+            detail=f"Invalid {refused[0]['key']}: {refused[0]['message']}", extra=refused
+        )
     for entry in chosen:
         await shortlists.apply(db, entry, move, user)
     return [_state(e, vacancy_id) for e in chosen]

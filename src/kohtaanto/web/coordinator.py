@@ -16,14 +16,16 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from kohtaanto.api import shortlists as api
 from kohtaanto.api.auth import AuthRequest, requires
 from kohtaanto.api.errors import not_found
 from kohtaanto.api.schemas import Db
 from kohtaanto.db.models import (
+    Employer,
     EntryStatus,
+    Municipality,
     Role,
     Shortlist,
     ShortlistEntry,
@@ -33,6 +35,7 @@ from kohtaanto.db.models import (
 from kohtaanto.domain import shortlists, vacancies
 from kohtaanto.domain.shortlists import Move
 from kohtaanto.web.i18n import N_, language_of, translations
+from kohtaanto.web.labels import LABELS
 from kohtaanto.web.rendering import page
 
 S = EntryStatus
@@ -120,22 +123,56 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def _errors(exc: ValidationException) -> dict[str, str]:
-    """Field errors as msgids, from the API's 400 (its messages are English)."""
+def _errors(
+    exc: ValidationException, gettext: Callable[[str], str], to: str = ""
+) -> dict[str, str]:
+    """Field errors in the visitor's language, from the use case's 400: the codes it
+    carries (rank, status) say which entries cannot move and why."""
     out: dict[str, str] = {}
+
+    def status(code: str) -> str:
+        return gettext(LABELS["entry_status"].get(code, code))
+
     for item in exc.extra if isinstance(exc.extra, list) else []:
         key, message = str(item.get("key", "")), str(item.get("message", ""))
-        if key.startswith("entry_ids") or key == "to":
-            out["entries"] = N_("Not every chosen entry can make this move; nothing was changed.")
+        if key.startswith("entry_ids") and "rank" in item:
+            out[key] = gettext("Candidate %(rank)s is “%(status)s” and cannot become “%(to)s”.") % {
+                "rank": item["rank"],
+                "status": status(item["status"]),
+                "to": status(to),
+            }
+        elif key.startswith("entry_ids"):
+            out[key] = gettext("A chosen candidate is not on this shortlist.")
+        elif key == "to":
+            out["to"] = gettext("This step is not possible from the candidate's current status.")
         elif key == "reason":
-            out["reason"] = N_("Choose a reason.")
+            out["reason"] = gettext("Choose a reason.")
         elif key == "jobseeker_id":
-            out["jobseeker_id"] = ERRORS.get(
-                message, N_("This jobseeker is already on the maximum number of shortlists.")
+            out["jobseeker_id"] = gettext(
+                ERRORS.get(
+                    message, N_("This jobseeker is already on the maximum number of shortlists.")
+                )
             )
         else:
-            out[key or "form"] = N_("Check this value.")
+            out[key or "form"] = gettext("Check this value.")
+    if any(k.startswith("entry_ids") for k in out):
+        out["entries"] = gettext("Nothing was changed. Untick these or choose another action.")
     return out
+
+
+def _gettext(request: Request[Any, Any, Any]) -> Callable[[str], str]:
+    catalog = translations(language_of(request))
+
+    def gettext(message: str) -> str:
+        return str(catalog.gettext(message))
+
+    return gettext
+
+
+def _reason(form: Any, to: str) -> str | None:
+    """The reason of the select that belongs to the move (``reason_not_hired``,
+    ``reason_removed``), or the single ``reason`` of the bulk form."""
+    return str(form.get(f"reason_{to}") or form.get("reason") or "") or None
 
 
 class CoordinatorPages(Controller):
@@ -150,11 +187,27 @@ class CoordinatorPages(Controller):
         db_session: Db,
         status: FromQuery[str] = "open",
         offset: FromQuery[int] = 0,
+        q: FromQuery[str] = "",
     ) -> Template:
-        """The vacancies of the employers the coordinator serves, newest first."""
+        """The vacancies of the employers the coordinator serves, newest first; ``q``
+        finds them by title, employer or municipality."""
         query = vacancies.visible_to(request.user)
         if status in {s.value for s in VacancyStatus}:
             query = query.where(Vacancy.status == VacancyStatus(status))
+        q = q.strip()[:100]
+        if q:
+            needle = q.lower()
+            query = (
+                query.join(Employer, Employer.id == Vacancy.employer_id)
+                .join(Municipality, Municipality.id == Vacancy.municipality_id)
+                .where(
+                    or_(
+                        func.lower(Vacancy.title).contains(needle, autoescape=True),
+                        func.lower(Employer.name).contains(needle, autoescape=True),
+                        func.lower(Municipality.name).contains(needle, autoescape=True),
+                    )
+                )
+            )
         total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
         offset = max(offset, 0)
         rows = (
@@ -180,6 +233,7 @@ class CoordinatorPages(Controller):
             vacancies=rows,
             counts=counts,
             status=status,
+            q=q,
             statuses=[s.value for s in VacancyStatus],
             total=total,
             offset=offset,
@@ -193,6 +247,8 @@ class CoordinatorPages(Controller):
         vacancy_id: UUID,
         *,
         errors: dict[str, str] | None = None,
+        error_at: str | None = None,
+        values: dict[str, str] | None = None,
         notice: str | None = None,
         fragment: bool = False,
         status_code: int = 200,
@@ -202,10 +258,10 @@ class CoordinatorPages(Controller):
             raise not_found("Vacancy")
         has_list = await db.scalar(select(Shortlist.id).where(Shortlist.vacancy_id == vacancy_id))
         board = await api.board(db, request.user, vacancy_id) if has_list else None
-        catalog = translations(language_of(request))
-
-        def gettext(message: str) -> str:
-            return str(catalog.gettext(message))
+        gettext = _gettext(request)
+        values = values or {}
+        find = values.get("find", "").strip()[:100]
+        found = await api.find_people(db, request.user, vacancy_id, find) if board and find else []
 
         return page(
             request,
@@ -214,7 +270,10 @@ class CoordinatorPages(Controller):
             vacancy=vacancy,
             board=board,
             errors=errors or {},
-            notice=notice,
+            error_at=error_at if errors else None,
+            values=values,
+            find=find,
+            found=found,
             next_moves=next_moves,
             factor=lambda f, why: factor_text(f, why, gettext),
             tr=gettext,
@@ -230,7 +289,12 @@ class CoordinatorPages(Controller):
         vacancy_id: UUID,
         errors: dict[str, str] | None,
         notice: str,
+        *,
+        error_at: str,
+        values: dict[str, str] | None = None,
     ) -> Template | Redirect:
+        """The board again: with the error next to the form that caused it and what was
+        typed kept, or (without htmx and no error) a redirect back."""
         if _is_htmx(request):
             # htmx swaps only 2xx answers: errors come back in the fragment with 200.
             return await self._board(
@@ -238,20 +302,41 @@ class CoordinatorPages(Controller):
                 db,
                 vacancy_id,
                 errors=errors,
+                error_at=error_at,
+                values=values if errors else None,
                 notice=None if errors else notice,
                 fragment=True,
             )
         if errors:
-            return await self._board(request, db, vacancy_id, errors=errors, status_code=400)
+            return await self._board(
+                request,
+                db,
+                vacancy_id,
+                errors=errors,
+                error_at=error_at,
+                values=values,
+                status_code=400,
+            )
         # The session commits on 2xx and redirects (autocommit_include_redirects).
         return Redirect(f"/coordinator/vacancies/{vacancy_id}", status_code=303)
 
     @get("/vacancies/{vacancy_id:uuid}", operation_id="pageCoordinatorBoard")
     async def board(
-        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+        self,
+        request: AuthRequest,
+        db_session: Db,
+        vacancy_id: FromPath[UUID],
+        find: FromQuery[str] = "",
     ) -> Template:
-        """The shortlist board: ranked candidates with why, and the moves to make."""
-        return await self._board(request, db_session, vacancy_id)
+        """The shortlist board: ranked candidates with why, and the moves to make;
+        ``find`` looks for people to add by hand (by name or e-mail)."""
+        return await self._board(
+            request,
+            db_session,
+            vacancy_id,
+            values={"find": find},
+            fragment=_is_htmx(request),
+        )
 
     @post(
         "/vacancies/{vacancy_id:uuid}/moves",
@@ -276,15 +361,16 @@ class CoordinatorPages(Controller):
         if to not in {s.value for s in BULK_MOVES}:
             errors["to"] = N_("Choose an action.")
         if not errors:
-            reason = str(form.get("reason") or "") or None
             try:
                 async with db_session.begin_nested():
                     await api.move_entries(
-                        db_session, request.user, vacancy_id, ids, Move(S(to), reason)
+                        db_session, request.user, vacancy_id, ids, Move(S(to), _reason(form, to))
                     )
             except ValidationException as e:
-                errors = _errors(e)
-        return await self._after(request, db_session, vacancy_id, errors, N_("Done."))
+                errors = _errors(e, _gettext(request), to)
+        return await self._after(
+            request, db_session, vacancy_id, errors, N_("Done."), error_at="bulk"
+        )
 
     @post("/entries/{entry_id:uuid}/move", operation_id="pageCoordinatorMove", status_code=200)
     async def move(
@@ -298,13 +384,16 @@ class CoordinatorPages(Controller):
         if to not in {s.value for s in S}:
             errors["to"] = N_("Choose an action.")
         else:
-            reason = str(form.get("reason") or "") or None
             try:
                 async with db_session.begin_nested():
-                    await api.move_entry(db_session, request.user, entry.id, Move(S(to), reason))
+                    await api.move_entry(
+                        db_session, request.user, entry.id, Move(S(to), _reason(form, to))
+                    )
             except ValidationException as e:
-                errors = _errors(e)
-        return await self._after(request, db_session, vacancy.id, errors, N_("Done."))
+                errors = _errors(e, _gettext(request), to)
+        return await self._after(
+            request, db_session, vacancy.id, errors, N_("Done."), error_at=f"entry-{entry.id}"
+        )
 
     @post(
         "/vacancies/{vacancy_id:uuid}/entries", operation_id="pageCoordinatorAdd", status_code=200
@@ -312,18 +401,24 @@ class CoordinatorPages(Controller):
     async def add(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Template | Redirect:
-        """Add a person to the shortlist by hand, by their jobseeker ID."""
+        """Add a person to the shortlist by hand: one found by name or e-mail (or, from
+        the API, by their jobseeker ID). After an error the search and note are kept."""
         form = await request.form()
         errors: dict[str, str] = {}
+        values = {k: str(form.get(k) or "") for k in ("find", "note", "jobseeker_id")}
         try:
-            person = UUID(str(form.get("jobseeker_id", "")).strip())
+            person = UUID(values["jobseeker_id"].strip())
         except ValueError:
-            errors["jobseeker_id"] = N_("Enter a jobseeker ID.")
+            errors["jobseeker_id"] = _gettext(request)(
+                N_("Find the person by name or e-mail and choose them from the results.")
+            )
         if not errors:
-            note = str(form.get("note") or "").strip()[:500] or None
+            note = values["note"].strip()[:500] or None
             try:
                 async with db_session.begin_nested():
                     await api.add_by_hand(db_session, request.user, vacancy_id, person, note)
             except ValidationException as e:
-                errors = _errors(e)
-        return await self._after(request, db_session, vacancy_id, errors, N_("Added."))
+                errors = _errors(e, _gettext(request))
+        return await self._after(
+            request, db_session, vacancy_id, errors, N_("Added."), error_at="add", values=values
+        )
