@@ -287,3 +287,138 @@ async def test_logout_revokes_tokens(client, make_user, login) -> None:
     assert (await client.post("/logout", follow_redirects=False)).status_code == 303
     assert (await client.get("/api/auth/me", headers=stolen)).status_code == 401
     assert (await client.get("/coach", follow_redirects=False)).status_code == 302
+
+
+# ---------------------------------------------------------------------- abuse limits
+
+
+async def test_login_rate_limited_across_processes(
+    client, make_user, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Finding 4: nothing limited login attempts. Counts live in Redis, so a second app
+    process (another worker behind the same proxy) refuses as well; failures are logged."""
+    from litestar.testing import AsyncTestClient
+
+    from kohtaanto.app import create_app
+
+    user = await make_user(Role.COACH)
+    limit = get_settings().auth.login_rate[1]
+    caplog.set_level("WARNING", logger="kohtaanto.api.auth")
+    for _ in range(limit):
+        wrong = await client.post("/api/auth/login", json={"email": user.email, "password": "x"})
+        assert wrong.status_code == 401
+    refused = await client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "failed login" in caplog.text and user.email not in caplog.text
+    async with AsyncTestClient(app=create_app()) as other_process:
+        again = await other_process.post(
+            "/api/auth/login", json={"email": user.email, "password": PASSWORD}
+        )
+        assert again.status_code == 429
+        # The page's login form counts in the same bucket.
+        page = await other_process.post("/login", data={"email": user.email, "password": "x"})
+        assert page.status_code in (403, 429)  # CSRF or rate: never a check of the password
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "rate"),
+    [
+        ("/api/employers/register", {"business_id": "x"}, "register_rate"),
+        ("/api/esco/suggest", {"text": ""}, "suggest_rate"),
+    ],
+)
+async def test_registration_and_suggestions_rate_limited(
+    client, make_user, login, path: str, body: dict[str, Any], rate: str
+) -> None:
+    limit = getattr(get_settings().auth, rate)[1]
+    user = await make_user(Role.EMPLOYER)
+    headers = await login(user.email) if "esco" in path else {}
+    for _ in range(limit):
+        assert (await client.post(path, json=body, headers=headers)).status_code == 400
+    assert (await client.post(path, json=body, headers=headers)).status_code == 429
+
+
+async def test_page_suggestions_rate_limited(client, make_user) -> None:
+    """The page route behind suggestions takes the same limit as the API's."""
+    user = await make_user(Role.EMPLOYER)
+    assert (await _page_login(client, user.email)).status_code == 303
+    limit = get_settings().auth.suggest_rate[1]
+    codes = [
+        (await client.post("/ui/esco/suggest", data={"text": ""})).status_code
+        for _ in range(limit + 1)
+    ]
+    assert 429 not in codes[:limit] and codes[-1] == 429
+
+
+async def test_unknown_address_costs_a_hash_off_the_event_loop(
+    client, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unknown addresses answered at once (an account oracle by timing), and Argon2 ran on
+    the event loop. Now: one verification either way, in a worker thread."""
+    import threading
+
+    import kohtaanto.security
+
+    user = await make_user(Role.COACH)
+    calls: list[str] = []
+    real = kohtaanto.security.verify_password
+
+    def spy(password: str, password_hash: str) -> bool:
+        calls.append(threading.current_thread().name)
+        return real(password, password_hash)
+
+    monkeypatch.setattr(kohtaanto.security, "verify_password", spy)
+    for email in ("nobody@example.fi", user.email):
+        response = await client.post("/api/auth/login", json={"email": email, "password": "x"})
+        assert response.status_code == 401
+    assert len(calls) == 2
+    assert threading.main_thread().name not in calls
+
+
+def _uncapped(info: Any, where: str, seen: set[Any]) -> list[str]:
+    """Text and list fields without a maximum length, anywhere in a request schema."""
+    import msgspec.inspect as mi
+
+    if isinstance(info, mi.Metadata):
+        info = info.type
+    if isinstance(info, mi.StructType):
+        if info.cls in seen:
+            return []
+        seen.add(info.cls)
+        return [
+            problem
+            for f in info.fields
+            for problem in _uncapped(f.type, f"{info.cls.__name__}.{f.name}", seen)
+        ]
+    if isinstance(info, mi.UnionType):
+        return [p for t in info.types for p in _uncapped(t, where, seen)]
+    if isinstance(info, mi.StrType | mi.BytesType):
+        return [] if info.max_length is not None else [where]
+    if isinstance(info, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
+        own = [] if info.max_length is not None else [where]
+        return own + _uncapped(info.item_type, f"{where}[]", seen)
+    if isinstance(info, mi.DictType):
+        return [where]
+    return []
+
+
+def test_every_text_and_list_field_of_the_api_is_capped() -> None:
+    import msgspec.inspect as mi
+    from litestar.handlers import HTTPRouteHandler
+
+    from kohtaanto.app import create_app
+
+    app = create_app()
+    problems: list[str] = []
+    checked = 0
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler) or not route.path.startswith("/api"):
+                continue
+            data = handler.parsed_fn_signature.parameters.get("data")
+            if data is None:
+                continue
+            checked += 1
+            problems += _uncapped(mi.type_info(data.annotation), route.path, set())
+    assert checked >= 10
+    assert not problems, sorted(set(problems))

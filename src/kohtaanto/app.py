@@ -27,6 +27,7 @@ from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.headers import security_headers
+from kohtaanto.limits import STORE, rate_limit_store, rate_limits
 from kohtaanto.observability import (
     QUEUE_DEPTH,
     REGISTRY,
@@ -114,15 +115,16 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
     settings = get_settings()
     configure_logging(settings.observability.log_format, settings.observability.log_level)
     relay = OutboxRelay(queue)
+    rate_store = rate_limit_store(settings)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
-            yield
+            async with rate_store:
+                yield
         finally:
             await relay.close()
 
-    settings = get_settings()
     openapi = OpenAPIConfig(
         title="Kohtaanto",
         version="0.1.0",
@@ -150,6 +152,8 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             *([metrics] if settings.observability.metrics else []),
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy_config())],
+        middleware=[limit.middleware for limit in rate_limits(settings)],
+        stores={STORE: rate_store},
         on_app_init=[build_auth().on_app_init, _outermost],
         # Logging is ours (kohtaanto.observability): JSON lines with request ids, and
         # every unhandled exception logged by the 500 handler with its traceback.

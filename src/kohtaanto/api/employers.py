@@ -17,7 +17,7 @@ from kohtaanto.db.models import Employer, Role, User
 from kohtaanto.domain import employers, vocabulary
 from kohtaanto.domain.business_id import validate_business_id
 from kohtaanto.domain.vocabulary import UnknownReference
-from kohtaanto.security import hash_password
+from kohtaanto.security import hash_password_async
 
 Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=255)]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
@@ -26,7 +26,8 @@ Name = Annotated[str, msgspec.Meta(min_length=2, max_length=255)]
 
 class EmployerRegistration(msgspec.Struct, forbid_unknown_fields=True):
     business_id: Annotated[
-        str, msgspec.Meta(description="Finnish business ID (Y-tunnus), e.g. 0737546-2")
+        str,
+        msgspec.Meta(max_length=16, description="Finnish business ID (Y-tunnus), e.g. 0737546-2"),
     ]
     name: Name
     municipality_code: MunicipalityCode
@@ -88,7 +89,7 @@ class EmployerController(Controller):
         db_session.add(
             User(
                 email=email,
-                password_hash=hash_password(data.password),
+                password_hash=await hash_password_async(data.password),
                 name=data.contact_name,
                 role=Role.EMPLOYER,
                 employer_id=employer.id,

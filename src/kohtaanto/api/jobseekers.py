@@ -18,8 +18,8 @@ from kohtaanto.api.schemas import (
     Concept,
     CostEstimate,
     Db,
-    EscoUri,
-    Language,
+    EscoUris,
+    Languages,
     MunicipalityCode,
     PageLimit,
     PageOffset,
@@ -54,10 +54,10 @@ class ProfileWrite(msgspec.Struct, forbid_unknown_fields=True):
     municipality_code: MunicipalityCode
     birth_year: BirthYear
     education: EducationLevel
-    skill_uris: list[EscoUri] = []
-    occupation_uris: list[EscoUri] = []
+    skill_uris: EscoUris = []
+    occupation_uris: EscoUris = []
     max_travel_km: Km = 30
-    languages: list[Language] = msgspec.field(default_factory=lambda: ["fi"])
+    languages: Languages = msgspec.field(default_factory=lambda: ["fi"])
     unemployed_since: date | None = None
     reduced_work_ability: bool = False
     integration_plan: bool = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -94,7 +94,9 @@ class PreferencesWrite(msgspec.Struct, forbid_unknown_fields=True):
     """Fields left out stay as they are; ``webhook_url: null`` removes the webhook."""
 
     notify_frequency: NotifyFrequency | msgspec.UnsetType = msgspec.UNSET
-    webhook_url: str | msgspec.UnsetType | None = msgspec.UNSET
+    webhook_url: Annotated[str, msgspec.Meta(max_length=1024)] | msgspec.UnsetType | None = (
+        msgspec.UNSET
+    )
     # A new signing secret for the webhook (the old one stops working at once).
     regenerate_webhook_secret: bool = False
 

@@ -14,12 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 # ISO 639-1 language codes, lower case.
 Language = Annotated[
-    str, msgspec.Meta(pattern=r"^[a-z]{2}$", description="ISO 639-1 code, e.g. fi")
+    str, msgspec.Meta(pattern=r"^[a-z]{2}$", max_length=2, description="ISO 639-1 code, e.g. fi")
 ]
 MunicipalityCode = Annotated[
-    str, msgspec.Meta(pattern=r"^\d{3}$", description="Official 3-digit code")
+    str, msgspec.Meta(pattern=r"^\d{3}$", max_length=3, description="Official 3-digit code")
 ]
 EscoUri = Annotated[str, msgspec.Meta(min_length=10, max_length=255)]
+# Every list a client sends is capped (tests/test_security_auth.py checks each schema):
+# more skills than ESCO gives any occupation, more languages than anyone lists.
+EscoUris = Annotated[list[EscoUri], msgspec.Meta(max_length=100)]
+Languages = Annotated[list[Language], msgspec.Meta(max_length=20)]
 
 
 class Concept(msgspec.Struct):

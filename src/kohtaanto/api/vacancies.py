@@ -18,7 +18,8 @@ from kohtaanto.api.schemas import (
     Concept,
     Db,
     EscoUri,
-    Language,
+    EscoUris,
+    Languages,
     MunicipalityCode,
     PageLimit,
     PageOffset,
@@ -47,12 +48,12 @@ class VacancyCreate(msgspec.Struct, forbid_unknown_fields=True):
     occupation_uri: EscoUri
     municipality_code: MunicipalityCode
     hours_per_week: Hours
-    essential_skill_uris: list[EscoUri] = []
-    optional_skill_uris: list[EscoUri] = []
+    essential_skill_uris: EscoUris = []
+    optional_skill_uris: EscoUris = []
     description: Description = ""
     start_date: date | None = None
     monthly_pay_eur: Pay | None = None
-    languages: list[Language] = msgspec.field(default_factory=lambda: ["fi"])
+    languages: Languages = msgspec.field(default_factory=lambda: ["fi"])
     open_to_wage_subsidy: bool = False
     open_to_work_trial: bool = False
     open_to_apprenticeship: bool = False
@@ -65,12 +66,12 @@ class VacancyUpdate(msgspec.Struct, forbid_unknown_fields=True):
     occupation_uri: EscoUri | msgspec.UnsetType = msgspec.UNSET
     municipality_code: MunicipalityCode | msgspec.UnsetType = msgspec.UNSET
     hours_per_week: Hours | msgspec.UnsetType = msgspec.UNSET
-    essential_skill_uris: list[EscoUri] | msgspec.UnsetType = msgspec.UNSET
-    optional_skill_uris: list[EscoUri] | msgspec.UnsetType = msgspec.UNSET
+    essential_skill_uris: EscoUris | msgspec.UnsetType = msgspec.UNSET
+    optional_skill_uris: EscoUris | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
     start_date: date | msgspec.UnsetType | None = msgspec.UNSET
     monthly_pay_eur: Pay | msgspec.UnsetType | None = msgspec.UNSET
-    languages: list[Language] | msgspec.UnsetType = msgspec.UNSET
+    languages: Languages | msgspec.UnsetType = msgspec.UNSET
     open_to_wage_subsidy: bool | msgspec.UnsetType = msgspec.UNSET
     open_to_work_trial: bool | msgspec.UnsetType = msgspec.UNSET
     open_to_apprenticeship: bool | msgspec.UnsetType = msgspec.UNSET

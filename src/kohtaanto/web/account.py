@@ -11,12 +11,10 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.security.jwt import Token
-from sqlalchemy import select
 
-from kohtaanto.api.auth import AuthRequest, create_token, revoke_tokens
+from kohtaanto.api.auth import AuthRequest, authenticate, create_token, revoke_tokens
 from kohtaanto.api.schemas import Db
 from kohtaanto.db.models import User
-from kohtaanto.security import verify_password
 from kohtaanto.settings import get_settings
 from kohtaanto.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from kohtaanto.web.rendering import ROLE_HOME, page, safe_next
@@ -59,9 +57,8 @@ async def login_submit(request: Request[Any, Any, Any], db_session: Db) -> Respo
         errors["password"] = N_("Enter your password.")
     user = None
     if not errors:
-        user = await db_session.scalar(select(User).where(User.email == email))
-        if user is None or not user.is_active or not verify_password(password, user.password_hash):
-            user = None
+        user = await authenticate(db_session, request, email, password)
+        if user is None:
             errors["password"] = N_("Wrong e-mail address or password.")
     if user is None:
         return page(  # type: ignore[return-value]
