@@ -10,7 +10,7 @@ from arq.connections import RedisSettings
 
 from jobs import delivery, tasks
 from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, retrain
-from kohtaanto.queue import TASKS, redis_settings
+from kohtaanto.queue import TASKS, deserialize_job, redis_settings, serialize_job
 from kohtaanto.settings import Settings, get_settings, require_strong_secrets
 from search.client import open_client
 
@@ -65,6 +65,9 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     redis_settings: RedisSettings = redis_settings()
+    # JSON, not pickle (kohtaanto.queue): Redis write access is not code execution.
+    job_serializer = serialize_job
+    job_deserializer = deserialize_job
     queue_name = get_settings().queue.queue_name
     job_timeout = 300
     # Jobs retry with growing waits while Meilisearch is away (jobs.tasks): 12 tries ride
@@ -88,6 +91,8 @@ def build_worker(settings: Settings | None = None, **overrides: Any) -> Worker:
         "queue_name": settings.queue.queue_name,
         "job_timeout": WorkerSettings.job_timeout,
         "max_tries": WorkerSettings.max_tries,
+        "job_serializer": serialize_job,
+        "job_deserializer": deserialize_job,
     }
     options.update(overrides)
     return Worker(**options)

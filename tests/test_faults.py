@@ -38,7 +38,7 @@ from kohtaanto.app import create_app
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Notification, OutboxMessage, Role, Shortlist, ShortlistEntry
 from kohtaanto.domain import outbox
-from kohtaanto.queue import open_queue
+from kohtaanto.queue import deserialize_job, open_queue
 from kohtaanto.settings import Settings, get_settings
 from search.client import search_client
 from search.indexes import jobseeker_index, vacancy_index
@@ -407,9 +407,10 @@ async def test_worker_killed_mid_job_loses_nothing_and_notifies_once(
         assert not await _in_index(
             search.url, search.master_key, jobseeker_index(search.index_prefix), bertta
         )
+        q = settings.queue.queue_name
         for job_id in jobs.values():
             assert (
-                await Job(job_id, queue, _queue_name=settings.queue.queue_name).result_info()
+                await Job(job_id, queue, _queue_name=q, _deserializer=deserialize_job).result_info()
                 is None
             )
 
@@ -419,7 +420,8 @@ async def test_worker_killed_mid_job_loses_nothing_and_notifies_once(
         )
         assert again.jobs_failed == 0
         for job_id in jobs.values():
-            result = await Job(job_id, queue, _queue_name=settings.queue.queue_name).result_info()
+            job = Job(job_id, queue, _queue_name=q, _deserializer=deserialize_job)
+            result = await job.result_info()
             assert result is not None and result.success and result.job_try == 2, result
     finally:
         await queue.aclose()

@@ -384,3 +384,120 @@ async def test_failed_email_is_recorded_and_retried(make_user, run_jobs, configu
     stored = await _stored(notification_id)
     assert stored.emailed_at is None and stored.email_attempts == 2
     assert stored.delivery_error.startswith("e-mail:")
+
+
+# --- Finding 11: the queue holds JSON, not pickle; Redis with a password ---------------
+
+
+class _Marker:
+    """A pickle that, when loaded, writes a file: what an attacker with Redis write
+    access would plant to run code in the worker."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, (self.path, "w"))
+
+
+async def test_jobs_are_json_and_a_planted_pickle_is_never_loaded(tmp_path, redis) -> None:
+    import pickle
+    import time
+
+    from jobs.worker import build_worker
+    from kohtaanto.queue import DELIVER_NOTIFICATION, enqueue, open_queue
+    from kohtaanto.settings import get_settings
+
+    queue = await open_queue()
+    try:
+        await enqueue(queue, DELIVER_NOTIFICATION, {"notification_id": "x"}, "json-job")
+        raw = await redis.get("arq:job:json-job")
+        assert json.loads(raw)["f"] == DELIVER_NOTIFICATION
+        await redis.delete("arq:job:json-job")
+        await redis.zrem(get_settings().queue.queue_name, "json-job")
+
+        marker = tmp_path / "pwned"
+        planted = pickle.dumps(
+            {"t": 1, "f": DELIVER_NOTIFICATION, "a": [_Marker(str(marker))], "k": {}, "et": 1}
+        )
+        await redis.set("arq:job:planted", planted)
+        await redis.zadd(get_settings().queue.queue_name, {"planted": time.time() * 1000})
+        worker = build_worker(
+            redis_pool=queue, burst=True, poll_delay=0, handle_signals=False, cron_jobs=[]
+        )
+        await worker.main()
+        await worker.close()
+        assert not marker.exists()
+        assert worker.jobs_complete == 0
+    finally:
+        await queue.aclose()
+
+
+@pytest.fixture
+def redis_with_password(tmp_path) -> Any:
+    """A second, real Redis that requires a password, on a free port."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed (scripts/services installs it)"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "-", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", tmp_path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+    )
+    assert process.stdin is not None
+    process.stdin.write(b'requirepass "queue-pass-0123"\n')
+    process.stdin.close()
+    for _ in range(50):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    yield port
+    process.terminate()
+    process.wait(10)
+
+
+async def test_queue_works_with_a_redis_password(redis_with_password) -> None:
+    from dataclasses import replace
+
+    from redis.exceptions import AuthenticationError, ResponseError
+
+    from jobs.worker import build_worker
+    from kohtaanto.queue import DELIVER_NOTIFICATION, enqueue, open_queue
+    from kohtaanto.settings import get_settings
+
+    settings = get_settings()
+    url = f"redis://:queue-pass-0123@127.0.0.1:{redis_with_password}/0"
+    with_password = replace(settings, queue=replace(settings.queue, redis_url=url))
+    queue = await open_queue(with_password.queue)
+    try:
+        notification = "00000000-0000-4000-8000-000000000001"
+        await enqueue(queue, DELIVER_NOTIFICATION, {"notification_id": notification}, "pw-job")
+        worker = build_worker(
+            with_password,
+            redis_pool=queue,
+            burst=True,
+            poll_delay=0,
+            handle_signals=False,
+            cron_jobs=[],
+        )
+        await worker.main()
+        await worker.close()
+        assert worker.jobs_complete == 1
+    finally:
+        await queue.aclose()
+    # Without the password the same Redis refuses.
+    without = replace(settings.queue, redis_url=f"redis://127.0.0.1:{redis_with_password}/0")
+    with pytest.raises((AuthenticationError, ResponseError)):
+        queue = await open_queue(without)
+        try:
+            await queue.ping()
+        finally:
+            await queue.aclose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 
@@ -22,8 +23,26 @@ DELIVER_NOTIFICATION = "deliver_notification"
 TASKS = frozenset({VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED, DELIVER_NOTIFICATION})
 
 
+# Jobs travel as JSON, not arq's default pickle: whoever can write to Redis could
+# otherwise make the worker run any code while unpickling. Payloads are plain
+# strings; anything else a result holds (an exception) is stored as its text.
+_encoder = msgspec.json.Encoder(enc_hook=repr)
+
+
+def serialize_job(data: dict[str, Any]) -> bytes:
+    """arq's ``job_serializer``: a job or its result as JSON."""
+    return _encoder.encode(data)
+
+
+def deserialize_job(raw: bytes) -> dict[str, Any]:
+    """arq's ``job_deserializer``: JSON only; a pickle is refused, never loaded."""
+    data: dict[str, Any] = msgspec.json.decode(raw)
+    return data
+
+
 def redis_settings(*, fail_fast: bool = False, queue: QueueSettings | None = None) -> RedisSettings:
-    """arq's Redis settings from ours (by default this process's).
+    """arq's Redis settings from ours (by default this process's). A password in the
+    URL (``redis://:password@host:6379/0``) is used.
 
     Writers fail fast (the outbox keeps their jobs); the worker keeps retrying.
     """
@@ -38,7 +57,10 @@ async def open_queue(queue: QueueSettings | None = None) -> ArqRedis:
     """A connection pool to the queue's Redis (by default this process's)."""
     queue = queue or get_settings().queue
     return await create_pool(
-        redis_settings(fail_fast=True, queue=queue), default_queue_name=queue.queue_name
+        redis_settings(fail_fast=True, queue=queue),
+        default_queue_name=queue.queue_name,
+        job_serializer=serialize_job,
+        job_deserializer=deserialize_job,
     )
 
 
