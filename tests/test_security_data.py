@@ -493,6 +493,13 @@ async def test_queue_works_with_a_redis_password(redis_with_password) -> None:
         assert worker.jobs_complete == 1
     finally:
         await queue.aclose()
+    # The rate limits' store (kohtaanto.limits) talks to the same Redis with the password.
+    from kohtaanto.limits import rate_limit_store
+
+    store = rate_limit_store(with_password)
+    await store.set("probe", b"1", expires_in=10)
+    assert await store.get("probe") == b"1"
+    await store._redis.aclose()
     # Without the password the same Redis refuses.
     without = replace(settings.queue, redis_url=f"redis://127.0.0.1:{redis_with_password}/0")
     with pytest.raises((AuthenticationError, ResponseError)):
