@@ -412,6 +412,21 @@ class ProfileView(BigIntBase):
     at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
+class VacancyInterest(BigIntBase):
+    """A jobseeker said "I'm interested" in a vacancy: the vacancy's coordinator is told
+    and the board can show it. Once per jobseeker and vacancy."""
+
+    __tablename__ = "vacancy_interest"
+    __table_args__ = (UniqueConstraint("jobseeker_id", "vacancy_id"),)
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    vacancy_id: Mapped[UUID] = mapped_column(
+        ForeignKey("vacancy.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
 class OutboxMessage(BigIntBase):
     """A job to run, committed in the same transaction as the write that needs it.
 

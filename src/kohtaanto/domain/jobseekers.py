@@ -7,11 +7,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto import queue
-from kohtaanto.db.models import Jobseeker, User
+from kohtaanto.db.models import (
+    Employer,
+    Jobseeker,
+    Shortlist,
+    ShortlistEntry,
+    User,
+    Vacancy,
+    VacancyInterest,
+)
 from kohtaanto.domain import outbox, vocabulary
+from kohtaanto.domain.notifications import notify_once
 from kohtaanto.domain.vocabulary import FieldError
 
 # Profile fields copied as they are; codes are resolved by ``save_profile``.
@@ -67,3 +77,50 @@ async def save_profile(session: AsyncSession, user: User, fields: Mapping[str, A
     await session.flush()
     saved(session, profile)
     return profile
+
+
+async def express_interest(session: AsyncSession, jobseeker: Jobseeker, vacancy: Vacancy) -> bool:
+    """The jobseeker says "I'm interested" in ``vacancy``: recorded once (the board
+    shows it) and the vacancy's company coordinator is told. Saying it again changes
+    nothing; returns whether this was the first time."""
+    exists = await session.scalar(
+        select(VacancyInterest.id).where(
+            VacancyInterest.jobseeker_id == jobseeker.id,
+            VacancyInterest.vacancy_id == vacancy.id,
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(
+                VacancyInterest(
+                    jobseeker_id=jobseeker.id, vacancy_id=vacancy.id, at=datetime.now(UTC)
+                )
+            )
+    except IntegrityError:  # a double click that raced the first one
+        return False
+    coordinator = await session.scalar(
+        select(Employer.coordinator_id).where(Employer.id == vacancy.employer_id)
+    )
+    if coordinator is not None:
+        entry = await session.scalar(
+            select(ShortlistEntry.id)
+            .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+            .where(Shortlist.vacancy_id == vacancy.id, ShortlistEntry.jobseeker_id == jobseeker.id)
+        )
+        await notify_once(
+            session,
+            recipient_id=coordinator,
+            kind="interest",
+            vacancy_id=vacancy.id,
+            title=f"A jobseeker is interested in: {vacancy.title}",
+            body={
+                "jobseeker_id": str(jobseeker.id),
+                "vacancy_id": str(vacancy.id),
+                "vacancy_title": vacancy.title,
+                "entry_id": str(entry) if entry else None,
+            },
+            key=f"interest:{vacancy.id}:{jobseeker.id}",
+        )
+    return True

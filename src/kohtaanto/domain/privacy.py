@@ -28,6 +28,7 @@ from kohtaanto.db.models import (
     ShortlistEvent,
     User,
     Vacancy,
+    VacancyInterest,
 )
 from kohtaanto.domain import jobseekers, shortlists
 from kohtaanto.security import hash_password
@@ -60,6 +61,7 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
         "consents": [],
         "notifications": [],
         "profile_views": [],
+        "interests": [],
     }
     notifications = await session.scalars(
         select(Notification)
@@ -161,6 +163,16 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
                     "status": entry.status.value,
                 }
             )
+    interests = await session.execute(
+        select(VacancyInterest.at, Vacancy.id, Vacancy.title)
+        .join(Vacancy, Vacancy.id == VacancyInterest.vacancy_id)
+        .where(VacancyInterest.jobseeker_id == profile.id)
+        .order_by(VacancyInterest.at)
+    )
+    data["interests"] = [
+        {"vacancy_id": str(vacancy_id), "vacancy_title": title, "at": _when(at)}
+        for at, vacancy_id, title in interests.all()
+    ]
     views = await session.execute(
         select(ProfileView, Vacancy.title)
         .outerjoin(Vacancy, Vacancy.id == ProfileView.vacancy_id)
@@ -236,6 +248,7 @@ async def _anonymise_profile(
         ):
             code = (event.reason or "").split(":", 1)[0]
             event.reason = code if code in codes | {"deadline"} else None
+    await session.execute(delete(VacancyInterest).where(VacancyInterest.jobseeker_id == profile.id))
     profile.skills = []
     profile.occupations = []
     profile.languages = []

@@ -29,9 +29,12 @@ from kohtaanto.db.models import (
     NotifyFrequency,
     ProfileView,
     Role,
+    Shortlist,
     ShortlistEntry,
     User,
     Vacancy,
+    VacancyInterest,
+    VacancyStatus,
 )
 from kohtaanto.domain import jobseekers, privacy, shortlists
 from kohtaanto.domain.disclosure import SHARED_FIELDS
@@ -95,8 +98,82 @@ class JobseekerPages(Controller):
         profile = await jobseekers.of_user(db_session, request.user)
         if profile is None:
             return Redirect("/jobseeker/profile")
+        entries = {e.vacancy.id: e for e in await _entries_of(db_session, profile.id)}
+        interested = set(
+            await db_session.scalars(
+                select(VacancyInterest.vacancy_id).where(VacancyInterest.jobseeker_id == profile.id)
+            )
+        )
         return page(
-            request, "jobseeker/matches.html", matches=await _matches_of(db_session, profile)
+            request,
+            "jobseeker/matches.html",
+            matches=await _matches_of(db_session, profile),
+            entries=entries,
+            interested=interested,
+            flash=N_("Thank you: your company coordinator now knows you are interested.")
+            if request.query_params.get("interested")
+            else None,
+        )
+
+    async def _vacancy(self, db: Db, profile: Jobseeker, vacancy_id: UUID) -> Vacancy:
+        """A vacancy the jobseeker may read: any open one, or one they are on a
+        shortlist of (a filled job still shows why they were not chosen)."""
+        vacancy = await db.get(Vacancy, vacancy_id)
+        if vacancy is None:
+            raise NotFoundException()
+        if vacancy.status is not VacancyStatus.OPEN:
+            on_list = await db.scalar(
+                select(ShortlistEntry.id)
+                .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+                .where(
+                    Shortlist.vacancy_id == vacancy.id, ShortlistEntry.jobseeker_id == profile.id
+                )
+            )
+            if on_list is None:
+                raise NotFoundException()
+        return vacancy
+
+    @get("/vacancies/{vacancy_id:uuid}", operation_id="pageJobseekerVacancy")
+    async def vacancy(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Template:
+        """The whole vacancy as the employer wrote it, with "I'm interested"."""
+        profile = await _profile(db_session, request.user)
+        vacancy = await self._vacancy(db_session, profile, vacancy_id)
+        interested = await db_session.scalar(
+            select(VacancyInterest.at).where(
+                VacancyInterest.jobseeker_id == profile.id,
+                VacancyInterest.vacancy_id == vacancy.id,
+            )
+        )
+        return page(
+            request,
+            "jobseeker/vacancy.html",
+            vacancy=vacancy,
+            essential=[link.skill for link in vacancy.skill_links if link.essential],
+            optional=[link.skill for link in vacancy.skill_links if not link.essential],
+            interested_at=interested,
+            flash=N_("Thank you: your company coordinator now knows you are interested.")
+            if request.query_params.get("interested")
+            else None,
+        )
+
+    @post(
+        "/vacancies/{vacancy_id:uuid}/interest",
+        operation_id="pageJobseekerInterest",
+        status_code=303,
+    )
+    async def interest(
+        self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
+    ) -> Redirect:
+        """ "I'm interested": the coordinator is told once; saying it again is harmless."""
+        profile = await _profile(db_session, request.user)
+        vacancy = await self._vacancy(db_session, profile, vacancy_id)
+        if vacancy.status is VacancyStatus.OPEN:
+            await jobseekers.express_interest(db_session, profile, vacancy)
+        back = "/jobseeker" if (await request.form()).get("from") == "matches" else None
+        return Redirect(
+            f"{back or f'/jobseeker/vacancies/{vacancy.id}'}?interested=1", status_code=303
         )
 
     async def _form(
@@ -157,11 +234,18 @@ class JobseekerPages(Controller):
         saved = bool(request.query_params.get("saved"))
         # What agreeing shares, with whom (each entry's employer) and until when.
         rows = await db_session.execute(
-            select(ShortlistEntry.id, ShortlistEntry.shared_until).where(
-                ShortlistEntry.id.in_([e.entry_id for e in entries])
-            )
+            select(
+                ShortlistEntry.id, ShortlistEntry.shared_until, ShortlistEntry.consent_requested_at
+            ).where(ShortlistEntry.id.in_([e.entry_id for e in entries]))
         )
-        shared_until = {entry_id: until for entry_id, until in rows.all()}
+        asked: set[UUID] = set()
+        shared_until = {}
+        for entry_id, until, requested_at in rows.all():
+            shared_until[entry_id] = until
+            if requested_at is not None:
+                asked.add(entry_id)
+        # Only what asked for consent (pending or answered): being suggested asks nothing.
+        entries = [e for e in entries if e.entry_id in asked]
         share_days = get_settings().workflow.share_days
         return page(
             request,
@@ -207,6 +291,15 @@ class JobseekerPages(Controller):
     @get("/data", operation_id="pageJobseekerData")
     async def data(self, request: AuthRequest) -> Template:
         return page(request, "jobseeker/data.html")
+
+    @get("/data/summary", operation_id="pageJobseekerDataSummary")
+    async def summary(self, request: AuthRequest, db_session: Db) -> Template:
+        """The same data as the JSON download, as a page to read and print."""
+        return page(
+            request,
+            "jobseeker/data_summary.html",
+            data=await privacy.export(db_session, request.user),
+        )
 
     @post("/data/erase", operation_id="pageJobseekerErase")
     async def erase(self, request: AuthRequest, db_session: Db) -> Template | Redirect:
