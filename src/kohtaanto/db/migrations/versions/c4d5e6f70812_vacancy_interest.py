@@ -1,7 +1,7 @@
 """vacancy interest: a jobseeker's "I'm interested", once per vacancy
 
 Revision ID: c4d5e6f70812
-Revises: a3c81f0e7d21
+Revises: b7d3e9a41c62
 Create Date: 2026-11-30 02:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4d5e6f70812"
-down_revision = "a3c81f0e7d21"
+down_revision = "b7d3e9a41c62"
 branch_labels = None
 depends_on = None
 
