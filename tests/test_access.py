@@ -97,6 +97,13 @@ PAGES: dict[tuple[str, str], Any] = {
     ("GET", "/jobseeker/views"): {J},
     ("GET", "/jobseeker/data"): {J},
     ("GET", "/jobseeker/data/summary"): {J},
+    ("GET", "/admin"): {A},
+    ("POST", "/admin/users"): {A},
+    ("POST", "/admin/users/{user_id:uuid}/active"): {A},
+    ("GET", "/admin/organisations"): {A},
+    ("POST", "/admin/organisations/{employer_id:uuid}/coordinator"): {A},
+    ("GET", "/admin/coordinators"): {A},
+    ("POST", "/admin/coordinators/{user_id:uuid}/sub-region"): {A},
     ("GET", "/jobseeker/vacancies/{vacancy_id:uuid}"): {J},
     ("POST", "/jobseeker/vacancies/{vacancy_id:uuid}/interest"): {J},
     ("POST", "/jobseeker/data/erase"): {J},
@@ -127,7 +134,14 @@ def test_every_route_has_an_access_rule() -> None:
 
 
 def _concrete(path: str) -> str:
-    for name in ("vacancy_id", "notification_id", "entry_id", "jobseeker_id"):
+    for name in (
+        "vacancy_id",
+        "notification_id",
+        "entry_id",
+        "jobseeker_id",
+        "user_id",
+        "employer_id",
+    ):
         path = path.replace(f"{{{name}:uuid}}", str(uuid.uuid4()))
     return (
         path.replace("{file_path:path}", "app.css")

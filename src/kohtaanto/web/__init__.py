@@ -13,6 +13,7 @@ from typing import Any
 from litestar.static_files import create_static_files_router
 
 from kohtaanto.web.account import choose_language, home, login_form, login_submit, logout
+from kohtaanto.web.admin import AdminPages
 from kohtaanto.web.coach import CoachPages
 from kohtaanto.web.coordinator import CoordinatorPages
 from kohtaanto.web.employer import EmployerPages
@@ -45,6 +46,7 @@ route_handlers: list[Any] = [
     CoordinatorPages,
     CoachPages,
     ManagerPages,
+    AdminPages,
 ]
 
 __all__ = ["EXCEPTION_HANDLERS", "NAV", "ROLE_HOME", "page", "route_handlers", "template_config"]

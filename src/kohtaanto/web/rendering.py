@@ -38,7 +38,7 @@ ROLE_HOME: dict[Role, str] = {
     Role.COORDINATOR: "/coordinator",
     Role.COACH: "/coach",
     Role.MANAGER: "/manager",
-    Role.ADMIN: "/coordinator",
+    Role.ADMIN: "/admin",
 }
 
 # The main navigation of each role: (path, label msgid).
@@ -52,7 +52,13 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/notifications", N_("Notifications")),
     ],
     Role.MANAGER: [("/manager", N_("Reports"))],
-    Role.ADMIN: [("/coordinator", N_("Vacancies")), ("/manager", N_("Reports"))],
+    Role.ADMIN: [
+        ("/admin", N_("Users")),
+        ("/admin/organisations", N_("Organisations")),
+        ("/admin/coordinators", N_("Coordinator areas")),
+        ("/coordinator", N_("Vacancies")),
+        ("/manager", N_("Reports")),
+    ],
     Role.EMPLOYER: [
         ("/employer", N_("Vacancies")),
         ("/employer/vacancies/new", N_("New vacancy")),
