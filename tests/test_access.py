@@ -52,6 +52,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/coach/clients/{jobseeker_id:uuid}"): {H},
     ("GET", "/api/notifications"): SIGNED_IN,
     ("POST", "/api/notifications/{notification_id:uuid}/read"): SIGNED_IN,
+    ("POST", "/api/notifications/read-all"): SIGNED_IN,
     ("GET", "/api/me/preferences"): SIGNED_IN,
     ("PUT", "/api/me/preferences"): SIGNED_IN,
     ("GET", "/api/esco/skills"): SIGNED_IN,
@@ -109,6 +110,7 @@ PAGES: dict[tuple[str, str], Any] = {
     ("POST", "/jobseeker/data/erase"): {J},
     ("GET", "/notifications"): SIGNED_IN,
     ("POST", "/notifications/{notification_id:uuid}/read"): SIGNED_IN,
+    ("POST", "/notifications/read-all"): SIGNED_IN,
     ("POST", "/preferences"): SIGNED_IN,
 }
 

@@ -135,7 +135,7 @@ async def test_publishing_says_what_happens_next(client: Any, employer: dict[str
     assert "a shortlist of suitable jobseekers is built now" in page.text
     assert "Kaisa Koordinaattori" in page.text
     finnish = await client.get(published.headers["location"])
-    assert "Kaisa Koordinaattori" in finnish.text and "lyhytlista" in finnish.text
+    assert "Kaisa Koordinaattori" in finnish.text and "ehdokaslista" in finnish.text
 
 
 async def test_vacancy_page_shows_optional_skills_and_start_date(
@@ -195,3 +195,49 @@ async def test_organisation_names_its_coordinator_without_the_id(
     assert f'href="mailto:{coordinator.email}"' in page.text
     assert "+358 40 123 4567" in page.text
     assert str(coordinator.id) not in page.text
+
+
+async def test_skills_from_several_searches_accumulate_without_javascript(
+    client: Any, employer: dict[str, Any]
+) -> None:
+    """Without JavaScript each search submits the form (nothing saved) and comes back
+    with what was ticked among the chosen chips; saving keeps them all."""
+    (_, first, first_label), (_, second, second_label), _ = employer["skills"]
+    base = {
+        "title": "Hitsaaja",
+        "occupation_uri": employer["occupation_uri"],
+        "municipality_code": "536",
+        "hours_per_week": "37,5",
+    }
+    searched = await client.post(
+        "/employer/vacancies/new",
+        data={**base, "q": ["", first_label, ""], "find_field": "essential_skill_uris"},
+    )
+    assert searched.status_code == 200
+    results = searched.text.split('id="essential_skill_uris-results"', 1)[1].split("</div>", 1)[0]
+    assert f'value="{first}"' in results
+    assert f'value="{first_label}" autofocus' in searched.text
+    # Tick the first, search again for the second: the first is now a chosen chip.
+    searched = await client.post(
+        "/employer/vacancies/new",
+        data={
+            **base,
+            "essential_skill_uris": [first],
+            "q": ["", second_label, ""],
+            "find_field": "essential_skill_uris",
+        },
+    )
+    chips = searched.text.split('data-chosen="essential_skill_uris"', 1)[1].split("</ul>", 1)[0]
+    assert f'value="{first}" checked' in chips and first_label in chips
+    results = searched.text.split('id="essential_skill_uris-results"', 1)[1].split("</div>", 1)[0]
+    assert f'value="{second}"' in results
+    async with session_scope() as session:
+        assert await session.scalar(select(Vacancy.id)) is None  # a search saves nothing
+    saved = await client.post(
+        "/employer/vacancies/new",
+        data={**base, "essential_skill_uris": [first, second], "q": ["", "", ""]},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = await client.get(saved.headers["location"])
+    assert first_label in page.text and second_label in page.text

@@ -172,6 +172,49 @@ async def test_coordinator_shortlist_consent_share_outcome(journey: Start, world
     shortlist = await world.api("GET", f"/api/vacancies/{vacancy['id']}/shortlist", "coordinator")
     states = {e["id"]: e["status"] for e in shortlist["entries"]}
     assert all(states[c] == "consent_requested" for c in chosen), states
+    # Once asked, the coordinator sees whom they are dealing with and how to reach them.
+    first_row = walk.page.locator(f"main tr:has(input[value='{chosen[0]}'])")
+    assert await first_row.locator("a[href^='mailto:']").count() == 1
+
+    # Asking the same people again is refused, naming each of them, beside the form,
+    # and the error takes the focus.
+    for value in chosen:
+        await walk.page.locator(f"main input[name=entry_ids][value='{value}']").check()
+    await move_on_page(walk, "consent_requested")
+    error = walk.page.locator("#form-error")
+    await error.wait_for()
+    assert await error.locator("li").count() >= 3
+    assert await walk.page.evaluate("document.activeElement && document.activeElement.id") == (
+        "form-error"
+    )
+    await walk.check("bulk-refused-says-which")
+
+    # The board fits its box on a laptop and on a phone (no clipped next-step column,
+    # no sideways scrolling of the page).
+    await walk.page.set_viewport_size({"width": 1280, "height": 900})
+    await walk.goto(board, "board-laptop")
+    fits = await walk.page.evaluate(
+        "(() => { const s = document.querySelector('.table-scroll');"
+        " return s.scrollWidth <= s.clientWidth + 1; })()"
+    )
+    assert fits
+    await walk.page.set_viewport_size({"width": 390, "height": 844})
+    await walk.goto(board, "board-phone")
+    width = await walk.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    await walk.page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Notifications: grouped, linked to the board, in Finnish, with "mark all read".
+    await walk.goto("/notifications", "notifications")
+    assert await walk.page.locator("main a[href^='/coordinator/vacancies/']").count() >= 1
+    assert "Shortlist ready" not in await walk.page.locator("main").inner_text()
+    mark_all = walk.page.locator("main form[action='/notifications/read-all'] button")
+    if await mark_all.count():
+        async with walk.page.expect_navigation():
+            await mark_all.click()
+        await walk.check("notifications-all-read")
+        assert await mark_all.count() == 0
+    await walk.goto(board)
 
     # One of them says yes (as themselves, over the API); the coordinator shares and records.
     entry = str(chosen[0])
@@ -300,9 +343,27 @@ async def test_employer_vacancy_to_hire(journey: Start, world: World) -> None:
     await suggested.first.wait_for()
     assert await suggested.count() >= 2
     chosen = [str(await suggested.nth(i).get_attribute("value")) for i in range(2)]
-    for i in range(2):
-        await suggested.nth(i).check()
+    for uri in chosen:
+        # A ticked suggestion moves into the chosen chips (static/forms.js).
+        await walk.page.locator(f"#suggested input[value='{uri}']").check()
+    chips = walk.page.locator("[data-chosen=essential_skill_uris] input:checked")
+    assert await chips.count() == 2
     await walk.check("suggested-from-text")
+
+    # Skills picked in several searches accumulate (issue 14): each search replaces the
+    # results, not what was already ticked.
+    for word in ("customer service", "safety"):
+        await walk.page.locator("#essential_skill_uris-search").fill(word)
+        results = walk.page.locator(
+            "#essential_skill_uris-results input[name=essential_skill_uris]:not(:checked)"
+        )
+        await results.first.wait_for()
+        uri = str(await results.first.get_attribute("value"))
+        if uri not in chosen:
+            chosen.append(uri)
+        await results.first.check()
+    assert await chips.count() == len(chosen) >= 3
+    await walk.check("skills-accumulate")
 
     await walk.page.locator("#occupation_uri-search").fill(occupation)
     found = walk.page.locator(
@@ -317,14 +378,16 @@ async def test_employer_vacancy_to_hire(journey: Start, world: World) -> None:
     await optional.first.check()
 
     await walk.page.locator("#municipality_code").select_option(label="Tampere")
-    await walk.page.locator("#hours_per_week").fill("37")
+    await walk.page.locator("#hours_per_week").fill("37,5")
     await walk.page.locator("#monthly_pay_eur").fill("2650")
     await walk.page.locator("main input[name=languages][value=fi]").check()
     await walk.page.locator("#open_to_wage_subsidy").check()
     await walk.page.locator("#open_to_work_trial").check()
     await walk.check("vacancy-filled-in")
     async with walk.page.expect_navigation():
-        await walk.page.locator("main form[action='/employer/vacancies/new'] [type=submit]").click()
+        await walk.page.locator(
+            "main form[action='/employer/vacancies/new'] button.primary[type=submit]"
+        ).click()
     assert "saved=1" in walk.page.url, walk.page.url
     vacancy_id = walk.page.url.split("/employer/vacancies/")[1].split("?")[0]
     await walk.check("vacancy-saved")
@@ -334,7 +397,7 @@ async def test_employer_vacancy_to_hire(journey: Start, world: World) -> None:
     assert saved["occupation"]["uri"] == occupation_uri
     assert {s["uri"] for s in saved["essential_skills"]} == set(chosen)
     assert [s["uri"] for s in saved["optional_skills"]] == [optional_uri]
-    assert (saved["municipality"]["name"], saved["hours_per_week"]) == ("Tampere", 37)
+    assert (saved["municipality"]["name"], saved["hours_per_week"]) == ("Tampere", 37.5)
     assert saved["monthly_pay_eur"] == 2650 and saved["languages"] == ["fi"]
     assert saved["open_to_wage_subsidy"] and saved["open_to_work_trial"]
     assert not saved["open_to_apprenticeship"]
@@ -343,6 +406,8 @@ async def test_employer_vacancy_to_hire(journey: Start, world: World) -> None:
         await walk.page.locator(
             f"main form[action='/employer/vacancies/{vacancy_id}/publish'] [type=submit]"
         ).click()
+    # The page says what happens next: the shortlist is built and the coordinator told.
+    await walk.page.locator("#published").wait_for()
     await walk.check("published")
     assert (await world.api("GET", f"/api/vacancies/{vacancy_id}", "employer"))["status"] == "open"
 

@@ -11,18 +11,24 @@ from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, post, put
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.api.auth import AuthRequest
 from kohtaanto.api.errors import invalid, not_found
 from kohtaanto.api.schemas import Db, PageLimit, PageOffset, paginate
 from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
 from kohtaanto.domain.delivery import new_webhook_secret
+from kohtaanto.domain.notifications import link_for
 from kohtaanto.domain.outbound import UnsafeTarget, check_target
 from kohtaanto.settings import get_settings
 
 
 class NotificationOut(msgspec.Struct):
+    """A notification: ``kind`` and ``body`` are what it says (the pages render them
+    in the reader's language); ``title`` is the English text stored when it was made;
+    ``link`` the page it is about, for the recipient."""
+
     id: UUID
     kind: str
     title: str
@@ -30,9 +36,14 @@ class NotificationOut(msgspec.Struct):
     body: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
+    link: str | None = None
 
 
-def notification_out(n: Notification) -> NotificationOut:
+class MarkedRead(msgspec.Struct):
+    marked: int
+
+
+def notification_out(n: Notification, role: Role | None = None) -> NotificationOut:
     return NotificationOut(
         id=n.id,
         kind=n.kind,
@@ -41,7 +52,18 @@ def notification_out(n: Notification) -> NotificationOut:
         body=n.body,
         created_at=n.created_at,
         read_at=n.read_at,
+        link=link_for(n.kind, n.body, n.vacancy_id, role) if role else None,
     )
+
+
+async def mark_all_read(db: AsyncSession, user: User) -> int:
+    """Mark every unread notification of ``user`` read; returns how many were."""
+    result = await db.execute(
+        update(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=datetime.now(UTC))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 class NotificationController(Controller):
@@ -61,9 +83,20 @@ class NotificationController(Controller):
         query = select(Notification).where(Notification.recipient_id == request.user.id)
         if unread:
             query = query.where(Notification.read_at.is_(None))
+        role = request.user.role
         return await paginate(
-            db_session, query, Notification.created_at.desc(), limit, offset, notification_out
+            db_session,
+            query,
+            Notification.created_at.desc(),
+            limit,
+            offset,
+            lambda n: notification_out(n, role),
         )
+
+    @post("/read-all", operation_id="markAllNotificationsRead", status_code=200)
+    async def mark_all(self, request: AuthRequest, db_session: Db) -> MarkedRead:
+        """Mark all the user's notifications read."""
+        return MarkedRead(marked=await mark_all_read(db_session, request.user))
 
     @post("/{notification_id:uuid}/read", operation_id="markNotificationRead", status_code=200)
     async def mark_read(
@@ -73,7 +106,7 @@ class NotificationController(Controller):
         if n is None or n.recipient_id != request.user.id:
             raise not_found("Notification")
         n.read_at = n.read_at or datetime.now(UTC)
-        return notification_out(n)
+        return notification_out(n, request.user.role)
 
 
 # Webhooks feed the service's own case systems, so only staff may have one.

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.db.models import Notification, NotifyFrequency, User
+from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
 from kohtaanto.domain import outbox
 from kohtaanto.queue import DELIVER_NOTIFICATION
 from kohtaanto.settings import get_settings
@@ -66,3 +66,20 @@ async def notify_once(
     if recipient is not None and (mail_now or recipient.webhook_url):
         outbox.record(session, DELIVER_NOTIFICATION, notification_id=str(notification.id))
     return notification
+
+
+def link_for(kind: str, body: dict[str, Any], vacancy_id: UUID | None, role: Role) -> str | None:
+    """The page a notification is about, for its recipient's role: the board for the
+    coordinator (at the entry when it concerns one), the consent requests or matches
+    for the jobseeker, the caseload for the coach, the vacancy for the employer."""
+    vid = vacancy_id or body.get("vacancy_id")
+    entry = body.get("entry_id")
+    if role in (Role.COORDINATOR, Role.ADMIN) and vid:
+        return f"/coordinator/vacancies/{vid}" + (f"#entry-{entry}" if entry else "")
+    if role is Role.JOBSEEKER:
+        return "/jobseeker/consents" if kind == "consent_request" else "/jobseeker"
+    if role is Role.COACH:
+        return "/coach"
+    if role is Role.EMPLOYER and vid:
+        return f"/employer/vacancies/{vid}"
+    return None

@@ -18,7 +18,8 @@ from kohtaanto.web.coach import CoachPages
 from kohtaanto.web.coordinator import CoordinatorPages
 from kohtaanto.web.employer import EmployerPages
 from kohtaanto.web.esco import find_occupations, find_skills, suggest
-from kohtaanto.web.jobseeker import InboxPages, JobseekerPages
+from kohtaanto.web.inbox import InboxPages
+from kohtaanto.web.jobseeker import JobseekerPages
 from kohtaanto.web.manager import ManagerPages
 from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
 

@@ -30,6 +30,7 @@ from kohtaanto.domain import shortlists, vacancies
 from kohtaanto.domain.shortlists import Move, MoveError
 from kohtaanto.domain.vocabulary import FieldError
 from kohtaanto.web import forms
+from kohtaanto.web.esco import _find as find_concepts
 from kohtaanto.web.i18n import N_
 from kohtaanto.web.labels import FORM_LANGUAGES
 from kohtaanto.web.rendering import page
@@ -37,6 +38,8 @@ from kohtaanto.web.rendering import page
 _LISTS = ("essential_skill_uris", "optional_skill_uris", "languages")
 _FLAGS = ("open_to_wage_subsidy", "open_to_work_trial", "open_to_apprenticeship")
 _DECIMALS = ("hours_per_week",)
+# The ESCO choosers of the vacancy form, in the order their search fields ("q") come.
+_CHOOSERS = ("occupation_uri", "essential_skill_uris", "optional_skill_uris")
 ANSWERS = (EntryStatus.INTERVIEW, EntryStatus.HIRED, EntryStatus.NOT_HIRED)
 
 
@@ -130,6 +133,7 @@ class EmployerPages(Controller):
         vacancy: Vacancy | None,
         values: dict[str, Any],
         errors: dict[str, str],
+        search: tuple[str, str, list[tuple[str, str]]] | None = None,
     ) -> Template:
         return page(
             request,
@@ -138,8 +142,24 @@ class EmployerPages(Controller):
             vacancy=vacancy,
             values=values,
             errors=errors,
+            search=search,
             municipalities=await municipalities(db),
             form_languages=FORM_LANGUAGES,
+        )
+
+    async def _search(
+        self, request: AuthRequest, db: Db, vacancy: Vacancy | None, form: Any
+    ) -> Template:
+        """The form again as it was sent, with the results of one chooser's search
+        (the search without JavaScript: nothing is saved, ticked results stay chosen)."""
+        field = str(form.get("find_field"))
+        queries = form.getall("q", [])
+        index = _CHOOSERS.index(field) if field in _CHOOSERS else -1
+        query = str(queries[index]).strip() if 0 <= index < len(queries) else ""
+        model = EscoOccupation if field == "occupation_uri" else EscoSkill
+        found = await find_concepts(db, model, query) if index >= 0 else []
+        return await self._form(
+            request, db, vacancy, await _echo(db, form), {}, (field, query, found)
         )
 
     @get("/vacancies/new", operation_id="pageVacancyNew")
@@ -150,6 +170,8 @@ class EmployerPages(Controller):
     @post("/vacancies/new", operation_id="pageVacancyCreate", status_code=303)
     async def create(self, request: AuthRequest, db_session: Db) -> Template | Redirect:
         form = await request.form()
+        if "find_field" in form:
+            return await self._search(request, db_session, None, form)
         data, errors = forms.read(
             form, VacancyCreate, lists=_LISTS, flags=_FLAGS, decimals=_DECIMALS
         )
@@ -200,6 +222,8 @@ class EmployerPages(Controller):
     ) -> Template | Redirect:
         vacancy = await _vacancy(db_session, request, vacancy_id)
         form = await request.form()
+        if "find_field" in form:
+            return await self._search(request, db_session, vacancy, form)
         data, errors = forms.read(
             form, VacancyCreate, lists=_LISTS, flags=_FLAGS, decimals=_DECIMALS
         )

@@ -1,5 +1,5 @@
-"""Jobseeker pages: profile, matches, consent requests, profile views, own data;
-and the notification inbox and preferences of every signed-in user."""
+"""Jobseeker pages: profile, matches, consent requests, profile views, own data.
+(The inbox of every signed-in user is in ``web/inbox.py``.)"""
 
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ from kohtaanto.db.models import (
     EscoOccupation,
     EscoSkill,
     Jobseeker,
-    Notification,
-    NotifyFrequency,
     ProfileView,
     Role,
     Shortlist,
@@ -321,49 +319,3 @@ class JobseekerPages(Controller):
             status_code=303,
             cookies=[Cookie(key=TOKEN_COOKIE, value="", max_age=0, httponly=True, samesite="lax")],
         )
-
-
-class InboxPages(Controller):
-    """Notifications and their delivery preferences, for every signed-in role."""
-
-    include_in_schema = False
-
-    @get("/notifications", operation_id="pageNotifications")
-    async def inbox(self, request: AuthRequest, db_session: Db) -> Template:
-        rows = await db_session.scalars(
-            select(Notification)
-            .where(Notification.recipient_id == request.user.id)
-            .order_by(Notification.created_at.desc())
-            .limit(100)
-        )
-        return page(
-            request,
-            "notifications.html",
-            notifications=rows.all(),
-            frequencies=list(NotifyFrequency),
-            frequency=request.user.notify_frequency.value,
-            flash=N_("Saved.") if request.query_params.get("saved") else None,
-        )
-
-    @post("/notifications/{notification_id:uuid}/read", operation_id="pageNotificationRead")
-    async def read(
-        self, request: AuthRequest, db_session: Db, notification_id: FromPath[UUID]
-    ) -> Redirect:
-        n = await db_session.get(Notification, notification_id)
-        if n is None or n.recipient_id != request.user.id:
-            raise NotFoundException()
-        n.read_at = n.read_at or datetime.now(UTC)
-        return Redirect("/notifications", status_code=303)
-
-    @post("/preferences", operation_id="pagePreferences")
-    async def preferences(self, request: AuthRequest, db_session: Db) -> Redirect:
-        form = await request.form()
-        try:
-            frequency = NotifyFrequency(str(form.get("frequency", "")))
-        except ValueError:
-            return Redirect("/notifications", status_code=303)
-        user = await db_session.get(User, request.user.id)
-        if user is None:
-            raise NotFoundException()
-        user.notify_frequency = frequency
-        return Redirect("/notifications?saved=1", status_code=303)
