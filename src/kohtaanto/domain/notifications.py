@@ -70,14 +70,17 @@ async def notify_once(
 
 def link_for(kind: str, body: dict[str, Any], vacancy_id: UUID | None, role: Role) -> str | None:
     """The page a notification is about, for its recipient's role: the board for the
-    coordinator (at the entry when it concerns one), the consent requests or matches
-    for the jobseeker, the caseload for the coach, the vacancy for the employer."""
+    coordinator (at the entry when it concerns one), the consent requests, the
+    matched vacancy or the matches for the jobseeker, the caseload for the coach,
+    the vacancy for the employer."""
     vid = vacancy_id or body.get("vacancy_id")
     entry = body.get("entry_id")
     if role in (Role.COORDINATOR, Role.ADMIN) and vid:
         return f"/coordinator/vacancies/{vid}" + (f"#entry-{entry}" if entry else "")
     if role is Role.JOBSEEKER:
-        return "/jobseeker/consents" if kind == "consent_request" else "/jobseeker"
+        if kind == "consent_request":
+            return "/jobseeker/consents"
+        return f"/jobseeker/vacancies/{vid}" if kind == "match" and vid else "/jobseeker"
     if role is Role.COACH:
         return "/coach"
     if role is Role.EMPLOYER and vid:
