@@ -18,8 +18,10 @@ from kohtaanto.db.models import (
     Employer,
     EscoSkill,
     Jobseeker,
+    JobseekerOccupation,
     JobseekerSkill,
     Municipality,
+    OccupationSkill,
     Role,
     User,
     Vacancy,
@@ -27,7 +29,13 @@ from kohtaanto.db.models import (
     VacancyStatus,
     metadata,
 )
-from kohtaanto.demo.seed import DEMO_USERS, seed_demo
+from kohtaanto.demo.seed import (
+    CV_TRANSVERSAL_SKILLS,
+    DEMO_USERS,
+    VACANCY_TITLES,
+    is_language_skill,
+    seed_demo,
+)
 from kohtaanto.domain.business_id import validate_business_id
 from kohtaanto.domain.esco import import_esco
 from kohtaanto.domain.places import import_places
@@ -135,6 +143,44 @@ async def test_population_shape(seeded: AsyncSession) -> None:
         assert 4 <= len(essential) <= 10
         assert vacancy.occupation.isco_code[0] in "23456789"
         assert vacancy.title and vacancy.description
+
+
+async def test_believable_skills_and_finnish_vacancies(seeded: AsyncSession) -> None:
+    s = seeded
+    # No language is a skill ("Catalan", "Greek", "understand spoken Bihari"): languages
+    # are the languages field. A person's skills come from their occupations' essential
+    # and optional skills, plus a few of the transversal skills a CV names.
+    person_skills = (
+        await s.execute(
+            select(JobseekerSkill.jobseeker_id, EscoSkill).join(
+                EscoSkill, EscoSkill.id == JobseekerSkill.skill_id
+            )
+        )
+    ).all()
+    vacancy_skills = list(
+        await s.scalars(select(EscoSkill).join(VacancySkill, VacancySkill.skill_id == EscoSkill.id))
+    )
+    for skill in [k for _, k in person_skills] + vacancy_skills:
+        assert not is_language_skill(skill.label, skill.description, skill.reuse_level), skill.label
+    related: dict[Any, set[int]] = {}
+    for jobseeker_id, skill_id in (
+        await s.execute(
+            select(JobseekerOccupation.jobseeker_id, OccupationSkill.skill_id).join(
+                OccupationSkill,
+                OccupationSkill.occupation_id == JobseekerOccupation.occupation_id,
+            )
+        )
+    ).tuples():
+        related.setdefault(jobseeker_id, set()).add(skill_id)
+    for jobseeker_id, skill in person_skills:
+        assert skill.id in related[jobseeker_id] or skill.label in CV_TRANSVERSAL_SKILLS
+    # Titles as employers here write them: mostly Finnish, some Swedish or English.
+    finnish = {t for titles, _, _ in VACANCY_TITLES.values() for t in titles}
+    titles = list(await s.scalars(select(Vacancy.title)))
+    in_finnish = [t for t in titles if t.split(",")[0].split(" (")[0] in finnish]
+    assert len(in_finnish) >= 0.7 * len(titles)
+    descriptions = list(await s.scalars(select(Vacancy.description)))
+    assert sum("hakee joukkoonsa" in d for d in descriptions) >= 0.7 * len(descriptions)
 
 
 async def test_named_demo_users(seeded: AsyncSession) -> None:

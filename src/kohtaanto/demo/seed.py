@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -45,6 +46,7 @@ from kohtaanto.db.models import (
     VacancyStatus,
 )
 from kohtaanto.domain.business_id import make_business_id
+from kohtaanto.domain.places import place_name
 from kohtaanto.security import hash_password
 
 Progress = Callable[[str, int, int], None]
@@ -162,6 +164,108 @@ OCCUPATION_GROUPS: tuple[tuple[str, float, str], ...] = (
     ("5141", 1, "Kampaamo"),
 )
 OCCUPATIONS_PER_GROUP = 8
+
+# ISCO unit group → (Finnish titles, Swedish title, English title or None). Demo vacancies
+# are mostly Finnish, some Swedish (bilingual employers), some English (ICT, marketing).
+VACANCY_TITLES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
+    "5321": (("Lähihoitaja", "Hoiva-avustaja"), "Närvårdare", None),
+    "5322": (("Kotihoidon lähihoitaja", "Kotihoitaja"), "Hemvårdare", None),
+    "2221": (("Sairaanhoitaja", "Terveydenhoitaja"), "Sjukskötare", "Registered Nurse"),
+    "5311": (("Lastenhoitaja", "Varhaiskasvatuksen lastenhoitaja"), "Barnskötare", None),
+    "2635": (("Sosiaaliohjaaja", "Sosiaalityöntekijä"), "Socialhandledare", None),
+    "3412": (("Sosiaalialan ohjaaja", "Asumisen ohjaaja"), "Handledare", None),
+    "3255": (("Kuntohoitaja", "Fysioterapia-avustaja"), "Rehabiliteringsassistent", None),
+    "5223": (("Myyjä", "Myymälätyöntekijä"), "Försäljare", None),
+    "5230": (("Kassamyyjä", "Kassatyöntekijä"), "Kassapersonal", None),
+    "5244": (("Asiakaspalvelija", "Puhelinmyyjä"), "Kundtjänstmedarbetare", None),
+    "4222": (("Asiakasneuvoja", "Asiakaspalvelusihteeri"), "Kundrådgivare", None),
+    "3322": (("Myyntiedustaja", "Myyntineuvottelija"), "Försäljare", "Sales Representative"),
+    "2431": (("Markkinointisuunnittelija",), "Marknadsförare", "Marketing Coordinator"),
+    "7112": (("Muurari", "Laatoittaja"), "Murare", None),
+    "7115": (("Kirvesmies", "Rakennuspuuseppä"), "Timmerman", None),
+    "7119": (("Rakennusmies", "Rakennustyöntekijä"), "Byggarbetare", None),
+    "7126": (("Putkiasentaja", "LVI-asentaja"), "VVS-montör", None),
+    "7411": (("Sähköasentaja", "Rakennussähköasentaja"), "Elmontör", None),
+    "7131": (("Maalari", "Rakennusmaalari"), "Målare", None),
+    "9313": (("Rakennusapumies", "Rakennustyöntekijä"), "Byggnadsarbetare", None),
+    "2512": (
+        ("Ohjelmistokehittäjä", "Sovelluskehittäjä"),
+        "Programutvecklare",
+        "Software Developer",
+    ),
+    "2511": (("Järjestelmäasiantuntija", "Data-analyytikko"), "Systemanalytiker", "Data Engineer"),
+    "3512": (("IT-tukihenkilö", "Lähitukihenkilö"), "IT-stödperson", "IT Support Specialist"),
+    "8322": (("Kuljettaja", "Pakettiauton kuljettaja"), "Chaufför", None),
+    "8332": (
+        ("Kuorma-autonkuljettaja", "Yhdistelmäajoneuvon kuljettaja"),
+        "Lastbilschaufför",
+        None,
+    ),
+    "9333": (("Varastotyöntekijä", "Lastaaja"), "Lagerarbetare", None),
+    "4321": (("Varastonhoitaja", "Varastosihteeri"), "Lagerskötare", None),
+    "8344": (("Trukinkuljettaja", "Trukkikuski"), "Truckförare", None),
+    "4412": (("Postinjakaja", "Lehdenjakaja"), "Brevbärare", None),
+    "9112": (("Siivooja", "Toimitilahuoltaja"), "Städare", None),
+    "9111": (("Kotisiivooja",), "Hemstädare", None),
+    "5151": (("Siivoustyönjohtaja", "Palveluesimies"), "Städförman", None),
+    "9622": (("Kiinteistönhoitaja", "Huoltomies"), "Fastighetsskötare", None),
+    "5120": (("Kokki", "Ravintolakokki"), "Kock", "Cook"),
+    "5131": (("Tarjoilija", "Ravintolatyöntekijä"), "Servitör", None),
+    "9412": (("Keittiöapulainen", "Tiskaaja"), "Köksbiträde", None),
+    "5246": (("Pikaruokatyöntekijä", "Kahvilatyöntekijä"), "Restaurangarbetare", None),
+    "3434": (("Keittiöpäällikkö", "Vuoropäällikkö"), "Köksmästare", None),
+    "7223": (("Koneistaja", "CNC-koneistaja"), "Maskinställare", None),
+    "7212": (("Hitsaaja", "Levyseppähitsaaja"), "Svetsare", "Welder"),
+    "7233": (("Huoltoasentaja", "Teollisuusasentaja"), "Servicemontör", None),
+    "8211": (("Kokoonpanija", "Kokoonpanotyöntekijä"), "Montör", None),
+    "9329": (("Tuotantotyöntekijä", "Teollisuustyöntekijä"), "Produktionsarbetare", None),
+    "8160": (("Elintarviketyöntekijä", "Leipomotyöntekijä"), "Livsmedelsarbetare", None),
+    "7231": (("Automekaanikko", "Ajoneuvoasentaja"), "Bilmekaniker", None),
+    "8121": (("Prosessinhoitaja", "Metallityöntekijä"), "Processoperatör", None),
+    "7543": (("Laaduntarkastaja", "Laatutarkastaja"), "Kvalitetskontrollant", None),
+    "9321": (("Pakkaaja", "Pakkaustyöntekijä"), "Packare", None),
+    "4110": (("Toimistosihteeri", "Toimistotyöntekijä"), "Kontorsassistent", None),
+    "4311": (("Laskuttaja", "Reskontranhoitaja"), "Faktureringsassistent", None),
+    "3313": (("Kirjanpitäjä", "Palkanlaskija"), "Bokförare", None),
+    "2411": (("Controller", "Taloushallinnon asiantuntija"), "Ekonom", "Financial Controller"),
+    "2341": (("Luokanopettaja",), "Klasslärare", None),
+    "2342": (("Varhaiskasvatuksen opettaja",), "Lärare inom småbarnspedagogik", None),
+    "5312": (("Koulunkäynninohjaaja", "Koulunkäyntiavustaja"), "Skolgångsbiträde", None),
+    "5414": (("Vartija", "Järjestyksenvalvoja"), "Väktare", None),
+    "6113": (("Puutarhuri", "Viherrakentaja"), "Trädgårdsmästare", None),
+    "9214": (("Puutarhatyöntekijä", "Viheralueiden hoitaja"), "Trädgårdsarbetare", None),
+    "5141": (("Parturi-kampaaja", "Kampaaja"), "Frisör", None),
+}
+
+# Transversal skills a person lists beside their occupation's own: ESCO's transversal
+# group is mostly languages ("Catalan", "understand spoken Bihari"), which belong in
+# the languages field, and health matters, which are not skills; these are the ones a
+# CV would name.
+CV_TRANSVERSAL_SKILLS = (
+    "work in teams", "work independently", "manage time", "attend to detail",
+    "solve problems", "adapt to change", "show empathy", "ensure customer orientation",
+    "apply hygiene standards", "cope with stress", "work efficiently",
+    "use communication and collaboration software", "conduct web searches",
+    "instruct others", "demonstrate willingness to learn", "meet commitments",
+    "show initiative", "think critically", "report facts", "move objects",
+    "respect confidentiality obligations", "comply with regulations",
+    "operate digital hardware", "carry out calculations", "resolve conflicts",
+    "motivate others", "make decisions", "organise information, objects and resources",
+    "adjust to physical demands",
+)  # fmt: skip
+_LANGUAGE_LABEL = re.compile(
+    r"^(understand (spoken|written)|write|interact verbally in|read) [A-Z]"
+)
+_LANGUAGE_DESCRIPTION = re.compile(r"^The\b.{0,60}\blanguages?\b")
+
+
+def is_language_skill(label: str, description: str, reuse_level: str) -> bool:
+    """Whether an ESCO skill is a natural language ("Greek", "write Chinese",
+    "understand spoken Bihari"): languages are a profile field of their own."""
+    if _LANGUAGE_LABEL.match(label.strip()):
+        return True
+    return reuse_level == "transversal" and bool(_LANGUAGE_DESCRIPTION.match(description.strip()))
+
 
 # Full-time monthly pay (EUR) by ISCO major group, roughly Finnish medians.
 PAY_BY_MAJOR_GROUP = {
@@ -319,7 +423,7 @@ async def seed_demo(
     transversal = list(
         await session.scalars(
             select(EscoSkill.id)
-            .where(EscoSkill.reuse_level == "transversal")
+            .where(EscoSkill.label.in_(CV_TRANSVERSAL_SKILLS))
             .order_by(EscoSkill.id)
         )
     )
@@ -511,11 +615,21 @@ async def _occupation_pool(session: AsyncSession, rng: random.Random) -> list[_O
             id_, label.strip(), list(alt_labels or []), isco_code, description, 0.0, isco_code
         )
     relations = await session.execute(
-        select(OccupationSkill.occupation_id, OccupationSkill.skill_id, OccupationSkill.essential)
+        select(
+            OccupationSkill.occupation_id,
+            OccupationSkill.skill_id,
+            OccupationSkill.essential,
+            EscoSkill.label,
+            EscoSkill.description,
+            EscoSkill.reuse_level,
+        )
+        .join(EscoSkill, EscoSkill.id == OccupationSkill.skill_id)
         .where(OccupationSkill.occupation_id.in_(list(by_id)))
         .order_by(OccupationSkill.occupation_id, OccupationSkill.skill_id)
     )
-    for occupation_id, skill_id, essential in relations.tuples():
+    for occupation_id, skill_id, essential, label, description, reuse in relations.tuples():
+        if is_language_skill(label, description or "", reuse or ""):
+            continue  # a language is asked for in the vacancy's languages, not as a skill
         target = by_id[occupation_id]
         (target.essential if essential else target.optional).append(skill_id)
 
@@ -633,8 +747,18 @@ def _vacancies(
             languages.append("en")
         if rng.random() < 0.03:
             languages.append("sv")
-        title = _title(rng, occupation, hours)
         municipality_name = names[employer["municipality_id"]]
+        start = None if rng.random() < 0.2 else now.date() + timedelta(days=rng.randint(7, 60))
+        english = VACANCY_TITLES[occupation.group][2]
+        if "sv" in languages or rng.random() < 0.04:
+            tongue = "sv"
+        elif english and (rng.random() < 0.3 or "fi" not in languages):
+            tongue = "en"
+        else:
+            tongue = "fi"
+        if tongue == "sv" and "sv" not in languages:
+            languages.append("sv")
+        title = _title(rng, occupation, hours, tongue)
         vacancy_id = new_id()
         vacancy_rows.append(
             {
@@ -642,14 +766,12 @@ def _vacancies(
                 "employer_id": employer["id"],
                 "title": title,
                 "description": _description(
-                    rng, employer["name"], occupation, municipality_name, hours
+                    rng, tongue, employer["name"], title, municipality_name, hours, start
                 ),
                 "occupation_id": occupation.id,
                 "municipality_id": employer["municipality_id"],
                 "hours_per_week": hours,
-                "start_date": None
-                if rng.random() < 0.2
-                else now.date() + timedelta(days=rng.randint(7, 60)),
+                "start_date": start,
                 "monthly_pay_eur": pay,
                 "languages": languages,
                 "status": VacancyStatus.OPEN,
@@ -672,37 +794,76 @@ def _vacancies(
     return vacancy_rows, skill_rows
 
 
-def _title(rng: random.Random, occupation: _Occupation, hours: int) -> str:
-    label = occupation.label
-    short_alternatives = [a for a in occupation.alt_labels if len(a) <= 40 and "/" not in a]
-    if short_alternatives and rng.random() < 0.3:
-        label = rng.choice(short_alternatives)
-    title = label[0].upper() + label[1:]
+_SUFFIXES = {
+    "fi": (", osa-aikainen", (", vakituinen", ", määräaikainen", " (kesätyö)", ", iltavuorot")),
+    "sv": (", deltid", (", fast anställning", ", visstid", " (sommarjobb)", ", kvällsskift")),
+    "en": (", part-time", (", permanent", ", fixed-term", " (summer)", ", evening shifts")),
+}
+_OFFERS = {
+    "fi": (
+        "Tarjoamme mukavan työyhteisön, hyvän perehdytyksen ja mahdollisuuden kehittyä.",
+        "Tarjoamme koeajan jälkeen vakituisen työsuhteen ja joustavat työvuorot.",
+        "Arvostamme motivaatiota enemmän kuin kokemusta: koulutamme oikean henkilön.",
+        "Kerro meille itsestäsi, niin olemme yhteydessä.",
+    ),
+    "sv": (
+        "Vi erbjuder en trevlig arbetsgemenskap, en bra introduktion och möjlighet att utvecklas.",
+        "Vi erbjuder fast anställning efter prövotiden och flexibla arbetsturer.",
+        "Vi värdesätter motivation mer än erfarenhet: vi utbildar rätt person.",
+        "Berätta om dig själv så hör vi av oss.",
+    ),
+    "en": (
+        "We offer a friendly team, induction and a chance to grow with us.",
+        "We offer a permanent position after a trial period and flexible shifts.",
+        "We value motivation over experience: we will train the right person.",
+        "Tell us about yourself and we will get in touch.",
+    ),
+}
+
+
+def _title(rng: random.Random, occupation: _Occupation, hours: int, tongue: str) -> str:
+    """A job title as a Finnish employer would write it, in ``tongue`` (fi, sv or en)."""
+    finnish, swedish, english = VACANCY_TITLES[occupation.group]
+    title = {"fi": rng.choice(finnish), "sv": swedish, "en": english or finnish[0]}[tongue]
+    part_time, others = _SUFFIXES[tongue]
     if hours < 30:
-        title += ", part-time"
+        title += part_time
     elif rng.random() < 0.1:
-        title += rng.choice((", permanent", ", fixed-term", " (summer)", ", evening shifts"))
+        title += rng.choice(others)
     return title[:255]
 
 
 def _description(
-    rng: random.Random, employer: str, occupation: _Occupation, municipality: str, hours: int
+    rng: random.Random,
+    tongue: str,
+    employer: str,
+    title: str,
+    municipality: str,
+    hours: int,
+    start: date | None,
 ) -> str:
-    sentences = [
-        s.strip() for s in occupation.description.replace("\n", " ").split(". ") if s.strip()
-    ]
-    what = ". ".join(sentences[:3]).rstrip(".")
-    offer = rng.choice(
-        (
-            "We offer a friendly team, induction and a chance to grow with us.",
-            "We offer a permanent position after a trial period and flexible shifts.",
-            "We value motivation over experience: we will train the right person.",
-            "Start soon; tell us about yourself and we will get in touch.",
+    """A short advertisement text in the vacancy's language (no inflected place names:
+    Finnish would need the locative case, so the municipality stands on its own)."""
+    offer = rng.choice(_OFFERS[tongue])
+    when = start.strftime("%d.%m.%Y") if start else None
+    if tongue == "fi":
+        begins = f"Työ alkaa {when}." if when else "Aloitus sopimuksen mukaan."
+        return (
+            f"{employer} hakee joukkoonsa uutta työntekijää tehtävään: {title}.\n\n"
+            f"Työaika on {hours} tuntia viikossa, ja työpaikka sijaitsee kunnassa "
+            f"{municipality}. {begins}\n\n{offer}"
         )
-    )
+    if tongue == "sv":
+        begins = f"Arbetet börjar {when}." if when else "Start enligt överenskommelse."
+        return (
+            f"{employer} söker en ny medarbetare till uppgiften: {title}.\n\n"
+            f"Arbetstiden är {hours} timmar i veckan och arbetsplatsen finns i "
+            f"{place_name(municipality, 'sv')}. {begins}\n\n{offer}"
+        )
+    begins = f"The job starts on {when}." if when else "Start date by agreement."
     return (
-        f"{employer} is hiring in {municipality}: {occupation.label}, "
-        f"{hours} hours a week.\n\n{what}.\n\n{offer}"
+        f"{employer} is hiring in {municipality}: {title}, {hours} hours a week. "
+        f"{begins}\n\n{offer}"
     )
 
 
