@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from sqlalchemy import select
 
 from kohtaanto.db import session_scope
@@ -69,9 +70,21 @@ def vacancy(
 
 
 async def register_employer(
-    client: Any, business_id: str, email: str, password: str = "kauppa-salasana"
+    client: Any,
+    business_id: str,
+    email: str,
+    password: str = "kauppa-salasana",
+    *,
+    approve: bool = True,
 ) -> dict[str, Any]:
-    """Register a shop in Tampere through the API; returns the employer as the API shows it."""
+    """Register a shop in Tampere through the API; returns the employer as the API shows it.
+
+    The registration waits for the coordinator's approval; ``approve`` (the default) gives
+    it at once, as the area's coordinator would, so the shop can publish.
+    """
+    from kohtaanto.api.employers import employer_out
+    from kohtaanto.db.models import Employer, EmployerStatus
+
     response = await client.post(
         "/api/employers/register",
         json={
@@ -83,6 +96,14 @@ async def register_employer(
             "password": password,
         },
     )
-    assert response.status_code == 201, response.text
-    employer: dict[str, Any] = response.json()
-    return employer
+    assert response.status_code == 202, response.text
+    async with session_scope() as session:
+        employer = await session.scalar(
+            select(Employer).where(Employer.business_id == business_id.replace(" ", ""))
+        )
+        assert employer is not None, response.text
+        assert employer.status is EmployerStatus.PENDING
+        if approve:
+            employer.status = EmployerStatus.APPROVED
+        shown: dict[str, Any] = msgspec.to_builtins(employer_out(employer))
+    return shown

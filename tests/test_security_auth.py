@@ -13,14 +13,18 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import jwt
 import pytest
+from sqlalchemy import select
 
-from kohtaanto.db.models import Role
+from kohtaanto.db import session_scope
+from kohtaanto.db.models import Employer, EmployerStatus, Role, Vacancy, VacancyStatus
 from kohtaanto.settings import DEFAULT_TOKEN_SECRET, Settings, get_settings
 from tests.conftest import PASSWORD
-from tests.factories import register_employer
+from tests.factories import occupation_with_skills, register_employer, vacancy
+from tests.test_delivery import configure, smtp  # noqa: F401  (a real SMTP server)
 
 ROOT = Path(__file__).resolve().parents[1]
 STRONG = "s" * 40
@@ -422,3 +426,146 @@ def test_every_text_and_list_field_of_the_api_is_capped() -> None:
             problems += _uncapped(mi.type_info(data.annotation), route.path, set())
     assert checked >= 10
     assert not problems, sorted(set(problems))
+
+
+# ------------------------------------------------------------------ employers verified
+
+REGISTRATION = {
+    "business_id": "0112038-9",  # Nokia Oyj's public business ID
+    "name": "Nokia Oyj",
+    "municipality_code": "837",
+    "contact_name": "Anyone",
+    "email": "someone@example.fi",
+    "password": "salasana-123",
+}
+
+
+async def test_registration_answers_alike_and_mails_the_owner(
+    client,
+    make_user,
+    smtp,  # noqa: F811
+) -> None:
+    """Finding 3: the answer told whether an address had an account."""
+    owner = await make_user(Role.COACH, email="owner@example.fi")
+    new = await client.post("/api/employers/register", json=REGISTRATION)
+    taken = await client.post(
+        "/api/employers/register",
+        json=REGISTRATION | {"business_id": "0737546-2", "email": owner.email.upper()},
+    )
+    assert new.status_code == taken.status_code == 202
+    assert new.json() == taken.json()
+    assert set(new.json()) == {"status", "detail"}  # no ids, no names
+    async with session_scope() as session:
+        names = (await session.scalars(select(Employer.name))).all()
+    assert names == ["Nokia Oyj"]  # nothing was written for the taken address
+    by_recipient = {m["To"]: m for m in smtp}
+    assert set(by_recipient) == {"someone@example.fi", owner.email}
+    assert "already has a Kohtaanto account" in by_recipient[owner.email].get_content()
+    assert "waits" not in by_recipient[owner.email].get_content()
+
+
+async def test_business_id_registered_once(client) -> None:
+    assert (await client.post("/api/employers/register", json=REGISTRATION)).status_code == 202
+    again = await client.post(
+        "/api/employers/register",
+        json=REGISTRATION | {"email": "other@example.fi", "name": "Nokia (really)"},
+    )
+    assert again.status_code == 400
+    assert [e["key"] for e in again.json()["extra"]] == ["business_id"]
+    assert "someone@example.fi" not in again.text and "Anyone" not in again.text
+
+
+async def test_pending_employer_drafts_but_cannot_publish_or_see_candidates(
+    client, make_user, login
+) -> None:
+    """Finding 3: "Nokia Oyj" registered by anyone published at once."""
+    await make_user(Role.COORDINATOR, sub_region="Tampere")
+    registered = await register_employer(client, "0112038-9", "hr@kauppa.fi", approve=False)
+    assert registered["status"] == "pending"
+    headers = await login("hr@kauppa.fi", "kauppa-salasana")
+    me = await client.get("/api/employers/me", headers=headers)
+    assert me.json()["status"] == "pending"
+    occupation, essential, optional = await occupation_with_skills("shop assistant")
+    draft = await client.post(
+        "/api/vacancies", json=vacancy(occupation, essential[:3], optional[:1]), headers=headers
+    )
+    assert draft.status_code == 201, draft.text
+    vacancy_id = draft.json()["id"]
+    publish = await client.post(f"/api/vacancies/{vacancy_id}/publish", headers=headers)
+    assert publish.status_code == 403
+    assert "approval" in publish.json()["detail"]
+    candidates = await client.get(f"/api/vacancies/{vacancy_id}/candidates", headers=headers)
+    assert candidates.status_code == 403 and "approval" in candidates.json()["detail"]
+    # The pages say the same.
+    assert (await _page_login(client, "hr@kauppa.fi", "kauppa-salasana")).status_code == 303
+    home = await client.get("/employer")
+    assert "yrityskoordinaattorin hyväksyntää" in home.text  # fi: waits for the approval
+    page = await client.post(f"/employer/vacancies/{vacancy_id}/publish", follow_redirects=False)
+    assert page.headers["location"].endswith("?error=unverified")
+    async with session_scope() as session:
+        assert (await session.get(Vacancy, UUID(vacancy_id))).status is VacancyStatus.DRAFT
+
+
+async def test_coordinator_approves_or_rejects_their_areas_registrations(
+    client, make_user, login
+) -> None:
+    coordinator = await make_user(Role.COORDINATOR, sub_region="Tampere")
+    elsewhere = await make_user(Role.COORDINATOR, sub_region="Ylä-Pirkanmaa")
+    shop = await register_employer(client, "0112038-9", "hr@kauppa.fi", approve=False)
+    other = await register_employer(client, "0737546-2", "hr@toinen.fi", approve=False)
+    mine = await login(coordinator.email)
+    theirs = await login(elsewhere.email)
+
+    listed = await client.get("/api/employers/pending", headers=mine)
+    assert [e["name"] for e in listed.json()] == [shop["name"], other["name"]]
+    assert listed.json()[0]["contacts"] == [{"name": "Henkilöstö", "email": "hr@kauppa.fi"}]
+    assert (await client.get("/api/employers/pending", headers=theirs)).json() == []
+    foreign = await client.post(f"/api/employers/{shop['id']}/approve", headers=theirs)
+    assert foreign.status_code == 404
+
+    approved = await client.post(f"/api/employers/{shop['id']}/approve", headers=mine)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    no_reason = await client.post(
+        f"/api/employers/{other['id']}/reject", json={"reason": ""}, headers=mine
+    )
+    assert no_reason.status_code == 400 and no_reason.json()["extra"][0]["key"] == "reason"
+    rejected = await client.post(
+        f"/api/employers/{other['id']}/reject",
+        json={"reason": "Not the company's representative"},
+        headers=mine,
+    )
+    assert rejected.json()["status"] == "rejected"
+    twice = await client.post(f"/api/employers/{other['id']}/approve", headers=mine)
+    assert twice.status_code == 400
+    assert (await client.get("/api/employers/pending", headers=mine)).json() == []
+
+    # The approved shop publishes; the rejected one reads why.
+    employer = await login("hr@kauppa.fi", "kauppa-salasana")
+    occupation, essential, optional = await occupation_with_skills("shop assistant")
+    draft = await client.post(
+        "/api/vacancies", json=vacancy(occupation, essential[:3], optional[:1]), headers=employer
+    )
+    published = await client.post(f"/api/vacancies/{draft.json()['id']}/publish", headers=employer)
+    assert published.status_code == 200, published.text
+    refused = await login("hr@toinen.fi", "kauppa-salasana")
+    me = (await client.get("/api/employers/me", headers=refused)).json()
+    assert me["status"] == "rejected"
+    assert me["rejection_reason"] == "Not the company's representative"
+
+
+async def test_coordinator_verification_page(client, make_user) -> None:
+    coordinator = await make_user(Role.COORDINATOR, sub_region="Tampere")
+    shop = await register_employer(client, "0112038-9", "hr@kauppa.fi", approve=False)
+    assert (await _page_login(client, coordinator.email)).status_code == 303
+    listing = await client.get("/coordinator/employers")
+    assert listing.status_code == 200
+    assert shop["name"] in listing.text and "hr@kauppa.fi" in listing.text
+    assert "Tarkistettavat työnantajat" in listing.text  # fi first
+    empty = await client.post(f"/coordinator/employers/{shop['id']}/reject", data={"reason": ""})
+    assert empty.status_code == 400 and 'aria-invalid="true"' in empty.text
+    done = await client.post(f"/coordinator/employers/{shop['id']}/approve", follow_redirects=False)
+    assert done.status_code == 303
+    async with session_scope() as session:
+        employer = await session.get(Employer, UUID(shop["id"]))
+        assert employer.status is EmployerStatus.APPROVED
+        assert employer.reviewed_by_id == coordinator.id

@@ -37,6 +37,16 @@ async def _count(model: Any) -> int:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+async def _approve(business_id: str) -> None:
+    """What the area's coordinator does before a registered employer may publish."""
+    from kohtaanto.db.models import Employer, EmployerStatus
+
+    async with session_scope() as session:
+        employer = await session.scalar(select(Employer).where(Employer.business_id == business_id))
+        assert employer is not None
+        employer.status = EmployerStatus.APPROVED
+
+
 @pytest.fixture
 async def employer(client) -> dict[str, str]:
     response = await client.post(
@@ -50,7 +60,8 @@ async def employer(client) -> dict[str, str]:
             "password": "salasana-123",
         },
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
+    await _approve("0737546-2")
     login = await client.post(
         "/api/auth/login", json={"email": "tiina@testi.fi", "password": "salasana-123"}
     )

@@ -34,7 +34,7 @@ from kohtaanto.db.models import (
     User,
     Vacancy,
 )
-from kohtaanto.domain import disclosure, shortlists, vacancies
+from kohtaanto.domain import disclosure, employers, shortlists, vacancies
 from kohtaanto.domain.instruments import ESTIMATE_NOTE
 from kohtaanto.domain.shortlists import Move, MoveError
 from kohtaanto.settings import get_settings
@@ -647,4 +647,8 @@ class CandidateController(Controller):
         vacancy = await vacancies.get_visible(db_session, request.user, vacancy_id)
         if vacancy is None:
             raise not_found("Vacancy")
+        try:
+            employers.require_approved(vacancy.employer)
+        except employers.NotApproved as e:
+            raise PermissionDeniedException(detail=f"No candidates: {e}") from e
         return await shared_candidates(db_session, request.user, vacancy)

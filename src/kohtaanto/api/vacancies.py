@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, patch, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +28,7 @@ from kohtaanto.api.schemas import (
     paginate,
 )
 from kohtaanto.db.models import Role, Vacancy, VacancyStatus
-from kohtaanto.domain import vacancies
+from kohtaanto.domain import employers, vacancies
 from kohtaanto.domain.vocabulary import FieldError
 
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=255)]
@@ -218,6 +219,8 @@ class VacancyController(Controller):
         vacancy = await _mine(db_session, request, vacancy_id)
         try:
             vacancies.publish(db_session, vacancy)
+        except employers.NotApproved as e:
+            raise PermissionDeniedException(detail=f"Cannot publish: {e}") from e
         except vacancies.VacancyStateError as e:
             field = "essential_skill_uris" if "skill" in str(e) else "status"
             raise invalid(field, str(e)) from e

@@ -63,6 +63,14 @@ class EmployerKind(enum.StrEnum):
     HOUSEHOLD = "household"
 
 
+class EmployerStatus(enum.StrEnum):
+    """Whether the area's coordinator has verified a self-registered organisation."""
+
+    PENDING = "pending"  # may draft vacancies; may not publish or see candidates
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class EntryStatus(enum.StrEnum):
     """Where a shortlisted person is in the recruitment (see domain.shortlists for the moves)."""
 
@@ -210,6 +218,20 @@ class Employer(UUIDAuditBase):
     )
     kind: Mapped[EmployerKind] = mapped_column(
         _enum(EmployerKind, "employer_kind"), default=EmployerKind.BUSINESS
+    )
+    # Self-registration sets PENDING (anyone can type a public business ID); rows
+    # made by staff, the demo and migrations of existing data are verified already.
+    status: Mapped[EmployerStatus] = mapped_column(
+        _enum(EmployerStatus, "employer_status"),
+        default=EmployerStatus.APPROVED,
+        server_default=EmployerStatus.APPROVED.value,
+        index=True,
+    )
+    # Told to the employer when the coordinator rejects the registration.
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    reviewed_by_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("user_account.id", use_alter=True)
     )
     municipality: Mapped[Municipality] = relationship(lazy="joined")
 

@@ -20,7 +20,7 @@ from kohtaanto.db.models import (
     VacancySkill,
     VacancyStatus,
 )
-from kohtaanto.domain import outbox, vocabulary
+from kohtaanto.domain import employers, outbox, vocabulary
 from kohtaanto.domain.vocabulary import FieldError
 
 # Fields copied as they are; codes and skills are resolved by ``apply_fields``.
@@ -83,6 +83,8 @@ def set_skills(
 
 def publish(session: AsyncSession, vacancy: Vacancy) -> None:
     """Open the vacancy; indexing, shortlisting and notifications follow as jobs."""
+    # Raises employers.NotApproved while the coordinator has not verified the organisation.
+    employers.require_approved(vacancy.employer)
     if vacancy.status not in (VacancyStatus.DRAFT, VacancyStatus.CLOSED):
         raise VacancyStateError(f"a vacancy that is {vacancy.status.value} cannot be published")
     if not any(link.essential for link in vacancy.skill_links):

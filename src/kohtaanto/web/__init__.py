@@ -22,6 +22,7 @@ from kohtaanto.web.inbox import InboxPages
 from kohtaanto.web.jobseeker import JobseekerPages
 from kohtaanto.web.manager import ManagerPages
 from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
+from kohtaanto.web.verification import VerificationPages
 
 static_files = create_static_files_router(
     path="/static",
@@ -45,6 +46,7 @@ route_handlers: list[Any] = [
     JobseekerPages,
     InboxPages,
     CoordinatorPages,
+    VerificationPages,
     CoachPages,
     ManagerPages,
     AdminPages,

@@ -26,7 +26,7 @@ from kohtaanto.db.models import (
     User,
     Vacancy,
 )
-from kohtaanto.domain import shortlists, vacancies
+from kohtaanto.domain import employers, shortlists, vacancies
 from kohtaanto.domain.shortlists import Move, MoveError
 from kohtaanto.domain.vocabulary import FieldError
 from kohtaanto.web import forms
@@ -115,7 +115,8 @@ class EmployerPages(Controller):
                 newest.desc(), Vacancy.created_at.desc(), Vacancy.title
             )
         )
-        return page(request, "employer/home.html", vacancies=rows.all())
+        employer = await _employer(db_session, request)
+        return page(request, "employer/home.html", vacancies=rows.all(), employer=employer)
 
     @get("/organisation", operation_id="pageEmployerOrganisation")
     async def organisation(self, request: AuthRequest, db_session: Db) -> Template:
@@ -245,6 +246,8 @@ class EmployerPages(Controller):
         vacancy = await _vacancy(db_session, request, vacancy_id)
         try:
             vacancies.publish(db_session, vacancy)
+        except employers.NotApproved:
+            return Redirect(f"/employer/vacancies/{vacancy_id}?error=unverified", status_code=303)
         except vacancies.VacancyStateError as e:
             reason = "skills" if "skill" in str(e) else "status"
             return Redirect(f"/employer/vacancies/{vacancy_id}?error={reason}", status_code=303)

@@ -45,6 +45,7 @@ ROLE_HOME: dict[Role, str] = {
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.COORDINATOR: [
         ("/coordinator", N_("My vacancies")),
+        ("/coordinator/employers", N_("Employers to verify")),
         ("/notifications", N_("Notifications")),
     ],
     Role.COACH: [
