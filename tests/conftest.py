@@ -32,6 +32,10 @@ os.environ["KOHTAANTO_TOKEN_SECRET"] = "test-secret-of-at-least-32-bytes-" + _RU
 # speaks plain http (Secure cookies would not come back). tests/test_security_auth.py
 # checks production's refusals and defaults with settings of its own.
 os.environ["KOHTAANTO_MODE"] = "development"
+# Tests log in and register far faster than people; the rate-limit tests set low
+# limits on an app of their own (tests/test_security_auth.py).
+for _limit in ("LOGIN", "REGISTER", "RESET", "SUGGEST"):
+    os.environ[f"KOHTAANTO_RATE_{_limit}"] = "10000/minute"
 
 import pytest  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402

@@ -297,7 +297,7 @@ async def test_logout_revokes_tokens(client, make_user, login) -> None:
 
 
 async def test_login_rate_limited_across_processes(
-    client, make_user, caplog: pytest.LogCaptureFixture
+    clean, make_user, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Finding 4: nothing limited login attempts. Counts live in Redis, so a second app
     process (another worker behind the same proxy) refuses as well; failures are logged."""
@@ -306,52 +306,69 @@ async def test_login_rate_limited_across_processes(
     from kohtaanto.app import create_app
 
     user = await make_user(Role.COACH)
-    limit = get_settings().auth.login_rate[1]
     caplog.set_level("WARNING", logger="kohtaanto.api.auth")
-    for _ in range(limit):
-        wrong = await client.post("/api/auth/login", json={"email": user.email, "password": "x"})
-        assert wrong.status_code == 401
-    refused = await client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
-    assert refused.status_code == 429
-    assert "failed login" in caplog.text and user.email not in caplog.text
-    async with AsyncTestClient(app=create_app()) as other_process:
-        again = await other_process.post(
-            "/api/auth/login", json={"email": user.email, "password": PASSWORD}
-        )
-        assert again.status_code == 429
-        # The page's login form counts in the same bucket.
-        page = await other_process.post("/login", data={"email": user.email, "password": "x"})
-        assert page.status_code in (403, 429)  # CSRF or rate: never a check of the password
+    async with _app_with(monkeypatch, KOHTAANTO_RATE_LOGIN="3/minute") as client:
+        for _ in range(3):
+            wrong = await client.post(
+                "/api/auth/login", json={"email": user.email, "password": "x"}
+            )
+            assert wrong.status_code == 401
+        right = {"email": user.email, "password": PASSWORD}
+        assert (await client.post("/api/auth/login", json=right)).status_code == 429
+        assert "failed login" in caplog.text and user.email not in caplog.text
+        async with AsyncTestClient(app=create_app()) as other_process:
+            assert (await other_process.post("/api/auth/login", json=right)).status_code == 429
+            # The page's login form counts in the same bucket.
+            await other_process.get("/login")
+            page = await other_process.post(
+                "/login",
+                data={"email": user.email, "password": PASSWORD},
+                headers={"x-csrftoken": other_process.cookies["csrftoken"]},
+            )
+            assert page.status_code == 429
 
 
 @pytest.mark.parametrize(
-    ("path", "body", "rate"),
+    ("path", "body", "variable"),
     [
-        ("/api/employers/register", {"business_id": "x"}, "register_rate"),
-        ("/api/esco/suggest", {"text": ""}, "suggest_rate"),
+        ("/api/employers/register", {"business_id": "x"}, "KOHTAANTO_RATE_REGISTER"),
+        ("/api/esco/suggest", {"text": ""}, "KOHTAANTO_RATE_SUGGEST"),
     ],
 )
 async def test_registration_and_suggestions_rate_limited(
-    client, make_user, login, path: str, body: dict[str, Any], rate: str
+    clean,
+    make_user,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    body: dict[str, Any],
+    variable: str,
 ) -> None:
-    limit = getattr(get_settings().auth, rate)[1]
     user = await make_user(Role.EMPLOYER)
-    headers = await login(user.email) if "esco" in path else {}
-    for _ in range(limit):
-        assert (await client.post(path, json=body, headers=headers)).status_code == 400
-    assert (await client.post(path, json=body, headers=headers)).status_code == 429
+    async with _app_with(monkeypatch, **{variable: "3/hour"}) as client:
+        headers = {}
+        if "esco" in path:
+            login = await client.post(
+                "/api/auth/login", json={"email": user.email, "password": PASSWORD}
+            )
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        for _ in range(3):
+            assert (await client.post(path, json=body, headers=headers)).status_code == 400
+        assert (await client.post(path, json=body, headers=headers)).status_code == 429
 
 
-async def test_page_suggestions_rate_limited(client, make_user) -> None:
+async def test_page_suggestions_rate_limited(
+    clean, make_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The page route behind suggestions takes the same limit as the API's."""
     user = await make_user(Role.EMPLOYER)
-    assert (await _page_login(client, user.email)).status_code == 303
-    limit = get_settings().auth.suggest_rate[1]
-    codes = [
-        (await client.post("/ui/esco/suggest", data={"text": ""})).status_code
-        for _ in range(limit + 1)
-    ]
-    assert 429 not in codes[:limit] and codes[-1] == 429
+    async with _app_with(monkeypatch, KOHTAANTO_RATE_SUGGEST="3/minute") as client:
+        assert (await _page_login(client, user.email)).status_code == 303
+        token = {"x-csrftoken": client.cookies["csrftoken"]}
+        codes = [
+            (await client.post("/ui/esco/suggest", data={"text": ""}, headers=token)).status_code
+            for _ in range(4)
+        ]
+    assert 429 not in codes[:3] and codes[-1] == 429
 
 
 async def test_unknown_address_costs_a_hash_off_the_event_loop(
