@@ -1,7 +1,7 @@
 """employer verification: self-registered organisations wait for the coordinator
 
 Revision ID: ef3f77a2b79b
-Revises: b7d3e9a41c62
+Revises: c4d5e6f70812
 Create Date: 2026-11-30 02:31:34.632297
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "ef3f77a2b79b"
-down_revision = "b7d3e9a41c62"
+down_revision = "c4d5e6f70812"
 branch_labels = None
 depends_on = None
 
