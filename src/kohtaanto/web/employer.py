@@ -115,7 +115,8 @@ class EmployerPages(Controller):
                 newest.desc(), Vacancy.created_at.desc(), Vacancy.title
             )
         )
-        employer = await _employer(db_session, request)
+        employer_id = request.user.employer_id
+        employer = await db_session.get(Employer, employer_id) if employer_id else None
         return page(request, "employer/home.html", vacancies=rows.all(), employer=employer)
 
     @get("/organisation", operation_id="pageEmployerOrganisation")
