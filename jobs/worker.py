@@ -13,6 +13,7 @@ from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, 
 from kohtaanto.queue import TASKS, deserialize_job, redis_settings, serialize_job
 from kohtaanto.settings import Settings, get_settings, require_strong_secrets
 from search.client import open_client
+from search.keys import ensure_keys_or_warn
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -20,7 +21,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     # A worker may be given settings of its own (``build_worker(settings=...)``).
     settings: Settings = ctx.setdefault("settings", get_settings())
     require_strong_secrets(settings)
-    ctx["search"] = open_client(settings.search)
+    await ensure_keys_or_warn(settings.search)
+    ctx["search"] = open_client(settings.search, "admin")
     # Webhooks: never follow a redirect (domain.outbound), never read proxies from the
     # environment (the target is checked, not a proxy's).
     ctx["http"] = httpx.AsyncClient(timeout=10, follow_redirects=False, trust_env=False)

@@ -10,6 +10,7 @@ from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.errors import MeilisearchCommunicationError, MeilisearchTimeoutError
 
 from kohtaanto.settings import SearchSettings, get_settings
+from search.keys import Purpose, ensure_keys_or_warn, key_for
 
 # Bulk document uploads of a few megabytes take longer than httpx's 5 s default.
 REQUEST_TIMEOUT_S = 60
@@ -23,19 +24,28 @@ UNREACHABLE: tuple[type[Exception], ...] = (
 )
 
 
-def open_client(settings: SearchSettings | None = None) -> AsyncClient:
+def open_client(settings: SearchSettings | None = None, purpose: Purpose = "admin") -> AsyncClient:
     """A Meilisearch client for the configured engine; the caller closes it (``aclose``).
 
-    The app opens one in its lifespan and closes it at shutdown.
+    ``purpose``: "search" (request handlers: a search-only key) or "admin" (the worker,
+    reindex, the CLI: a key that writes documents and settings); never the master key.
     """
     settings = settings or get_settings().search
-    return AsyncClient(settings.url, settings.master_key or None, timeout=REQUEST_TIMEOUT_S)
+    return AsyncClient(settings.url, key_for(settings, purpose), timeout=REQUEST_TIMEOUT_S)
 
 
 @asynccontextmanager
-async def search_client(settings: SearchSettings | None = None) -> AsyncIterator[AsyncClient]:
-    """``async with search_client() as client:`` — a client closed on exit."""
-    client = open_client(settings)
+async def search_client(
+    settings: SearchSettings | None = None, purpose: Purpose = "admin"
+) -> AsyncIterator[AsyncClient]:
+    """``async with search_client() as client:`` — a client closed on exit.
+
+    An admin client (the CLI, the demo, tests) first makes sure the scoped keys exist.
+    """
+    settings = settings or get_settings().search
+    if purpose == "admin":
+        await ensure_keys_or_warn(settings)
+    client = open_client(settings, purpose)
     try:
         yield client
     finally:

@@ -508,3 +508,45 @@ async def test_queue_works_with_a_redis_password(redis_with_password) -> None:
             await queue.ping()
         finally:
             await queue.aclose()
+
+
+async def test_scoped_meilisearch_keys(search_ready) -> None:
+    """Request handlers search with a key that can only search this deployment's
+    indexes; the worker's admin key writes but cannot make keys; neither is the master."""
+    import httpx
+    from meilisearch_python_sdk.errors import MeilisearchApiError
+
+    from kohtaanto.settings import get_settings
+    from search.client import search_client
+    from search.keys import ensure_keys, key_for
+
+    settings = get_settings().search
+    await ensure_keys(settings)
+    search_key, admin_key = key_for(settings, "search"), key_for(settings, "admin")
+    assert len({search_key, admin_key, settings.master_key}) == 3
+    uid = f"{settings.index_prefix}keyprobe"
+    async with search_client(settings) as admin:
+        await admin.create_index(uid, primary_key="id", wait=True)
+        task = await admin.index(uid).add_documents([{"id": "1", "title": "kokki"}])
+        await admin.wait_for_task(task.task_uid)
+    try:
+        async with search_client(settings, "search") as handler:
+            found = await handler.index(uid).search("kokki")
+            assert [hit["id"] for hit in found.hits] == ["1"]
+            with pytest.raises(MeilisearchApiError) as refused:
+                await handler.index(uid).add_documents([{"id": "2", "title": "evil"}])
+            assert refused.value.status_code == 403
+        async with httpx.AsyncClient(base_url=settings.url) as http:
+            for key in (search_key, admin_key):
+                keys = await http.get("/keys", headers={"Authorization": f"Bearer {key}"})
+                assert keys.status_code == 403, keys.text
+            # Another deployment's indexes (another prefix) are out of this key's reach.
+            other = await http.post(
+                "/indexes/otherdeployment_x/search",
+                json={"q": "a"},
+                headers={"Authorization": f"Bearer {search_key}"},
+            )
+            assert other.status_code == 403
+    finally:
+        async with search_client(settings) as admin:
+            await admin.index(uid).delete()

@@ -40,6 +40,7 @@ from kohtaanto.web import EXCEPTION_HANDLERS as PAGE_EXCEPTION_HANDLERS
 from kohtaanto.web import route_handlers as page_handlers
 from kohtaanto.web import template_config
 from kohtaanto.web.failures import EXCEPTION_HANDLERS as FAILURE_HANDLERS
+from search.keys import ensure_keys_or_warn
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,8 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        # The scoped Meilisearch keys the handlers and worker use (search.keys).
+        await ensure_keys_or_warn(settings.search)
         try:
             async with rate_store:
                 yield

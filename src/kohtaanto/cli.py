@@ -127,12 +127,14 @@ def reindex() -> None:
     from kohtaanto.db import session_scope
     from kohtaanto.settings import get_settings
     from search.client import search_client
+    from search.keys import ensure_keys
     from search.sync import reindex as rebuild
     from search.sync import reindex_vocabulary
 
     async def go() -> None:
         settings = get_settings()
         started = time.perf_counter()
+        await ensure_keys(settings.search)
         async with search_client(settings.search) as client, session_scope() as session:
             counts = await rebuild(client, session, settings.search.index_prefix)
             counts |= await reindex_vocabulary(client, session, settings.search.index_prefix)

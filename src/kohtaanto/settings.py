@@ -42,6 +42,10 @@ class SearchSettings:
     master_key: str = field(
         default_factory=lambda: _env("KOHTAANTO_MEILI_MASTER_KEY", DEFAULT_MEILI_MASTER_KEY)
     )
+    # Scoped keys (search.keys): request handlers search with the first, the worker and
+    # reindex write with the second. Empty: derived from the master key.
+    search_key: str = field(default_factory=lambda: _env("KOHTAANTO_MEILI_SEARCH_KEY", ""))
+    admin_key: str = field(default_factory=lambda: _env("KOHTAANTO_MEILI_ADMIN_KEY", ""))
     # Index names are prefixed so tests and several deployments can share one engine.
     index_prefix: str = field(default_factory=lambda: _env("KOHTAANTO_MEILI_INDEX_PREFIX", ""))
     # How many candidates retrieval hands to the reranker.

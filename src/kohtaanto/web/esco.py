@@ -33,7 +33,7 @@ async def _find(db: Db, model: Any, q: str, limit: int = 8) -> list[tuple[str, s
     settings = get_settings().search
     kind: Kind = "skills" if model is EscoSkill else "occupations"
     try:
-        async with search_client(settings) as client:
+        async with search_client(settings, "search") as client:
             found = await find_concepts(
                 client, kind, q.strip(), prefix=settings.index_prefix, limit=limit
             )
