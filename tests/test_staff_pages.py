@@ -249,3 +249,19 @@ async def test_coach_caseload_lists_only_their_clients(client: Any, seeded: Seed
     client_page = await client.get(f"/coach/clients/{sorted(mine)[0]}")
     assert client_page.status_code == 200
     assert (await client.get(f"/coach/clients/{sorted(others)[0]}")).status_code == 404
+
+
+def test_numbers_and_municipalities_in_each_language() -> None:
+    from kohtaanto.web.i18n import translations
+    from kohtaanto.web.rendering import environment
+
+    template = environment().from_string(
+        "{{ score|number(2) }} {{ big|number }} {{ 'Tampere'|place }} {{ 'Nokia'|place }}"
+    )
+    shown = {
+        lang: template.render(lang=lang, translations=translations(lang), score=0.84, big=55400)
+        for lang in ("fi", "sv", "en")
+    }
+    assert shown["en"] == "0.84 55,400 Tampere Nokia"  # "Score 0.84" in English
+    assert shown["fi"] == "0,84 55\xa0400 Tampere Nokia"
+    assert shown["sv"] == "0,84 55\xa0400 Tammerfors Nokia"

@@ -133,6 +133,45 @@ async def test_manager_dashboard_and_csv(journey: Start, world: World) -> None:
     body = await asyncio.to_thread(Path(path).read_text, encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert len(rows) >= 2 and rows[0], rows[:3]
+    # Filtered to Tampere, in Swedish: municipality names and numbers as Swedes write them.
+    await walk.page.context.add_cookies([{"name": "lang", "value": "sv", "url": world.url}])
+    await walk.goto("/manager?place=municipality:837", "filtered-swedish")
+    text = await walk.page.locator("main").inner_text()
+    assert "Tammerfors" in text
+    walk.assert_clean()
+
+
+async def test_admin_users_organisations_and_areas(journey: Start, world: World) -> None:
+    await require_page(world, "/admin", "admin")
+    walk = await journey("admin")
+    await walk.login("admin")
+    assert walk.page.url.rstrip("/").endswith("/admin"), walk.page.url  # not the coordinator's
+    await walk.check("users")
+    await walk.goto("/admin?role=coordinator", "coordinators-listed")
+    await walk.goto("/admin/organisations", "organisations")
+    assert await walk.page.locator("main select[name=coordinator_id]").count()
+    await walk.goto("/admin/coordinators", "coordinator-areas")
+    walk.assert_clean()
+
+
+async def test_jobseeker_reads_a_vacancy_and_says_interested(journey: Start, world: World) -> None:
+    await require_page(world, "/jobseeker", "jobseeker")
+    asked = await _ask_named_jobseeker_for_consent(world)  # a shortlist: a match card
+    walk = await journey("jobseeker-interest")
+    await walk.login("jobseeker")
+    link = walk.page.locator(f"main a[href='/jobseeker/vacancies/{asked['id']}']").first
+    await link.wait_for()
+    async with walk.page.expect_navigation():
+        await link.click()
+    await walk.check("vacancy")
+    button = walk.page.locator("main form[action$='/interest'] [type=submit]")
+    if await button.count():
+        async with walk.page.expect_navigation():
+            await button.first.click()
+        assert "interested=1" in walk.page.url
+    await walk.check("interested")
+    assert not await walk.page.locator("main form[action$='/interest']").count()
+    await walk.goto("/jobseeker/data/summary", "data-summary")
     walk.assert_clean()
 
 
