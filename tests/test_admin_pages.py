@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kohtaanto.db import session_scope
-from kohtaanto.db.models import Employer, Municipality, Role, User
+from kohtaanto.db.models import Employer, EmployerStatus, Municipality, Role, User
 from tests.conftest import PASSWORD
 from tests.test_web import page_login
 
@@ -102,11 +102,13 @@ async def test_the_admin_assigns_coordinators_to_organisations_and_sub_regions(
             business_id="0737546-2", name="Nokian Kone Oy", municipality_id=place.id
         )
         other = Employer(business_id="1572860-0", name="Muu Oy", municipality_id=place.id)
+        employer.status = EmployerStatus.PENDING
         session.add_all([employer, other])
     await page_login(client, admin.email)
     html = (await client.get("/admin/organisations?q=0737546")).text
     assert "Nokian Kone Oy" in html and "Muu Oy" not in html
     assert "Olli Koordinaattori" in html
+    assert "Odottaa hyväksyntää" in html  # the coordinator's approval, shown read-only
     saved = await client.post(
         f"/admin/organisations/{employer.id}/coordinator",
         data={"coordinator_id": str(coordinator.id)},

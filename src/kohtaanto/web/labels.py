@@ -20,6 +20,12 @@ LABELS: dict[str, dict[str, str]] = {
         Role.MANAGER: N_("Manager"),
         Role.ADMIN: N_("Administrator"),
     },
+    # An organisation's verification by the area's coordinator (read-only for the admin).
+    "employer_status": {
+        "pending": N_("Awaiting approval"),
+        "approved": N_("Approved"),
+        "rejected": N_("Rejected"),
+    },
     "vacancy_status": {
         VacancyStatus.DRAFT: N_("Draft"),
         VacancyStatus.OPEN: N_("Open"),
