@@ -3,12 +3,17 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+# The pinned, hash-checked dependencies first (a layer that changes only with the lock),
+# then the project without letting pip choose any other package.
+COPY requirements-runtime.lock ./
+RUN pip install --require-hashes --no-deps -r requirements-runtime.lock
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY ml ./ml
 COPY search ./search
 COPY jobs ./jobs
-RUN pip install . && useradd --system --home /app kohtaanto && mkdir -p /app/var && chown kohtaanto /app/var
+RUN pip install --no-deps . && pip check \
+    && useradd --system --home /app kohtaanto && mkdir -p /app/var && chown kohtaanto /app/var
 USER kohtaanto
 ENV KOHTAANTO_VAR_DIR=/app/var
 EXPOSE 8000
