@@ -244,7 +244,11 @@ async def test_coordinator_shortlist_consent_share_outcome(journey: Start, world
     await walk.page.set_viewport_size({"width": 1280, "height": 900})
 
     # Notifications: grouped, linked to the board, in Finnish, with "mark all read".
-    await walk.goto("/notifications", "notifications")
+    await walk.goto("/notifications")
+    groups = walk.page.locator("main details > summary")
+    for i in range(await groups.count()):
+        await groups.nth(i).click()  # a group of many opens up
+    await walk.check("notifications")
     assert await walk.page.locator("main a[href^='/coordinator/vacancies/']").count() >= 1
     assert "Shortlist ready" not in await walk.page.locator("main").inner_text()
     mark_all = walk.page.locator("main form[action='/notifications/read-all'] button")
@@ -392,7 +396,11 @@ async def test_employer_vacancy_to_hire(journey: Start, world: World) -> None:
     # Skills picked in several searches accumulate (issue 14): each search replaces the
     # results, not what was already ticked.
     for word in ("customer service", "safety"):
-        await walk.page.locator("#essential_skill_uris-search").fill(word)
+        async with walk.page.expect_response(
+            lambda r, word=word: "/ui/esco/skills" in r.url and word.split()[0] in r.url
+        ):
+            await walk.page.locator("#essential_skill_uris-search").fill(word)
+        await walk.page.wait_for_load_state("networkidle")
         results = walk.page.locator(
             "#essential_skill_uris-results input[name=essential_skill_uris]:not(:checked)"
         )
