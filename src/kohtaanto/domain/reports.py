@@ -122,31 +122,35 @@ def suppress(
     label: str | None = None,
 ) -> pd.DataFrame:
     """Hide counts of people from 1 to 4 ("<5"), and enough other cells that no sum
-    gives them back.
+    gives them back ("..").
 
     Within each column in ``counts``, a hidden cell is recoverable from the total
     (shown in a ``label`` == "all" row, or known from another report) if it is the
     only one hidden, so the smallest other cell is hidden too (complementary
-    suppression); a total below five is hidden as well. Columns in ``derived[c]``
-    (shares, euros computed from count ``c``) are hidden where ``c`` is.
-    Zero is shown: it reveals nobody.
+    suppression, shown as ".." because it may well be five or more); a total below
+    five is "<5" as well. Columns in ``derived[c]`` (shares, euros computed from
+    count ``c``) are hidden where ``c`` is. Zero is shown: it reveals nobody.
     """
     out = frame.astype(object).copy()
     is_total = frame[label] == TOTAL if label is not None else pd.Series(False, index=frame.index)
+    cells = ~is_total
     for column in counts:
         values = pd.to_numeric(frame[column], errors="coerce").fillna(0)
         small = (values > 0) & (values < SMALL_COUNT)
-        cells = ~is_total
+        complement = pd.Series(False, index=frame.index)
         if int((small & cells).sum()) == 1:
             # The smallest other cell: non-zero first (hiding a known zero hides nothing).
             others = values[cells & ~small]
             order = sorted(others.index, key=lambda i: (others[i] == 0, others[i]))
             if order:
-                small[order[0]] = True
+                complement[order[0]] = True
             else:
-                small |= is_total
+                complement |= is_total & ~small
         for index in small[small].index:
             out.at[index, column] = BELOW
+        for index in complement[complement].index:
+            out.at[index, column] = HIDDEN
+        for index in (small | complement)[small | complement].index:
             for other in (derived or {}).get(column, ()):
                 out.at[index, other] = HIDDEN
     return out
