@@ -213,6 +213,13 @@ async def test_i_am_interested_tells_the_coordinator_once(client: Any, world: Wo
         assert told[0].body["entry_id"]
     html = (await client.get("/jobseeker?interested=1")).text
     assert "koordinaattori" in html.lower()
+    # The coordinator's board marks the person.
+    client.cookies.clear()
+    await page_login(client, world.coordinator.email)
+    board = (await client.get(f"/coordinator/vacancies/{world.open_id}")).text
+    assert '<span class="status">Kiinnostunut</span>' in board
+    client.cookies.clear()
+    await page_login(client, world.jobseeker.email)
     page = (await client.get(f"/jobseeker/vacancies/{world.open_id}")).text
     assert f'action="/jobseeker/vacancies/{world.open_id}/interest"' not in page
     # A filled vacancy the person was on still opens (it shows why); one they never

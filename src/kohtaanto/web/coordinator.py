@@ -30,6 +30,7 @@ from kohtaanto.db.models import (
     Shortlist,
     ShortlistEntry,
     Vacancy,
+    VacancyInterest,
     VacancyStatus,
 )
 from kohtaanto.domain import shortlists, vacancies
@@ -262,6 +263,12 @@ class CoordinatorPages(Controller):
         values = values or {}
         find = values.get("find", "").strip()[:100]
         found = await api.find_people(db, request.user, vacancy_id, find) if board and find else []
+        # Jobseekers who said "I'm interested" in this vacancy (the jobseeker's pages).
+        interested = set(
+            await db.scalars(
+                select(VacancyInterest.jobseeker_id).where(VacancyInterest.vacancy_id == vacancy_id)
+            )
+        )
 
         return page(
             request,
@@ -274,6 +281,7 @@ class CoordinatorPages(Controller):
             values=values,
             find=find,
             found=found,
+            interested=interested,
             next_moves=next_moves,
             factor=lambda f, why: factor_text(f, why, gettext),
             tr=gettext,
