@@ -1,2 +1,2 @@
 """Background work on arq: indexing, shortlists, notifications. Start with
-``arq jobs.worker.WorkerSettings``."""
+``kohtaanto worker`` (the interactive and the bulk queue, see ``jobs.worker``)."""

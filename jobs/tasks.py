@@ -193,4 +193,7 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
 async def relay_outbox(ctx: Ctx) -> int:
     """Send jobs that writes recorded while Redis was away (or that the API did not relay)."""
     async with session_scope() as session:
-        return await outbox.relay(session, ctx["redis"])
+        settings = ctx.get("settings")
+        return await outbox.relay(
+            session, ctx["redis"], queues=settings.queue if settings is not None else None
+        )

@@ -24,6 +24,7 @@ os.environ.setdefault("KOHTAANTO_MEILI_URL", "http://127.0.0.1:7701")
 os.environ.setdefault("KOHTAANTO_MEILI_MASTER_KEY", "kohtaanto-test-master-key")
 os.environ["KOHTAANTO_MEILI_INDEX_PREFIX"] = f"t{_RUN}_"
 os.environ["KOHTAANTO_QUEUE_NAME"] = f"kohtaanto:test:{_RUN}"
+os.environ["KOHTAANTO_BULK_QUEUE_NAME"] = f"kohtaanto:test:{_RUN}:bulk"
 os.environ["KOHTAANTO_MODEL_DIR"] = str(_TMP / "models")
 # The app under test runs in its own event loop: no pooled connections across loops.
 os.environ["KOHTAANTO_DATABASE_POOL"] = "null"
@@ -171,32 +172,33 @@ async def client(clean: None) -> AsyncIterator[AsyncTestClient[Any]]:
 
 @pytest.fixture(scope="session")
 def run_jobs() -> Callable[[], Awaitable[dict[str, int]]]:
-    """Relay the outbox, then run the worker in burst mode until the queue is empty.
+    """Relay the outbox, then run the workers in burst mode until their queues are empty:
+    the interactive one first, then the bulk one.
 
     Session-scoped (it keeps no state) so package-scoped fixtures can use it too.
     """
     from jobs.worker import build_worker
     from kohtaanto.domain import outbox
-    from kohtaanto.queue import open_queue
+    from kohtaanto.queue import BULK, INTERACTIVE, open_queue
 
     async def run() -> dict[str, int]:
         queue = await open_queue()
         try:
             async with session_scope() as session:
                 await outbox.relay(session, queue)
-            worker = build_worker(
-                redis_pool=queue, burst=True, poll_delay=0, handle_signals=False, cron_jobs=[]
-            )
-            await worker.main()
-            counts = {
-                "complete": worker.jobs_complete,
-                "failed": worker.jobs_failed,
-                "retried": worker.jobs_retried,
-            }
-            await worker.close()
-            return counts
         finally:
             await queue.aclose()
+        counts = {"complete": 0, "failed": 0, "retried": 0}
+        for lane in (INTERACTIVE, BULK):
+            worker = build_worker(
+                lane=lane, burst=True, poll_delay=0, handle_signals=False, cron_jobs=[]
+            )
+            await worker.main()
+            counts["complete"] += worker.jobs_complete
+            counts["failed"] += worker.jobs_failed
+            counts["retried"] += worker.jobs_retried
+            await worker.close()
+        return counts
 
     return run
 

@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from kohtaanto.api.auth import AuthController, build_auth
+from kohtaanto.api.documentation import document_error_answers
 from kohtaanto.api.employers import EmployerController
 from kohtaanto.api.errors import validation_error_handler
 from kohtaanto.api.esco import EscoController
@@ -93,7 +94,7 @@ class OutboxRelay:
             if self._queue is None:
                 self._queue = await open_queue(self._settings)
             async with session_scope() as session:
-                await outbox.relay(session, self._queue)
+                await outbox.relay(session, self._queue, queues=self._settings)
         except Exception as e:
             log.warning("outbox relay postponed: %s", e)
             await self.close()
@@ -136,7 +137,7 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
     )
-    return Litestar(
+    app = Litestar(
         debug=settings.debug,
         route_handlers=[
             health,
@@ -185,3 +186,5 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
         # Off in production unless asked for (KOHTAANTO_OPENAPI); on in the demo.
         openapi_config=openapi if settings.openapi else None,
     )
+    document_error_answers(app)
+    return app

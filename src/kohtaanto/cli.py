@@ -251,13 +251,24 @@ def serve(host: str, port: int) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
-def worker(burst: bool) -> None:
-    """Run the background worker (arq)."""
-    from arq.worker import run_worker
+@click.option(
+    "--lane",
+    type=click.Choice(["both", "interactive", "bulk"]),
+    default="both",
+    show_default=True,
+    help="Which queue(s) to serve; both: interactive first, bulk when it is idle.",
+)
+def worker(burst: bool, lane: str) -> None:
+    """Run the background worker (arq): the interactive and the bulk queue."""
+    from jobs.worker import run_workers
+    from kohtaanto.observability import configure_logging
+    from kohtaanto.queue import BULK, INTERACTIVE
+    from kohtaanto.settings import get_settings
 
-    from jobs.worker import WorkerSettings
-
-    run_worker(WorkerSettings, burst=burst)  # type: ignore[arg-type]
+    observability = get_settings().observability
+    configure_logging(observability.log_format, observability.log_level)
+    lanes = (INTERACTIVE, BULK) if lane == "both" else (lane,)
+    _run(run_workers(lanes, burst=burst))
 
 
 @main.command("scheduled")
@@ -364,8 +375,10 @@ def _serve_both(port: int) -> None:
 
     # A service manager stops us with SIGTERM; treat it as Ctrl-C and stop the children.
     signal.signal(signal.SIGTERM, stop)
+    # A page never hangs behind the worker's locks: after 10 s it answers 503, retry.
+    api_env = {"KOHTAANTO_DATABASE_LOCK_TIMEOUT": "10s", **os.environ}
     children = [
-        subprocess.Popen([*exe, "serve", "--port", str(port)]),
+        subprocess.Popen([*exe, "serve", "--port", str(port)], env=api_env),
         subprocess.Popen([*exe, "worker"]),
     ]
     try:

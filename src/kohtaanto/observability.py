@@ -78,7 +78,9 @@ def configure_logging(log_format: str = "json", level: str = "INFO") -> None:
     every line. Called again (tests build many apps) it replaces its own handler."""
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "_kohtaanto", False):
+        # Ours from an earlier call, or a bare one from logging.basicConfig (the CLI's):
+        # one line per record. Test harnesses' handlers (subclasses) stay.
+        if getattr(handler, "_kohtaanto", False) or type(handler) is logging.StreamHandler:
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler._kohtaanto = True  # type: ignore[attr-defined]
@@ -88,7 +90,7 @@ def configure_logging(log_format: str = "json", level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     # A line per outgoing HTTP call (Meilisearch, webhooks) drowns what matters.
-    for chatty in ("httpx", "httpcore"):
+    for chatty in ("httpx", "httpx2", "httpcore"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
 
 

@@ -7,6 +7,7 @@ without touching the domain. Task names are the registry: the worker in
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 import msgspec
@@ -40,6 +41,31 @@ def deserialize_job(raw: bytes) -> dict[str, Any]:
     return data
 
 
+# Two lanes, each an arq queue: interactive work (a vacancy just published, a profile
+# just saved, a notification to deliver) and bulk work (the nightly refresh, the demo's
+# backlog). The worker serves the interactive queue first (jobs.worker), so nothing a
+# user is waiting for queues behind bulk work.
+INTERACTIVE = "interactive"
+BULK = "bulk"
+LANES = (INTERACTIVE, BULK)
+
+# The lane of the work being done: jobs recorded while a bulk job runs (its
+# notifications' deliveries) stay in the bulk lane. The bulk worker sets it.
+current_lane: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "current_lane", default=INTERACTIVE
+)
+
+
+def queue_name(lane: str, queue: QueueSettings | None = None) -> str:
+    """The arq queue of ``lane``."""
+    queue = queue or get_settings().queue
+    if lane == BULK:
+        return queue.bulk_queue_name
+    if lane == INTERACTIVE:
+        return queue.queue_name
+    raise ValueError(f"unknown lane {lane!r}")
+
+
 def redis_settings(*, fail_fast: bool = False, queue: QueueSettings | None = None) -> RedisSettings:
     """arq's Redis settings from ours (by default this process's). A password in the
     URL (``redis://:password@host:6379/0``) is used.
@@ -64,8 +90,17 @@ async def open_queue(queue: QueueSettings | None = None) -> ArqRedis:
     )
 
 
-async def enqueue(queue: ArqRedis, task: str, payload: dict[str, Any], job_id: str) -> None:
-    """Put ``task`` on the queue once: a second call with the same ``job_id`` is a no-op."""
+async def enqueue(
+    queue: ArqRedis,
+    task: str,
+    payload: dict[str, Any],
+    job_id: str,
+    *,
+    name: str | None = None,
+) -> None:
+    """Put ``task`` on the queue once: a second call with the same ``job_id`` is a no-op.
+
+    ``name``: the arq queue (by default the pool's own, the interactive one)."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}")
-    await queue.enqueue_job(task, _job_id=job_id, **payload)
+    await queue.enqueue_job(task, _job_id=job_id, _queue_name=name, **payload)

@@ -34,6 +34,10 @@ class DatabaseSettings:
     # "null" opens a connection per session (tests, where several event loops share
     # one engine); the default pools connections.
     pool: str = field(default_factory=lambda: _env("KOHTAANTO_DATABASE_POOL", "queue"))
+    # How long a statement waits for a row lock before giving up (PostgreSQL's
+    # lock_timeout, e.g. "5s"); empty: as long as it takes. A request that gives up
+    # answers 503 with Retry-After (kohtaanto.web.failures).
+    lock_timeout: str = field(default_factory=lambda: _env("KOHTAANTO_DATABASE_LOCK_TIMEOUT", ""))
 
 
 @dataclass(frozen=True)

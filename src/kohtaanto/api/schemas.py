@@ -91,7 +91,8 @@ Db = NamedDependency[AsyncSession]
 
 # Offset pagination, the same on every list.
 PageLimit = Annotated[int, QueryParameter(ge=1, le=200)]
-PageOffset = Annotated[int, QueryParameter(ge=0)]
+# PostgreSQL takes a 64-bit offset; a larger one is a 400 naming the field, not a 500.
+PageOffset = Annotated[int, QueryParameter(ge=0, le=2**63 - 1)]
 Row = TypeVar("Row")
 Item = TypeVar("Item")
 

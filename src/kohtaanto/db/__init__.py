@@ -30,6 +30,8 @@ def alchemy_config() -> SQLAlchemyAsyncConfig:
     options: dict[str, Any] = {"echo": settings.echo}
     if settings.pool == "null":
         options["poolclass"] = NullPool
+    if settings.lock_timeout:
+        options["connect_args"] = {"server_settings": {"lock_timeout": settings.lock_timeout}}
     engine = EngineConfig(**options)
     return SQLAlchemyAsyncConfig(
         connection_string=settings.url,

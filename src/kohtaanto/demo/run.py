@@ -155,5 +155,6 @@ async def queue_shortlists(session: AsyncSession) -> int:
         )
     ).all()
     for vacancy_id in pending:
-        outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(vacancy_id))
+        # Bulk lane: a vacancy published meanwhile is shortlisted first.
+        outbox.record(session, queue.VACANCY_PUBLISHED, lane=queue.BULK, vacancy_id=str(vacancy_id))
     return len(pending)

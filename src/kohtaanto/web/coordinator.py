@@ -33,8 +33,9 @@ from kohtaanto.db.models import (
     VacancyInterest,
     VacancyStatus,
 )
-from kohtaanto.domain import shortlists, vacancies
+from kohtaanto.domain import outbox, shortlists, vacancies
 from kohtaanto.domain.shortlists import Move
+from kohtaanto.queue import VACANCY_PUBLISHED
 from kohtaanto.web.i18n import N_, language_of, translations
 from kohtaanto.web.labels import LABELS
 from kohtaanto.web.rendering import page
@@ -259,6 +260,12 @@ class CoordinatorPages(Controller):
             raise not_found("Vacancy")
         has_list = await db.scalar(select(Shortlist.id).where(Shortlist.vacancy_id == vacancy_id))
         board = await api.board(db, request.user, vacancy_id) if has_list else None
+        # No list yet: say whether its job is queued, and in which lane (kohtaanto.queue).
+        building = (
+            None
+            if has_list
+            else await outbox.newest_job_lane(db, VACANCY_PUBLISHED, "vacancy_id", str(vacancy_id))
+        )
         gettext = _gettext(request)
         values = values or {}
         find = values.get("find", "").strip()[:100]
@@ -276,6 +283,7 @@ class CoordinatorPages(Controller):
             status_code=status_code,
             vacancy=vacancy,
             board=board,
+            building=building,
             errors=errors or {},
             error_at=error_at if errors else None,
             values=values,

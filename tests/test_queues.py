@@ -1,0 +1,132 @@
+"""Interactive work first: a vacancy just published is shortlisted before any of a
+bulk backlog starts, and the jobs a bulk job records (its notifications' deliveries)
+stay in the bulk lane. Real Redis queues, real workers (both in one event loop, as
+``kohtaanto worker`` runs them), real shortlists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from arq.jobs import Job
+from redis.asyncio import Redis
+from sqlalchemy import delete, select
+
+from jobs.worker import in_lane, run_workers
+from kohtaanto import queue
+from kohtaanto.db import session_scope
+from kohtaanto.db.models import OutboxMessage, Shortlist, Vacancy, VacancyStatus
+from kohtaanto.demo.run import queue_shortlists
+from kohtaanto.demo.seed import seed_demo
+from kohtaanto.domain import outbox
+from kohtaanto.settings import get_settings
+from search.client import search_client
+from search.sync import reindex
+
+pytestmark = pytest.mark.usefixtures("stack")
+
+
+async def test_interactive_work_never_waits_behind_bulk(redis: Redis) -> None:
+    settings = get_settings()
+    async with session_scope() as session:
+        await seed_demo(session, jobseekers=300, employers=6, vacancies=10, seed=11)
+    async with search_client() as client, session_scope() as session:
+        await reindex(client, session, settings.search.index_prefix)
+
+    async with session_scope() as session:
+        backlog = await queue_shortlists(session)
+    assert backlog == 10
+    async with session_scope() as session:
+        # Published "now", after the backlog was queued.
+        published = await session.scalar(
+            select(Vacancy.id).where(Vacancy.status == VacancyStatus.OPEN).limit(1)
+        )
+        interactive = outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(published))
+        await session.flush()
+        interactive_id = interactive.id
+    pool = await queue.open_queue()
+    try:
+        async with session_scope() as session:
+            assert await outbox.relay(session, pool) == backlog + 1
+        assert await redis.zcard(settings.queue.bulk_queue_name) == backlog
+        assert await redis.zcard(settings.queue.queue_name) == 1
+
+        await run_workers(burst=True, poll_delay=0, cron_jobs=[])
+
+        async with session_scope() as session:
+            messages = list(await session.scalars(select(OutboxMessage)))
+        bulk_jobs = [
+            m
+            for m in messages
+            if m.task == queue.VACANCY_PUBLISHED and outbox.lane_of(m) == queue.BULK
+        ]
+        assert len(bulk_jobs) == backlog
+
+        async def result(message_id: int, lane: str) -> Any:
+            job = Job(
+                f"outbox-{message_id}",
+                pool,
+                _queue_name=queue.queue_name(lane),
+                _deserializer=queue.deserialize_job,
+            )
+            info = await job.result_info()
+            assert info is not None and info.success, info
+            return info
+
+        first = await result(interactive_id, queue.INTERACTIVE)
+        for message in bulk_jobs:
+            later = await result(message.id, queue.BULK)
+            # No bulk job started before the interactive one was done.
+            assert later.start_time >= first.finish_time
+    finally:
+        await pool.aclose()
+
+    async with session_scope() as session:
+        built = set(await session.scalars(select(Shortlist.vacancy_id)))
+    assert published in built and len(built) == backlog
+
+
+@pytest.mark.parametrize("lane", [queue.INTERACTIVE, queue.BULK])
+async def test_jobs_recorded_by_a_job_stay_in_its_lane(clean: None, lane: str) -> None:
+    """A bulk shortlist's notification deliveries must not flood the interactive queue."""
+
+    async def job(ctx: dict[str, Any]) -> int:
+        async with session_scope() as session:
+            message = outbox.record(session, queue.DELIVER_NOTIFICATION, notification_id="x")
+            await session.flush()
+            return message.id
+
+    message_id = await in_lane(job)({"lane": lane})
+    async with session_scope() as session:
+        message = await session.get(OutboxMessage, message_id)
+        assert message is not None and outbox.lane_of(message) == lane
+    # Outside a job, the lane is back to interactive.
+    assert queue.current_lane.get() == queue.INTERACTIVE
+
+
+async def test_board_says_honestly_that_the_shortlist_is_being_built(client: Any) -> None:
+    from tests.test_reports import seed_reports_dataset
+    from tests.test_staff_pages import _login
+
+    await seed_reports_dataset()
+    async with session_scope() as session:
+        vacancy = await session.scalar(select(Vacancy).where(Vacancy.title == "Vacancy 536"))
+        assert vacancy is not None
+        await session.execute(delete(Shortlist).where(Shortlist.vacancy_id == vacancy.id))
+    await _login(client, "coord@example.fi")
+    client.cookies.set("lang", "en")
+    path = f"/coordinator/vacancies/{vacancy.id}"
+
+    page = (await client.get(path)).text
+    assert "it is built when the vacancy is published" in page
+
+    async with session_scope() as session:
+        outbox.record(session, queue.VACANCY_PUBLISHED, lane=queue.BULK, vacancy_id=str(vacancy.id))
+    page = (await client.get(path)).text
+    assert "queued with the background work" in page
+    assert 'hx-trigger="every 5s"' in page  # it updates itself
+
+    async with session_scope() as session:
+        outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(vacancy.id))
+    page = (await client.get(path)).text
+    assert "being built now" in page
