@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -18,9 +20,11 @@ from litestar.params import JSONBody
 from litestar.security.jwt import JWTCookieAuthenticationMiddleware, OAuth2PasswordBearerAuth, Token
 from sqlalchemy import select
 
+from kohtaanto.api.errors import invalid
 from kohtaanto.api.schemas import Db
 from kohtaanto.db import alchemy_config
 from kohtaanto.db.models import Role, User
+from kohtaanto.domain import account_mail, passwords
 from kohtaanto.security import verify_password_async
 from kohtaanto.settings import get_settings
 
@@ -163,6 +167,50 @@ async def authenticate(
     return None
 
 
+NewPassword = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: LoginPassword
+    new_password: NewPassword
+
+
+class ResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: LoginEmail
+
+
+class ResetConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(max_length=200)]
+    new_password: NewPassword
+
+
+class Accepted(msgspec.Struct):
+    status: str
+    detail: str
+
+
+RESET_SENT = Accepted(
+    status="received",
+    detail="If the address has an account, a link to set a new password was sent to it.",
+)
+
+
+async def request_reset(session: Any, email: str) -> EmailMessage | None:
+    """The reset e-mail for the address's active user, if there is one (sent after the
+    answer, which is the same either way)."""
+    address = email.strip().lower()
+    user = await session.scalar(select(User).where(User.email == address))
+    if user is None or not user.is_active:
+        return None
+    minutes = get_settings().auth.reset_minutes
+    return account_mail.password_reset(user.email, passwords.reset_link(user), minutes)
+
+
+async def send_if_any(message: EmailMessage | None) -> None:
+    if message is not None:
+        await account_mail.send(message)
+
+
 class AccessToken(msgspec.Struct):
     access_token: str
     token_type: str
@@ -190,6 +238,42 @@ class AuthController(Controller):
         if user is None:
             raise NotAuthorizedException(detail="Wrong e-mail address or password")
         return AccessToken(access_token=create_token(user), token_type="bearer", role=user.role)
+
+    @post("/password", operation_id="changePassword", status_code=200)
+    async def change_password(
+        self, request: AuthRequest, db_session: Db, data: JSONBody[PasswordChange]
+    ) -> AccessToken:
+        """Change the password; every earlier token stops working, the answer has a new one."""
+        user = await db_session.get(User, request.user.id)
+        assert user is not None
+        if not await verify_password_async(data.current_password, user.password_hash):
+            raise invalid("current_password", "the current password is wrong")
+        await passwords.set_password(db_session, user, data.new_password)
+        return AccessToken(access_token=create_token(user), token_type="bearer", role=user.role)
+
+    @post("/password-reset", operation_id="requestPasswordReset", status_code=202)
+    async def request_password_reset(
+        self, db_session: Db, data: JSONBody[ResetRequest]
+    ) -> Response[Accepted]:
+        """E-mail a one-time link to set a new password. The answer is the same whether or
+        not the address has an account."""
+        message = await request_reset(db_session, data.email)
+        return Response(
+            RESET_SENT, status_code=202, background=BackgroundTask(send_if_any, message)
+        )
+
+    @post("/password-reset/confirm", operation_id="confirmPasswordReset", status_code=200)
+    async def confirm_password_reset(
+        self, db_session: Db, data: JSONBody[ResetConfirm]
+    ) -> Accepted:
+        """Set a new password with the link's token (once, before it expires); every
+        earlier token of the user stops working."""
+        try:
+            user = await passwords.user_of_reset_token(db_session, data.token)
+        except passwords.ResetTokenError as e:
+            raise invalid("token", str(e)) from e
+        await passwords.set_password(db_session, user, data.new_password)
+        return Accepted(status="changed", detail="The password is changed: log in with it.")
 
     @post("/logout", operation_id="logout", status_code=204)
     async def logout(self, request: AuthRequest, db_session: Db) -> None:

@@ -21,6 +21,14 @@ from kohtaanto.web.esco import find_occupations, find_skills, suggest
 from kohtaanto.web.inbox import InboxPages
 from kohtaanto.web.jobseeker import JobseekerPages
 from kohtaanto.web.manager import ManagerPages
+from kohtaanto.web.password import (
+    forgot_form,
+    forgot_submit,
+    password_change,
+    password_form,
+    reset_form,
+    reset_submit,
+)
 from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
 from kohtaanto.web.verification import VerificationPages
 
@@ -39,6 +47,12 @@ route_handlers: list[Any] = [
     login_submit,
     logout,
     choose_language,
+    password_form,
+    password_change,
+    forgot_form,
+    forgot_submit,
+    reset_form,
+    reset_submit,
     find_skills,
     find_occupations,
     suggest,

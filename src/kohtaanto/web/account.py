@@ -34,7 +34,14 @@ async def login_form(
     request: Request[Any, Any, Any],
     next: FromQuery[str | None] = None,
 ) -> Template:
-    return page(request, "login.html", next=safe_next(next) or "", email="", errors={})
+    return page(
+        request,
+        "login.html",
+        next=safe_next(next) or "",
+        email="",
+        errors={},
+        reset=request.query_params.get("reset") == "1",
+    )
 
 
 @post(
