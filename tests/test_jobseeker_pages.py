@@ -170,8 +170,25 @@ async def test_match_cards_give_the_reason_link_the_vacancy_and_hide_the_net_cos
     # The subsidy may be named, but what the person would cost after it is for staff.
     assert "nettokustannus" not in html.lower()
     assert "1\xa0777" not in html and "1 777" not in html and "1777" not in html
+    assert "Palkkatuki" in html  # the support is named, without a figure
     english = (await client.get("/jobseeker", cookies={"lang": "en"})).text
     assert "Reason:" in english and "Language skills did not match" in english
+
+
+async def test_the_jobseekers_api_names_support_without_a_price(
+    client: Any, login: Any, world: World
+) -> None:
+    headers = await login(world.jobseeker.email)
+    response = await client.get("/api/jobseekers/me/matches", headers=headers)
+    assert response.status_code == 200
+    body = response.text
+    assert '"net_monthly_cost_eur"' not in body and "total_saving_eur" not in body
+    assert str(NET_COST) not in body and "6300" not in body
+    match = response.json()[0]
+    assert match["cost"]["lowest_net_monthly_cost_eur"] is None
+    assert match["explanation"]["instruments"] == [
+        {"code": "wage_subsidy_skills", "label": "Wage subsidy (skills-based)"}
+    ]
 
 
 async def test_the_consents_page_lists_only_what_asked_for_consent(

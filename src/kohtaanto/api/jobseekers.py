@@ -252,6 +252,27 @@ async def _matches_of(db: Db, profile: Jobseeker) -> list[MyMatch]:
     return sorted(found.values(), key=lambda m: (-m.score, m.vacancy.title))
 
 
+def without_costs(match: MyMatch) -> MyMatch:
+    """A match as the jobseeker sees it: which support the employer might get, by name,
+    but no euro figure of what hiring them would cost or save: a price on a person can
+    stigmatise. Staff (the coordinator, the coach) keep the figures."""
+    named = [
+        {"code": e.get("code"), "label": e.get("label")}
+        for e in match.explanation.get("instruments", [])
+    ]
+    explanation = {
+        k: v for k, v in match.explanation.items() if k not in ("instruments", "best_saving_eur")
+    } | {"instruments": named}
+    cost = CostEstimate(
+        monthly_pay_costs_eur=None,
+        lowest_net_monthly_cost_eur=None,
+        best_saving_eur=0.0,
+        instruments=[],
+        note=match.cost.note,
+    )
+    return msgspec.structs.replace(match, cost=cost, explanation=explanation)
+
+
 async def client_overview(db: Db, coach: User, jobseeker_id: UUID) -> ClientOverview:
     """One of ``coach``'s clients: profile, matches, shortlist statuses, pending consents
     and hires; the view is logged. 404 for anyone who is not the client's coach."""
@@ -283,11 +304,12 @@ class JobseekerController(Controller):
 
     @get("/me/matches", operation_id="listMyMatches", guards=[requires(Role.JOBSEEKER)])
     async def list_matches(self, request: AuthRequest, db_session: Db) -> list[MyMatch]:
-        """Vacancies found for the jobseeker and shortlists they are on, best first, with why."""
+        """Vacancies found for the jobseeker and shortlists they are on, best first, with
+        why; without what the person would cost an employer (see ``without_costs``)."""
         profile = await jobseekers.of_user(db_session, request.user)
         if profile is None:
             raise not_found("Profile")
-        return await _matches_of(db_session, profile)
+        return [without_costs(m) for m in await _matches_of(db_session, profile)]
 
     @get("/me/entries", operation_id="listMyShortlistEntries", guards=[requires(Role.JOBSEEKER)])
     async def list_entries(self, request: AuthRequest, db_session: Db) -> list[ClientEntry]:

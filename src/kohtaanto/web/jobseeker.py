@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.jobseekers import ProfileWrite, _entries_of, _matches_of
+from kohtaanto.api.jobseekers import ProfileWrite, _entries_of, _matches_of, without_costs
 from kohtaanto.api.schemas import Db
 from kohtaanto.api.shortlists import entry_for
 from kohtaanto.db.models import (
@@ -105,7 +105,7 @@ class JobseekerPages(Controller):
         return page(
             request,
             "jobseeker/matches.html",
-            matches=await _matches_of(db_session, profile),
+            matches=[without_costs(m) for m in await _matches_of(db_session, profile)],
             entries=entries,
             interested=interested,
             flash=N_("Thank you: your company coordinator now knows you are interested.")
