@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import (
@@ -85,6 +85,9 @@ async def seeded(clean: None) -> Seeded:
             session.add(account)
             await session.flush()
             person.user_id = account.id
+        await session.execute(
+            update(Vacancy).where(Vacancy.title == "Vacancy 837").values(hours_per_week=37.5)
+        )
         await _person(session, "Aino Näkyvä")
         await _person(session, "Aino Piilossa", visible=False)
         await _person(session, "Aino Poissa", available=False)
@@ -101,6 +104,7 @@ async def test_contact_details_from_contacted_on_and_each_view_logged(
     # Hired (rank 1) and consent requested (rank 4): the coordinator reaches them.
     assert "Aapo Hired" in board.text and 'href="mailto:aapo@example.fi"' in board.text
     assert "Daniel Waiting" in board.text and "+358 50 765 4321" in board.text
+    assert "<dd>37,5</dd>" in board.text  # the vacancy's hours, the Finnish way
     # Only suggested (rank 3): not yet.
     assert "Cecilia Suggested" not in board.text and "cecilia@example.fi" not in board.text
     async with session_scope() as session:

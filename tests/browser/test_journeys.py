@@ -237,9 +237,19 @@ async def test_coordinator_shortlist_consent_share_outcome(journey: Start, world
         " return s.scrollWidth <= s.clientWidth + 1; })()"
     )
     assert fits
+    heights = sorted(
+        await walk.page.evaluate(
+            "Array.from(document.querySelectorAll('.board-table tbody tr'))"
+            ".map(r => r.getBoundingClientRect().height)"
+        )
+    )
+    median = heights[len(heights) // 2]
+    print(f"board rows at 1280 px: median {median:.0f} px, max {heights[-1]:.0f} px")
+    assert median < 200, heights  # compact rows (they were ~470 px)
     await walk.page.set_viewport_size({"width": 390, "height": 844})
     await walk.goto(board, "board-phone")
     width = await walk.page.evaluate("document.documentElement.scrollWidth")
+    print(f"board page width at 390 px: {width} px")
     assert width <= 390, width
     await walk.page.set_viewport_size({"width": 1280, "height": 900})
 
