@@ -254,6 +254,8 @@ async def test_vacancy_list_can_be_searched_and_stays_paginated(
     await _login(client, "coord@example.fi")
     by_place = await client.get("/coordinator", params={"status": "all", "q": "noki"})
     assert "Vacancy 536" in by_place.text and "Vacancy 837" not in by_place.text
+    in_swedish = await client.get("/coordinator", params={"status": "all", "q": "tammerfors"})
+    assert "Vacancy 837" in in_swedish.text and "Vacancy 536" not in in_swedish.text
     by_employer = await client.get("/coordinator", params={"status": "all", "q": "KAUPPA"})
     assert by_employer.text.count('href="/coordinator/vacancies/') == 3
     async with session_scope() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import select
@@ -160,3 +161,28 @@ async def test_mark_all_read_on_the_page_and_in_the_api(
     listed = await client.get("/api/notifications", headers=headers)
     links = {n["link"] for n in listed.json()["items"] if n["kind"] == "shortlist"}
     assert f"/coordinator/vacancies/{inbox['vacancy_id']}" in links
+
+
+async def test_a_jobseekers_consent_request_in_their_language_linked_to_consents(
+    client: Any, inbox: dict[str, Any], make_user: Any
+) -> None:
+    person = await make_user(Role.JOBSEEKER)
+    async with session_scope() as session:
+        session.add(
+            Notification(
+                recipient_id=person.id,
+                kind="consent_request",
+                dedup_key="consent",
+                vacancy_id=UUID(inbox["vacancy_id"]),
+                title="May we share your profile for: Vacancy 837? Answer by 2026-12-14",
+                body={"vacancy_id": inbox["vacancy_id"], "deadline": "2026-12-14"},
+            )
+        )
+    await _login(client, person.email)
+    finnish = await client.get("/notifications")
+    assert "Saammeko jakaa profiilisi työpaikkaa Vacancy 837 varten?" in finnish.text
+    assert "14.12.2026" in finnish.text
+    assert 'href="/jobseeker/consents"' in finnish.text
+    swedish = await client.get("/notifications", cookies={"lang": "sv"})
+    assert "Får vi dela din profil för Vacancy 837?" in swedish.text
+    assert "May we share" not in swedish.text

@@ -34,6 +34,7 @@ from kohtaanto.db.models import (
     VacancyStatus,
 )
 from kohtaanto.domain import outbox, shortlists, vacancies
+from kohtaanto.domain.places import swedish_names
 from kohtaanto.domain.shortlists import Move
 from kohtaanto.queue import VACANCY_PUBLISHED
 from kohtaanto.web.i18n import N_, language_of, translations
@@ -199,6 +200,8 @@ class CoordinatorPages(Controller):
         q = q.strip()[:100]
         if q:
             needle = q.lower()
+            # A municipality by its Finnish name or its Swedish one (Tammerfors: Tampere).
+            places = [fi for fi, sv in swedish_names().items() if needle in sv.lower()]
             query = (
                 query.join(Employer, Employer.id == Vacancy.employer_id)
                 .join(Municipality, Municipality.id == Vacancy.municipality_id)
@@ -207,6 +210,7 @@ class CoordinatorPages(Controller):
                         func.lower(Vacancy.title).contains(needle, autoescape=True),
                         func.lower(Employer.name).contains(needle, autoescape=True),
                         func.lower(Municipality.name).contains(needle, autoescape=True),
+                        Municipality.name.in_(places),
                     )
                 )
             )
