@@ -8,7 +8,11 @@ no caller can forget to look.
 from __future__ import annotations
 
 from meilisearch_python_sdk import AsyncClient
-from meilisearch_python_sdk.models.settings import MeilisearchSettings, Pagination
+from meilisearch_python_sdk.models.settings import (
+    MeilisearchSettings,
+    Pagination,
+    UserProvidedEmbedder,
+)
 from meilisearch_python_sdk.models.task import TaskInfo, TaskResult
 
 VACANCIES = "vacancies"
@@ -134,10 +138,14 @@ INDEX_SETTINGS: dict[str, MeilisearchSettings] = {
 # The ESCO vocabulary, for autocomplete with typo tolerance (labels and alternative labels).
 SKILLS = "esco_skills"
 OCCUPATIONS = "esco_occupations"
+# Each concept's preferred-label vector (multilingual-e5-small, computed in-process:
+# ml/embedding.py), so a Finnish or Swedish word finds the English label by meaning.
+CONCEPT_EMBEDDER = "e5"
 CONCEPT_SETTINGS = MeilisearchSettings(
     searchable_attributes=["label", "alt_labels"],
     displayed_attributes=["id", "uri", "label"],
     pagination=Pagination(max_total_hits=200),
+    embedders={CONCEPT_EMBEDDER: UserProvidedEmbedder(dimensions=384)},
 )
 
 

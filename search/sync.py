@@ -6,11 +6,13 @@ Every write waits for its Meilisearch task and raises
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.models.settings import MeilisearchSettings
 from meilisearch_python_sdk.models.task import TaskInfo
@@ -18,8 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.models import EscoOccupation, EscoSkill
+from ml.embedding import concept_labels, find_label_vectors
+from ml.suggest import load_corpus
 from search.documents import iter_jobseekers, iter_vacancies, jobseeker_document, vacancy_document
 from search.indexes import (
+    CONCEPT_EMBEDDER,
     CONCEPT_SETTINGS,
     JOBSEEKER_SETTINGS,
     PRIMARY_KEY,
@@ -133,9 +138,33 @@ async def reindex(
 
 
 async def reindex_vocabulary(
-    client: AsyncClient, session: AsyncSession, prefix: str = "", batch_size: int = 5000
+    client: AsyncClient, session: AsyncSession, prefix: str = "", batch_size: int = 2000
 ) -> dict[str, int]:
-    """Rebuild the ESCO skill and occupation indexes (autocomplete) from the database."""
+    """Rebuild the ESCO skill and occupation indexes (autocomplete) from the database.
+
+    Each concept carries its preferred label's vector when the label vectors of this
+    ESCO exist (shipped, or made by ``kohtaanto import-esco``); without them the
+    documents opt out (``null``) and the autocomplete is keyword-only.
+    """
+    corpus = await load_corpus(session)
+    vectors = await asyncio.to_thread(find_label_vectors, concept_labels(corpus))
+    by_uri: dict[str, list[float]] = {}
+    if vectors is not None:
+        first = np.flatnonzero(np.r_[True, vectors.owner[1:] != vectors.owner[:-1]])
+        # Three decimals: the payload stays a third of full precision, the order the same.
+        rounded = np.round(vectors.vectors[first].astype(np.float32), 3)
+        by_uri = {uri: rounded[i].tolist() for i, uri in enumerate(vectors.uris)}
+
+    def document(row: Any) -> Document:
+        vector = by_uri.get(row.uri)
+        return {
+            "id": row.id,
+            "uri": row.uri,
+            "label": row.label,
+            "alt_labels": row.alt_labels,
+            "_vectors": {CONCEPT_EMBEDDER: [vector] if vector is not None else None},
+        }
+
     counts = {}
     for kind, model in (("skills", EscoSkill), ("occupations", EscoOccupation)):
         counts[f"esco_{kind}"] = await _rebuild(
@@ -143,12 +172,7 @@ async def reindex_vocabulary(
             concept_index(kind, prefix),
             CONCEPT_SETTINGS,
             _concept_batches(session, model, batch_size),
-            lambda row: {
-                "id": row.id,
-                "uri": row.uri,
-                "label": row.label,
-                "alt_labels": row.alt_labels,
-            },
+            document,
         )
     return counts
 

@@ -42,3 +42,12 @@ async def test_autocomplete_from_meilisearch_then_database(client, make_user, lo
         "/ui/esco/occupations?name=occupation_uri&q=barista", headers=headers
     )
     assert "barista" in response.text.lower()
+
+    # The index holds each concept's label vector: a Finnish or Swedish word finds the
+    # English ESCO label by meaning (one reindex for both checks: it takes a while).
+    response = await client.get(url + "asiakaspalvelu", headers=headers)
+    assert response.status_code == 200 and "customer service" in response.text
+    response = await client.get(url + "ohjelmointi", headers=headers)
+    assert "computer programming" in response.text
+    response = await client.get(url + "städning", headers=headers)
+    assert "cleaning techniques" in response.text

@@ -13,12 +13,13 @@ from ml.suggest import (
     EscoText,
     evaluate,
     fit_suggester,
-    get_suggester,
     hold_out,
     load_corpus,
     precision_at_k,
     recall_at_k,
 )
+from ml.suggest_eval import hit_at_k, load_sentences, r_precision_at_k, reciprocal_rank
+from ml.suggest_hybrid import get_suggester, split_sentences
 
 COOK_VACANCY = """Cook, lunch restaurant in Tampere (full time)
 Ravintola Pyynikin Keittiö is looking for a cook to join our kitchen team. You will prepare
@@ -37,6 +38,16 @@ async def _signed_in(make_user, login, role: Role = Role.EMPLOYER) -> dict[str, 
     return await login(user.email)
 
 
+# With multilingual-e5-small, Finnish and Swedish are understood far less well than
+# English (see the README's evaluation): these name skills the model does recognise.
+FINNISH_VACANCY = """Haemme ohjelmistokehittäjää Tampereelle.
+Vahva Python-osaaminen ja SQL-tietokantojen tuntemus vaaditaan."""
+
+SWEDISH_VACANCY = """Vi söker en utvecklare. Krav: JavaScript, SQL."""
+
+UNRELATED = "Kiitos viestistäsi! Palaan asiaan ensi viikolla, kun olen lomalta takaisin."
+
+
 async def test_vacancy_text_gets_relevant_skills_and_occupation(client, make_user, login) -> None:
     headers = await _signed_in(make_user, login)
     started = time.perf_counter()
@@ -44,13 +55,107 @@ async def test_vacancy_text_gets_relevant_skills_and_occupation(client, make_use
     print(f"first request, building the suggester: {time.perf_counter() - started:.1f} s")
     assert response.status_code == 200, response.text
     body = response.json()
-    assert len(body["skills"]) == 10 and len(body["occupations"]) == 3
+    assert body["recognised"] is True
+    assert 1 <= len(body["skills"]) <= 10 and 1 <= len(body["occupations"]) <= 3
     skills = [s["label"] for s in body["skills"]]
     assert "comply with food safety and hygiene" in skills
     assert "cook" in [o["label"] for o in body["occupations"]]
     scores = [s["score"] for s in body["skills"]]
     assert scores == sorted(scores, reverse=True)
     assert all(s["uri"].startswith("http://data.europa.eu/esco/skill/") for s in body["skills"])
+    # Each suggestion says which sentence of the text it came from.
+    assert all(s["span"] and s["span"] in COOK_VACANCY for s in body["skills"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (FINNISH_VACANCY, "SQL"),
+        (SWEDISH_VACANCY, "JavaScript"),
+        (COOK_VACANCY, "food safety"),
+    ],
+    ids=["fi", "sv", "en"],
+)
+async def test_vacancy_in_each_language_gets_its_obvious_skill(
+    client, make_user, login, text, expected
+) -> None:
+    headers = await _signed_in(make_user, login)
+    response = await client.post(
+        "/api/esco/suggest", json={"text": text, "skills": 5}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    labels = [s["label"] for s in response.json()["skills"]]
+    assert any(expected in label for label in labels), labels
+
+
+async def test_unrelated_text_gets_nothing_recognised(client, make_user, login) -> None:
+    headers = await _signed_in(make_user, login)
+    response = await client.post("/api/esco/suggest", json={"text": UNRELATED}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"recognised": False, "skills": [], "occupations": []}
+
+
+async def test_page_shows_spans_and_says_when_nothing_is_recognised(
+    client, make_user, login
+) -> None:
+    headers = await _signed_in(make_user, login)
+    response = await client.post(
+        "/ui/esco/suggest",
+        data={"title": "Ohjelmistokehittäjä", "description": FINNISH_VACANCY},
+        headers={**headers, "Cookie": "lang=fi"},
+    )
+    assert response.status_code == 200, response.text
+    assert ">SQL</label>" in response.text
+    span = "Vahva Python-osaaminen ja SQL-tietokantojen tuntemus vaaditaan."
+    assert f"lähde: ”{span}”" in response.text
+    response = await client.post(
+        "/ui/esco/suggest",
+        data={"description": UNRELATED},
+        headers={**headers, "Cookie": "lang=fi"},
+    )
+    assert "Tekstistä ei tunnistettu yhtään ESCO-taitoa" in response.text
+    assert 'name="essential_skill_uris"' not in response.text
+    response = await client.post(
+        "/ui/esco/suggest", data={"description": "hitsaus " * 3000}, headers=headers
+    )
+    assert response.status_code == 200 and 'name="essential_skill_uris"' not in response.text
+
+
+def test_sentences_are_split_at_ends_lines_and_bullets() -> None:
+    text = "Haemme kokkia. Hygieniapassi vaaditaan!\n- trukkikortti\n• B-ajokortti; ?!"
+    assert split_sentences(text) == [
+        "Haemme kokkia.",
+        "Hygieniapassi vaaditaan!",
+        "trukkikortti",
+        "B-ajokortti;",
+    ]
+    assert split_sentences("a. " * 100, limit=60) == []
+    assert len(split_sentences("Sana on tässä. " * 100)) == 60
+
+
+def test_evaluation_sets_are_labelled_with_shipped_esco_skills() -> None:
+    from ml.eval.build import shipped_skill_uris
+
+    known = set(shipped_skill_uris().values())
+    for language in ("fi", "sv", "en"):
+        sentences = load_sentences(language)
+        assert len(sentences) >= 100
+        assert {s.split for s in sentences} == {"validation", "test"}
+        assert all(s.skills <= known for s in sentences)
+        assert sum(1 for s in sentences if not s.skills) >= 5
+    # The three languages share each scenario's split.
+    splits = [[s.split for s in load_sentences(lang)] for lang in ("fi", "sv", "en")]
+    assert splits[0] == splits[1] == splits[2]
+
+
+def test_sentence_metrics() -> None:
+    gold = frozenset({"a", "b"})
+    assert r_precision_at_k(["a", "x", "b"], gold) == pytest.approx(1 / 2)
+    assert r_precision_at_k(["b", "a"], gold) == 1.0
+    assert reciprocal_rank(["x", "y", "b"], gold) == pytest.approx(1 / 3)
+    assert reciprocal_rank(["x"], gold) == 0.0
+    assert hit_at_k(["1", "2", "3", "4", "5", "a"], gold) == 0.0
+    assert hit_at_k(["1", "a"], gold) == 1.0
 
 
 async def test_cv_text_for_a_jobseeker(client, make_user, login) -> None:
@@ -62,7 +167,7 @@ async def test_cv_text_for_a_jobseeker(client, make_user, login) -> None:
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert len(body["skills"]) == 20
+    assert 5 <= len(body["skills"]) <= 20
     assert "nurse responsible for general care" in [o["label"] for o in body["occupations"]]
 
 
@@ -97,6 +202,8 @@ async def test_suggester_is_built_once_per_process(database) -> None:
     async with session_scope() as session:
         assert await get_suggester(session) is first
     assert len(first.corpus.skills) == 13_896 and len(first.corpus.occupations) == 3_007
+    # The shipped ESCO comes with its label vectors: nothing is embedded at start.
+    assert first.semantic
 
 
 def test_precision_and_recall_at_k() -> None:

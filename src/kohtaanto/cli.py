@@ -105,6 +105,90 @@ def import_esco_cmd(source: Path | None, language: str) -> None:
         async with session_scope() as session:
             report = await import_esco(session, source, language)
         click.echo(f"ESCO imported: {report}")
+        await _ensure_esco_vectors()
+
+    _run(go())
+
+
+async def _ensure_esco_vectors() -> None:
+    """Label vectors for the imported ESCO: shipped, stored, or computed now (minutes)."""
+    from kohtaanto.db import session_scope
+    from ml.embedding import ensure_label_vectors
+    from ml.suggest import load_corpus
+
+    async with session_scope() as session:
+        corpus = await load_corpus(session)
+    total = [0]
+    done = [0]
+
+    def start(count: int) -> None:
+        total[0] = count
+        click.echo(f"embedding {count} ESCO labels (once per release and language)")
+
+    def progress(count: int) -> None:
+        done[0] += count
+        _progress("ESCO label vectors", done[0], total[0])
+
+    path, computed = await asyncio.to_thread(
+        ensure_label_vectors, corpus, progress=progress, start=start
+    )
+    if computed:
+        click.echo(f"ESCO label vectors stored in {path}")
+    else:
+        click.echo("ESCO label vectors: already there (shipped or stored)")
+
+
+@main.command("esco-vectors")
+@click.option(
+    "--ship",
+    is_flag=True,
+    help="Write the vectors into the package (the shipped ESCO release), not under var/.",
+)
+@click.option("--verify", is_flag=True, help="Only compare stored vectors with the model.")
+def esco_vectors_cmd(ship: bool, verify: bool) -> None:
+    """Compute (or --verify) the label vectors of the ESCO in the database."""
+    from kohtaanto.db import session_scope
+    from kohtaanto.domain.esco import SHIPPED_ESCO_VERSION
+    from ml.embedding import (
+        SHIPPED_VECTORS,
+        compute_label_vectors,
+        concept_labels,
+        find_label_vectors,
+        vector_file,
+        verify_label_vectors,
+    )
+    from ml.suggest import load_corpus
+
+    async def go() -> None:
+        async with session_scope() as session:
+            corpus = await load_corpus(session)
+        labels = concept_labels(corpus)
+        if verify:
+            stored = find_label_vectors(labels)
+            if stored is None:
+                raise click.ClickException("no stored vectors for the labels in the database")
+            lowest = verify_label_vectors(stored, labels)
+            click.echo(f"lowest cosine, stored vs fresh, over 200 labels: {lowest:.4f}")
+            if lowest < 0.99:
+                raise click.ClickException("stored vectors do not match the model")
+            return
+        total = sum(len(ts) for _, ts in labels)
+        done = [0]
+
+        def progress(count: int) -> None:
+            done[0] += count
+            _progress("ESCO label vectors", done[0], total)
+
+        vectors = await asyncio.to_thread(compute_label_vectors, labels, progress=progress)
+        if ship:
+            for old in SHIPPED_VECTORS.glob("esco-*-labels-*.npz"):
+                old.unlink()
+            path = SHIPPED_VECTORS / (
+                f"esco-{SHIPPED_ESCO_VERSION}-en-labels-{vectors.fingerprint}.npz"
+            )
+        else:
+            path = vector_file(vectors.fingerprint)
+        click.echo(f"stored in {vectors.save(path)}")
 
     _run(go())
 
@@ -218,22 +302,59 @@ def evaluate() -> None:
 @main.command("evaluate-suggestions")
 @click.option("--fraction", default=0.2, show_default=True, help="Share of occupations held out.")
 @click.option("--seed", default=42, show_default=True)
-def evaluate_suggestions(fraction: float, seed: int) -> None:
-    """Precision@5 of text → ESCO skill suggestions on occupations held out of ESCO itself."""
+@click.option(
+    "--split",
+    type=click.Choice(["test", "validation"]),
+    default="test",
+    show_default=True,
+    help="Split of the sentence sets (ml/eval) to report.",
+)
+@click.option(
+    "--tune", is_flag=True, help="Choose the fusion weight and thresholds on the validation split."
+)
+@click.option(
+    "--descriptions/--no-descriptions",
+    default=True,
+    show_default=True,
+    help="Also the held-out occupation descriptions (minutes: every sentence is embedded).",
+)
+def evaluate_suggestions(
+    fraction: float, seed: int, split: str, tune: bool, descriptions: bool
+) -> None:
+    """Text → ESCO skills: sentence sets in fi/sv/en, and occupations held out of ESCO."""
     from kohtaanto.db import session_scope
-    from ml.suggest import evaluate, fit_suggester, format_table, load_corpus
+    from ml.suggest import evaluate, format_table, load_corpus
+    from ml.suggest_eval import (
+        HybridMethod,
+        evaluate_descriptions,
+        evaluate_sentences,
+        format_sentence_table,
+    )
+    from ml.suggest_eval import tune as tune_hybrid
+    from ml.suggest_hybrid import build_hybrid
 
     async def go() -> None:
         async with session_scope() as session:
             corpus = await load_corpus(session)
-        full = fit_suggester(corpus)
+        hybrid = build_hybrid(corpus)
         click.echo(
             f"ESCO in the database: {len(corpus.skills)} skills, {len(corpus.occupations)} "
-            f"occupations; fitting the suggester on all of it takes {full.fit_seconds:.1f} s"
+            f"occupations; building the suggester takes {hybrid.fit_seconds:.1f} s; "
+            f"label vectors: {'yes' if hybrid.semantic else 'MISSING (lexical only)'}\n"
         )
+        method = HybridMethod(hybrid)
+        if tune:
+            best, objective = tune_hybrid(method)
+            click.echo(f"best on the validation split: {best} (objective {objective:.3f})\n")
+            hybrid.config = best
+        click.echo(f"Sentence sets (ml/eval), {split} split:\n")
+        click.echo(format_sentence_table(evaluate_sentences(corpus, method, split)))
+        if not descriptions:
+            return
         rows, cases = evaluate(corpus, fraction=fraction, seed=seed)
+        rows.append(evaluate_descriptions(corpus, hybrid.config, fraction=fraction, seed=seed))
         click.echo(
-            f"{cases} held-out occupations (seed {seed}): text = description, "
+            f"\n{cases} held-out occupations (seed {seed}): text = description, "
             "gold = essential skills; fitted without their descriptions and skill relations\n"
         )
         click.echo(format_table(rows))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
+import anyio.to_thread
 import msgspec
 from litestar import Controller, get, post
 from litestar.params import JSONBody, QueryParameter
@@ -12,7 +14,8 @@ from sqlalchemy import func, select
 from kohtaanto.api.errors import invalid
 from kohtaanto.api.schemas import Concept, Db
 from kohtaanto.db.models import EscoOccupation, EscoSkill
-from ml.suggest import get_suggester, has_words
+from ml.suggest import has_words
+from ml.suggest_hybrid import MAX_TEXT_CHARS, Found, get_suggester
 
 Query = Annotated[
     str, QueryParameter(min_length=2, max_length=100, description="Part of the label")
@@ -23,7 +26,7 @@ Limit = Annotated[int, QueryParameter(ge=1, le=50)]
 class SuggestRequest(msgspec.Struct, forbid_unknown_fields=True):
     """A vacancy's title and description, or a CV, as plain text."""
 
-    text: Annotated[str, msgspec.Meta(min_length=3, max_length=20_000)]
+    text: Annotated[str, msgspec.Meta(min_length=3, max_length=MAX_TEXT_CHARS)]
     skills: Annotated[int, msgspec.Meta(ge=1, le=50)] = 10
     occupations: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
 
@@ -31,10 +34,15 @@ class SuggestRequest(msgspec.Struct, forbid_unknown_fields=True):
 class SuggestedConcept(msgspec.Struct):
     uri: str
     label: str
-    score: float  # cosine similarity, plus the boost for skills essential to close occupations
+    score: float  # similarity + weighted TF-IDF score; only the order means something
+    # cosine of the sentence and the concept's closest label, minus the cosine of the
+    # sentence and the closest sentence that names no skill
+    similarity: float
+    span: str  # the sentence of the text the concept was recognised in
 
 
 class SuggestResponse(msgspec.Struct):
+    recognised: bool  # False: no ESCO skill or occupation is close to anything in the text
     skills: list[SuggestedConcept]
     occupations: list[SuggestedConcept]
 
@@ -67,16 +75,27 @@ class EscoController(Controller):
 
     @post("/suggest", operation_id="suggestSkills", status_code=200)
     async def suggest(self, db_session: Db, data: JSONBody[SuggestRequest]) -> SuggestResponse:
-        """ESCO skills and occupations that fit a vacancy text or a CV, best first.
+        """ESCO skills and occupations that a vacancy text or a CV names, best first.
 
-        TF-IDF over the ESCO labels and descriptions in the database; the first call in
-        a process builds the suggester (a few seconds).
+        Finnish, Swedish or English. Each sentence is compared by meaning
+        (multilingual-e5-small) and by words (TF-IDF) with the ESCO labels; only
+        concepts close enough are returned, each with the sentence it came from, and
+        ``recognised`` is false when nothing is. The first call in a process builds
+        the suggester (a few seconds).
         """
         if not has_words(data.text):
             raise invalid("text", "has no words to match")
         suggester = await get_suggester(db_session)
-        found = suggester.suggest(data.text, skills=data.skills, occupations=data.occupations)
-        return SuggestResponse(
-            skills=[SuggestedConcept(s.uri, s.label, s.score) for s in found.skills],
-            occupations=[SuggestedConcept(o.uri, o.label, o.score) for o in found.occupations],
+        # Embedding and scoring are CPU work: off the event loop.
+        found = await anyio.to_thread.run_sync(
+            partial(suggester.suggest, data.text, skills=data.skills, occupations=data.occupations)
         )
+        return SuggestResponse(
+            recognised=found.recognised,
+            skills=[_concept(s) for s in found.skills],
+            occupations=[_concept(o) for o in found.occupations],
+        )
+
+
+def _concept(found: Found) -> SuggestedConcept:
+    return SuggestedConcept(found.uri, found.label, found.score, found.similarity, found.span)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Annotated, Any
 
+import anyio.to_thread
 from litestar import Request, get, post
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
@@ -15,7 +17,9 @@ from kohtaanto.api.schemas import Db
 from kohtaanto.db.models import EscoOccupation, EscoSkill
 from kohtaanto.settings import get_settings
 from kohtaanto.web.rendering import page
-from ml.suggest import get_suggester, has_words
+from ml.embedding import get_encoder
+from ml.suggest import has_words
+from ml.suggest_hybrid import MAX_TEXT_CHARS, get_suggester
 from search.client import UNREACHABLE, search_client
 from search.vocabulary import Kind, find_concepts
 
@@ -33,9 +37,16 @@ async def _find(db: Db, model: Any, q: str, limit: int = 8) -> list[tuple[str, s
     settings = get_settings().search
     kind: Kind = "skills" if model is EscoSkill else "occupations"
     try:
+        # The query by meaning too: its vector, embedded off the event loop (~10 ms).
+        vector = await anyio.to_thread.run_sync(get_encoder().encode, [q.strip()])
         async with search_client(settings, "search") as client:
             found = await find_concepts(
-                client, kind, q.strip(), prefix=settings.index_prefix, limit=limit
+                client,
+                kind,
+                q.strip(),
+                prefix=settings.index_prefix,
+                limit=limit,
+                vector=vector[0].tolist(),
             )
         if found:
             return found
@@ -76,14 +87,20 @@ async def suggest(request: Request[Any, Any, Any], db_session: Db) -> Template:
     occupation_name = str(form.get("occupation_name", "occupation_uri"))
     if not has_words(text):
         return page(request, "fragments/suggestions.html", empty=True)
+    if len(text) > MAX_TEXT_CHARS:
+        return page(request, "fragments/suggestions.html", empty=False, too_long=MAX_TEXT_CHARS)
     suggester = await get_suggester(db_session)
-    found = suggester.suggest(text, skills=10, occupations=3)
+    # Embedding and scoring are CPU work: off the event loop.
+    found = await anyio.to_thread.run_sync(
+        partial(suggester.suggest, text, skills=10, occupations=3)
+    )
     return page(
         request,
         "fragments/suggestions.html",
         empty=False,
-        skills=[(s.uri, s.label) for s in found.skills],
-        occupations=[(o.uri, o.label) for o in found.occupations],
+        recognised=found.recognised,
+        skills=[(s.uri, s.label, s.span) for s in found.skills],
+        occupations=[(o.uri, o.label, o.span) for o in found.occupations],
         skill_name=skill_name if skill_name.endswith("_uris") else "essential_skill_uris",
         occupation_name=occupation_name if occupation_name.endswith(("_uri", "_uris")) else "",
         occupation_kind="radio" if occupation_name == "occupation_uri" else "checkbox",
