@@ -82,28 +82,49 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def tokens(
-    database: None, search_ready: None, redis: Redis, base_url: str
-) -> AsyncIterator[dict[str, dict[str, str]]]:
-    """A small seeded Pirkanmaa (a user of every role) and a bearer header per role."""
+async def seeded(database: None, search_ready: None, redis: Redis) -> AsyncIterator[None]:
+    """A small seeded Pirkanmaa: a user of every role (password ``demo``)."""
     from kohtaanto.demo.seed import seed_demo
 
     await redis.flushdb()
     async with session_scope() as session:
         await session.execute(text(f"TRUNCATE {_MUTABLE_TABLES} RESTART IDENTITY CASCADE"))
         await seed_demo(session, jobseekers=60, employers=4, vacancies=6, seed=5)
-    headers: dict[str, dict[str, str]] = {"anonymous": {}}
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        for role, email in DEMO_USERS:
-            response = await client.post(
-                "/api/auth/login", json={"email": email, "password": DEMO_PASSWORD}
-            )
-            assert response.status_code == 200, response.text
-            headers[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}
-    yield headers
+    yield
     async with session_scope() as session:
         await session.execute(text(f"TRUNCATE {_MUTABLE_TABLES} RESTART IDENTITY CASCADE"))
     await redis.flushdb()
+
+
+def _login_all(
+    base_url: str, before: dict[str, dict[str, str]] | None = None
+) -> dict[str, dict[str, str]]:
+    """A bearer header per role, fresh: the fuzzer may well log out (which revokes).
+    An account the fuzzer erased keeps its old (now refused) token."""
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for role, email in DEMO_USERS:
+            response = client.post(
+                "/api/auth/login", json={"email": email, "password": DEMO_PASSWORD}
+            )
+            if before is not None and response.status_code != 200:
+                headers[role] = before[role]
+                continue
+            assert response.status_code == 200, response.text
+            headers[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return headers
+
+
+def _destructive(operation: Any) -> bool:
+    """Operations that end sessions or accounts (logout, password change, erasure)."""
+    return operation.method.upper() == "DELETE" or any(
+        word in operation.path for word in ("logout", "password")
+    )
+
+
+@pytest.fixture
+def tokens(seeded: None, base_url: str) -> dict[str, dict[str, str]]:
+    return _login_all(base_url)
 
 
 @pytest.fixture(scope="module")
@@ -111,38 +132,6 @@ def api_schema(base_url: str) -> Any:
     schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
     # The JSON API; the pages (HTML forms) are covered by their own tests.
     return schema.include(path_regex=r"^/api/")
-
-
-def test_api_answers_no_server_error_and_only_documented_codes(
-    api_schema: Any, tokens: dict[str, dict[str, str]], base_url: str
-) -> None:
-    # Operation by operation (schemathesis' lazy pytest fixture does not run on this
-    # pytest), every failure collected, so one run lists them all.
-    failures: list[str] = []
-    operations = 0
-    for result in api_schema.get_all_operations():
-        operation = result.ok()
-        operations += 1
-
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        )
-        @given(case=operation.as_strategy(), role=st.sampled_from(ROLES))
-        def fuzz(case: Any, role: str) -> None:
-            response = case.call(base_url=base_url, headers=tokens[role], timeout=30)
-            case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
-
-        try:
-            fuzz()
-        except (Exception, BaseExceptionGroup) as e:  # schemathesis' FailureGroup
-            failures.append(f"{operation.label}: {str(e)[:1500]}")
-    assert operations > 20
-    assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
 
 
 @pytest.mark.parametrize(
@@ -180,3 +169,42 @@ def test_a_huge_offset_is_a_bad_request_naming_it(
     )
     assert largest.status_code == 200, largest.text
     assert largest.json()["items"] == []
+
+
+# Last in the file: it may log out, change passwords and erase the jobseeker.
+def test_api_answers_no_server_error_and_only_documented_codes(
+    api_schema: Any, seeded: None, base_url: str
+) -> None:
+    # Operation by operation (schemathesis' lazy pytest fixture does not run on this
+    # pytest), every failure collected, so one run lists them all.
+    failures: list[str] = []
+    operations = 0
+    # Those that end sessions or accounts last, and fresh tokens after each of them.
+    ordered = sorted((r.ok() for r in api_schema.get_all_operations()), key=_destructive)
+    tokens = _login_all(base_url)
+    for operation in ordered:
+        operations += 1
+        if _destructive(operation):
+            tokens = _login_all(base_url, tokens)
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        @given(case=operation.as_strategy(), role=st.sampled_from(ROLES))
+        def fuzz(case: Any, role: str) -> None:
+            # Called right below, in this iteration: the loop variable is the one meant.
+            headers = tokens[role]  # noqa: B023
+            response = case.call(base_url=base_url, headers=headers, timeout=30)
+            case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
+
+        try:
+            fuzz()
+        except (Exception, BaseExceptionGroup) as e:  # schemathesis' FailureGroup
+            failures.append(f"{operation.label}: {str(e)[:1500]}")
+    assert operations > 20
+    assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
