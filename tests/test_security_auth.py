@@ -580,6 +580,10 @@ async def test_coordinator_verification_page(client, make_user) -> None:
     assert listing.status_code == 200
     assert shop["name"] in listing.text and "hr@kauppa.fi" in listing.text
     assert "Tarkistettavat työnantajat" in listing.text  # fi first
+    # The coordinator was told of the registration, linked to this page.
+    inbox = await client.get("/notifications")
+    assert f"Tarkistettava työnantaja: {shop['name']}" in inbox.text
+    assert 'href="/coordinator/employers"' in inbox.text
     empty = await client.post(f"/coordinator/employers/{shop['id']}/reject", data={"reason": ""})
     assert empty.status_code == 400 and 'aria-invalid="true"' in empty.text
     done = await client.post(f"/coordinator/employers/{shop['id']}/approve", follow_redirects=False)

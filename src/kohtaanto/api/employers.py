@@ -19,6 +19,7 @@ from kohtaanto.api.schemas import Db, MunicipalityCode, Place
 from kohtaanto.db.models import Employer, EmployerStatus, Role, User
 from kohtaanto.domain import account_mail, employers, vocabulary
 from kohtaanto.domain.business_id import validate_business_id
+from kohtaanto.domain.notifications import notify_once
 from kohtaanto.domain.vocabulary import UnknownReference
 from kohtaanto.security import hash_password_async
 
@@ -64,6 +65,10 @@ def employer_out(e: Employer) -> EmployerOut:
         status=e.status,
         rejection_reason=e.rejection_reason,
     )
+
+
+# The notification kind telling a coordinator of a registration to verify.
+EMPLOYER_REGISTRATION = "employer_registration"
 
 
 class RegistrationReceived(msgspec.Struct):
@@ -162,6 +167,18 @@ async def register_employer(
         )
     )
     await db.flush()
+    if employer.coordinator_id is not None:
+        # The coordinator learns there is a registration to verify (inbox, and e-mail or
+        # webhook as they chose).
+        await notify_once(
+            db,
+            recipient_id=employer.coordinator_id,
+            kind=EMPLOYER_REGISTRATION,
+            vacancy_id=None,
+            title=f"An employer to verify: {employer.name}",
+            body={"employer_id": str(employer.id), "name": employer.name},
+            key=f"{EMPLOYER_REGISTRATION}:{employer.id}",
+        )
     return employer, account_mail.registration_received(email, data.name)
 
 

@@ -35,6 +35,7 @@ _KINDS = {
     "consent_request": ("Suostumuspyyntö", "Consent requested"),
     "consent_answer": ("Vastaus suostumuspyyntöön", "Consent answered"),
     "outcome": ("Rekrytoinnin tulos", "Recruitment outcome"),
+    "employer_registration": ("Tarkistettava työnantaja", "An employer to verify"),
 }
 _DIGESTS = {
     NotifyFrequency.DAILY: ("päivän kooste", "daily digest"),

@@ -73,6 +73,8 @@ def link_for(kind: str, body: dict[str, Any], vacancy_id: UUID | None, role: Rol
     coordinator (at the entry when it concerns one), the consent requests, the
     matched vacancy or the matches for the jobseeker, the caseload for the coach,
     the vacancy for the employer."""
+    if kind == "employer_registration":
+        return "/coordinator/employers"
     vid = vacancy_id or body.get("vacancy_id")
     entry = body.get("entry_id")
     if role in (Role.COORDINATOR, Role.ADMIN) and vid:
