@@ -30,15 +30,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ml.benchmark import DEFAULT_SIZE as DEFAULT_BENCHMARK
+from ml.benchmark import BenchmarkResult, BenchmarkSize, run_benchmark
+from ml.card import write_card
 from ml.dataset import time_cutoff
 from ml.features import FEATURES
 from ml.history import PROTECTED, load_ground_truth
 from ml.predict import RankingModel
+
+if TYPE_CHECKING:  # ml.sensitivity uses this module's metrics
+    from ml.sensitivity import SensitivityResult, SensitivitySize
 
 NDCG_K = 10
 RECALL_K = 50
@@ -191,6 +197,9 @@ class Evaluation:
     fairness: pd.DataFrame
     saved_to: Path | None = None
     notes: list[str] = field(default_factory=list)
+    # Beyond the simulator (ml/benchmark.py, ml/sensitivity.py); None when not run.
+    esco_benchmark: BenchmarkResult | None = None
+    sensitivity: SensitivityResult | None = None
 
     def metrics_table(self) -> str:
         head = f"| order | NDCG@{NDCG_K} | Recall@{RECALL_K} | MRR |"
@@ -228,6 +237,10 @@ class Evaluation:
             "metrics": self.metrics,
             "fairness": self.fairness.to_dict(orient="records"),
             "notes": self.notes,
+            "esco_benchmark": None
+            if self.esco_benchmark is None
+            else self.esco_benchmark.to_dict(),
+            "sensitivity": None if self.sensitivity is None else self.sensitivity.to_dict(),
         }
 
 
@@ -266,10 +279,20 @@ def save_evaluation(evaluation: Evaluation, model_dir: Path) -> Path:
 
 
 def run_evaluation(
-    model_dir: Path, load: Callable[[Path], RankingModel] | None = None
+    model_dir: Path,
+    load: Callable[[Path], RankingModel] | None = None,
+    *,
+    benchmark: BenchmarkSize | None = DEFAULT_BENCHMARK,
+    sensitivity: SensitivitySize | str | None = "default",
 ) -> Evaluation:
-    """Evaluate the model in use on the simulator's held-out period and store the run."""
+    """Evaluate the model in use on the simulator's held-out period, on the ESCO benchmark
+    and under changed simulators; store the run and rewrite the model card.
+
+    `benchmark` / `sensitivity`: their sizes, None to skip ("default": the gate's sizes).
+    """
     from ml.registry import load_current
+    from ml.sensitivity import check_model
+    from ml.train import GATE_SENSITIVITY
 
     model = (load or load_current)(Path(model_dir))
     try:
@@ -279,5 +302,11 @@ def run_evaluation(
             "no evaluation data: run `kohtaanto simulate-history` first"
         ) from exc
     evaluation = evaluate_frame(frame, model)
+    if benchmark is not None:
+        evaluation.esco_benchmark = run_benchmark(model.predict_proba, benchmark)
+    if sensitivity is not None:
+        size = GATE_SENSITIVITY if isinstance(sensitivity, str) else sensitivity
+        evaluation.sensitivity = check_model(model.predict_proba, size)
     save_evaluation(evaluation, model_dir)
+    write_card(Path(model_dir), model.version)
     return evaluation

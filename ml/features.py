@@ -21,6 +21,7 @@ from kohtaanto.domain.instruments import (
     best_saving,
 )
 from ml.facts import EDUCATION_LEVELS, JobseekerFacts, VacancyFacts
+from ml.skills import SkillSpace, default_space
 
 FEATURES: tuple[str, ...] = (
     "essential_coverage",  # share of the vacancy's essential skills the person has
@@ -38,6 +39,16 @@ FEATURES: tuple[str, ...] = (
     "work_trial_match",
     "apprenticeship_match",
     "saving_share",  # best estimated saving / a year's pay costs, 0..1
+    # Skill evidence that carries meaning (ml/skills.py: specificity and similarity
+    # from ESCO's occupation-skill relations).
+    "specific_coverage",  # essential coverage, each skill weighted by its specificity
+    "skill_jaccard",  # shared skills / all skills of the two, as the baseline sees it
+    "bm25_overlap",  # BM25-like: specificity of shared skills, long profiles damped; 0..1
+    "profile_explained",  # specificity-weighted share of the person's skills the vacancy asks
+    "similarity_coverage",  # mean over essential skills of the closest skill the person has
+    "similarity_profile",  # mean over the person's skills of the closest vacancy skill
+    "isco1_match",  # same ISCO-08 major group
+    "isco3_match",  # same ISCO-08 minor group
 )
 # Not a feature, on purpose: how long someone has been unemployed. It predicts
 # hiring, so a model would learn to rank the long-term unemployed down — the
@@ -71,6 +82,95 @@ def _coverage(required: frozenset[str], have: frozenset[str], empty: float) -> f
     return len(required & have) / len(required) if required else empty
 
 
+# BM25's saturation, with one occurrence per skill: a long profile's overlap counts
+# less (it matches many vacancies a little). AVG_PROFILE_SKILLS is about the demo's
+# and ESCO occupations' size; the score is divided by its maximum, so 0..1.
+BM25_K1 = 1.2
+BM25_B = 0.75
+AVG_PROFILE_SKILLS = 20.0
+
+
+class SkillEvidence:
+    """The skill features of candidates for one vacancy, computed for all at once."""
+
+    def __init__(self, v: VacancyFacts, space: SkillSpace) -> None:
+        self.space = space
+        self.wanted = frozenset(v.essential_skill_uris | v.optional_skill_uris)
+        wanted = sorted(self.wanted)
+        self.essential = {s: k for k, s in enumerate(sorted(v.essential_skill_uris))}
+        self.ess_total = sum(space.specificity(s) for s in self.essential)
+        self.bm25_max = (
+            sum(space.specificity(s) for s in wanted) * (BM25_K1 + 1) / (1 + BM25_K1 * (1 - BM25_B))
+        )
+        # Similarity of every vacancy skill to every skill the source knows.
+        sim, self.column = space.similarity_rows(wanted)
+        index = {s: k for k, s in enumerate(wanted)}
+        self.ess_sim = sim[[index[s] for s in self.essential]]
+        self.best_any = sim.max(axis=0) if wanted else np.zeros(len(self.column))
+
+    def batch(self, profiles: Sequence[frozenset[str]]) -> np.ndarray:
+        """(n, 6): specific_coverage, skill_jaccard, bm25_overlap, profile_explained,
+        similarity_coverage, similarity_profile."""
+        n = len(profiles)
+        out = np.zeros((n, 6))
+        sizes = np.fromiter((len(p) for p in profiles), int, n)
+        flat = [s for p in profiles for s in p]
+        owner = np.repeat(np.arange(n), sizes)
+        spec_of, col_of, wanted, essential = (
+            self.space.specificity_of(),
+            self.column.get,
+            self.wanted,
+            self.essential,
+        )
+        spec = np.fromiter((spec_of(s) for s in flat), float, len(flat))
+        col = np.fromiter((col_of(s, -1) for s in flat), int, len(flat))
+        in_wanted = np.fromiter((s in wanted for s in flat), bool, len(flat))
+        ess_k = np.fromiter((essential.get(s, -1) for s in flat), int, len(flat))
+
+        def per_person(values: np.ndarray) -> np.ndarray:
+            return np.bincount(owner, weights=values, minlength=n)
+
+        shared = per_person(in_wanted.astype(float))
+        # specific_coverage
+        if essential:
+            held_w = per_person(np.where(ess_k >= 0, spec, 0.0))
+            out[:, 0] = held_w / self.ess_total if self.ess_total > 0 else 0.0
+        else:
+            out[:, 0] = 1.0
+        # skill_jaccard
+        union = len(wanted) + sizes - shared
+        out[:, 1] = np.divide(shared, union, out=np.zeros(n), where=union > 0)
+        # bm25_overlap
+        if self.bm25_max > 0:
+            norm = 1 - BM25_B + BM25_B * sizes / AVG_PROFILE_SKILLS
+            bm25 = per_person(spec * in_wanted) * (BM25_K1 + 1) / (1 + BM25_K1 * norm)
+            out[:, 2] = np.minimum(bm25 / self.bm25_max, 1.0)
+        # profile_explained
+        total = per_person(spec)
+        out[:, 3] = np.divide(per_person(spec * in_wanted), total, out=np.zeros(n), where=total > 0)
+        # similarity_coverage: per essential skill, the closest skill the person has
+        if essential:
+            best = np.zeros((n, len(essential)))
+            known = col >= 0
+            if known.any():
+                g = self.ess_sim[:, col[known]]  # (essential, known entries), grouped by owner
+                owners = owner[known]
+                starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+                best[owners[starts]] = np.maximum.reduceat(g, starts, axis=1).T
+            held = ess_k >= 0
+            best[owner[held], ess_k[held]] = 1.0
+            out[:, 4] = np.minimum(best, 1.0).mean(axis=1)
+        else:
+            out[:, 4] = 1.0
+        # similarity_profile: per skill of the person, the closest vacancy skill
+        closest = np.where(col >= 0, self.best_any[np.maximum(col, 0)], 0.0)
+        closest = np.where(in_wanted, 1.0, closest)
+        out[:, 5] = np.divide(
+            per_person(np.minimum(closest, 1.0)), sizes, out=np.zeros(n), where=sizes > 0
+        )
+        return out
+
+
 def _hours_fit(hours: float, lo: float, hi: float) -> float:
     gap = max(lo - hours, hours - hi, 0.0)
     return max(0.0, 1.0 - gap / 20.0)
@@ -81,10 +181,12 @@ def featurise(
     js: Sequence[JobseekerFacts],
     scores: Sequence[float],
     today: date,
+    space: SkillSpace | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[list[InstrumentEstimate]]]:
     """Feature matrix, distances in km and instrument estimates for each candidate.
 
     The estimates and distances are returned so explanations do not recompute them.
+    `space` gives skill specificity and similarity (default: the shipped ESCO).
     """
     n = len(js)
     if n == 0:
@@ -92,7 +194,8 @@ def featurise(
     dist = distances_km(v, js).tolist()
     estimator = InstrumentEstimator(v.job_facts(), on=today)
     year_costs = estimator.costs * 12
-    isco4, isco2 = v.isco_code[:4], v.isco_code[:2]
+    isco4, isco3, isco2, isco1 = (v.isco_code[:k] for k in (4, 3, 2, 1))
+    evidence = SkillEvidence(v, space or default_space()).batch([j.skill_uris for j in js])
     essential, optional, occupation = (
         v.essential_skill_uris,
         v.optional_skill_uris,
@@ -101,7 +204,7 @@ def featurise(
     languages, hours = v.languages, v.hours_per_week
     estimates: list[list[InstrumentEstimate]] = []
     rows = []
-    for j, d, score in zip(js, dist, scores, strict=True):
+    for j, d, score, skill_row in zip(js, dist, scores, evidence.tolist(), strict=True):
         est = estimator.estimate(j.person_facts())
         estimates.append(est)
         kinds = {e.kind for e in est}
@@ -124,6 +227,9 @@ def featurise(
                 "work_trial" in kinds,
                 "apprenticeship" in kinds,
                 min(best_saving(est) / year_costs, 1.0) if year_costs > 0 else 0.0,
+                *skill_row,
+                bool(isco1) and any(c[:1] == isco1 for c in j.isco_codes),
+                bool(isco3) and any(c[:3] == isco3 for c in j.isco_codes),
             )
         )
     X = np.array(rows, dtype=float)
@@ -131,10 +237,14 @@ def featurise(
 
 
 def feature_matrix(
-    v: VacancyFacts, js: Sequence[JobseekerFacts], scores: Sequence[float], today: date
+    v: VacancyFacts,
+    js: Sequence[JobseekerFacts],
+    scores: Sequence[float],
+    today: date,
+    space: SkillSpace | None = None,
 ) -> np.ndarray:
     """One row of `FEATURES` per candidate."""
-    return featurise(v, js, scores, today)[0]
+    return featurise(v, js, scores, today, space)[0]
 
 
 def pair_features(

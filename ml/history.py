@@ -118,6 +118,30 @@ EMPLOYER_TASTE_SD = 1.5  # per employer, times (education rank - 0.4)
 PERSON_LATENT_SD = 0.7
 NOISE_SD = 0.5
 
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The simulator's hidden truth, as one set of assumptions (the defaults above).
+
+    `ml.sensitivity` simulates with other sets to see how much each order's
+    quality depends on these choices.
+    """
+
+    name: str = "as assumed (default)"
+    weights: tuple[tuple[str, float], ...] = tuple(HIDDEN_WEIGHTS.items())
+    intercept: float = HIDDEN_INTERCEPT
+    synergy: float = SYNERGY
+    employer_taste_sd: float = EMPLOYER_TASTE_SD
+    person_latent_sd: float = PERSON_LATENT_SD
+    noise_sd: float = NOISE_SD
+
+    def weight_vector(self) -> np.ndarray:
+        w = dict(self.weights)
+        return np.array([w.get(f, 0.0) for f in FEATURES])
+
+
+DEFAULT_ASSUMPTIONS = Assumptions()
+
 # The workflow's own reason codes (domain.shortlists), so simulated and real
 # outcomes are counted alike.
 OUTCOME_REASONS: dict[str, str] = {
@@ -145,7 +169,7 @@ GROUND_TRUTH_FILE = "ground_truth.csv.gz"
 SIMULATION_FILE = "simulation.json"
 
 _FEATURE_INDEX = {name: k for k, name in enumerate(FEATURES)}
-_WEIGHTS = np.array([HIDDEN_WEIGHTS[f] for f in FEATURES])
+_WEIGHTS = np.array([HIDDEN_WEIGHTS.get(f, 0.0) for f in FEATURES])
 
 
 def history_dir(model_dir: Path) -> Path:
@@ -193,16 +217,26 @@ def employer_taste(employer_id: str, seed: int) -> float:
     return float(_stream("employer", seed, employer_id).normal(0.0, EMPLOYER_TASTE_SD))
 
 
-def hidden_logit(X: np.ndarray, taste: float, latent: np.ndarray) -> np.ndarray:
-    """The ground truth's log-odds of an interview, before pair noise."""
+def hidden_logit(
+    X: np.ndarray,
+    taste: float,
+    latent: np.ndarray,
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+) -> np.ndarray:
+    """The ground truth's log-odds of an interview, before pair noise.
+
+    `taste` and `latent` are drawn with the default spreads; `assumptions` rescales them.
+    """
+    a = assumptions
     col = _FEATURE_INDEX
     synergy = (X[:, col["essential_coverage"]] >= 0.75) & (X[:, col["within_travel_limit"]] > 0)
+    weights = _WEIGHTS if a is DEFAULT_ASSUMPTIONS else a.weight_vector()
     return (
-        HIDDEN_INTERCEPT
-        + X @ _WEIGHTS
-        + SYNERGY * synergy
-        + taste * (X[:, col["education_rank"]] - 0.4)
-        + latent
+        a.intercept
+        + X @ weights
+        + a.synergy * synergy
+        + taste * (a.employer_taste_sd / EMPLOYER_TASTE_SD) * (X[:, col["education_rank"]] - 0.4)
+        + latent * (a.person_latent_sd / PERSON_LATENT_SD)
     )
 
 
@@ -291,19 +325,26 @@ def simulate_vacancy(
     seed: int,
     index: int,
     latents: dict[str, float],
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+    X: np.ndarray | None = None,
 ) -> VacancyOutcome:
-    """Ground truth and recorded outcome for one past vacancy (pure; seeded by `index`)."""
+    """Ground truth and recorded outcome for one past vacancy (pure; seeded by `index`).
+
+    `X`: the candidates' features when already computed (they do not depend on
+    the assumptions).
+    """
     rng = np.random.default_rng([seed, 2, index])
     people = [j for j, _ in candidates]
     scores = np.array([s for _, s in candidates], dtype=float)
-    X, _, _ = featurise(past.facts, people, scores.tolist(), past.published_at.date())
+    if X is None:
+        X, _, _ = featurise(past.facts, people, scores.tolist(), past.published_at.date())
     wanted = past.facts.essential_skill_uris | past.facts.optional_skill_uris
     jaccard = np.array(
         [len(wanted & j.skill_uris) / (len(wanted | j.skill_uris) or 1) for j in people]
     )
     latent = np.array([latents[j.id] for j in people])
-    z = hidden_logit(X, employer_taste(past.employer_id, seed), latent)
-    z = z + rng.normal(0.0, NOISE_SD, size=len(z))
+    z = hidden_logit(X, employer_taste(past.employer_id, seed), latent, assumptions)
+    z = z + rng.normal(0.0, assumptions.noise_sd, size=len(z))
     interviewed = rng.random(len(z)) < 1.0 / (1.0 + np.exp(-z))
     filled = bool(rng.random() < P_FILLED) and bool(interviewed.any())
     # The employer's preference among interviewees: the hidden utility plus a taste draw.

@@ -383,6 +383,54 @@ def _factor_label(feature: str, value: float, c: _Context) -> str:
             return (
                 "Could be hired as an apprentice (estimate)" if yes else "No apprenticeship match"
             )
+        case "specific_coverage":
+            return (
+                "Has the vacancy's most specific skills"
+                if yes
+                else "Lacks the vacancy's most specific skills"
+            )
+        case "skill_jaccard":
+            return (
+                "Large skill overlap with the vacancy"
+                if value >= 0.25
+                else "Small skill overlap with the vacancy"
+            )
+        case "bm25_overlap":
+            return (
+                "Shares specific skills with the vacancy"
+                if yes
+                else "Shares few specific skills with the vacancy"
+            )
+        case "profile_explained":
+            return (
+                "Much of their profile is about this work"
+                if value >= 0.3
+                else "Little of their profile is about this work"
+            )
+        case "similarity_coverage":
+            return (
+                "Their skills are close to the essential ones"
+                if yes
+                else "Their skills are far from the essential ones"
+            )
+        case "similarity_profile":
+            return (
+                "Their experience is close to this work"
+                if yes
+                else "Their experience is mostly in other work"
+            )
+        case "isco1_match":
+            return (
+                "Works in the same major occupation group"
+                if yes
+                else "Works in another major occupation group"
+            )
+        case "isco3_match":
+            return (
+                "Works in the same minor occupation group"
+                if yes
+                else "Works in another minor occupation group"
+            )
         case "saving_share":
             if c.saving <= 0:
                 return "No estimated subsidy for the employer"

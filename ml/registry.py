@@ -26,6 +26,7 @@ from typing import Any
 
 import skops.io as sio
 
+from ml.card import write_card
 from ml.features import FEATURES
 from ml.predict import RankingModel
 
@@ -75,55 +76,6 @@ def _new_folder(model_dir: Path) -> Path:
     return folder
 
 
-_KIND_TEXT = {
-    "linear": (
-        "Standardised logistic regression (scikit-learn), probabilities calibrated by a "
-        "sigmoid on a later validation slice when trained on history. Each feature's "
-        "contribution to a score is exact, and shown to coordinators as the top factors."
-    ),
-    "gbm": (
-        "Histogram gradient-boosted trees (scikit-learn HistGradientBoostingClassifier), "
-        "probabilities calibrated by a sigmoid on a later validation slice. Top factors "
-        "are the change in log-odds when a feature alone is set to its training mean "
-        "(model-agnostic; they need not add up to the score)."
-    ),
-}
-
-
-def _model_card(
-    version: str, metrics: Mapping[str, Any], data: Mapping[str, Any], kind: str
-) -> str:
-    rows = "\n".join(f"| {k} | {v} |" for k, v in sorted(metrics.items()))
-    features = "\n".join(f"- `{f}`" for f in FEATURES)
-    return f"""# Ranking model {version}
-
-**What it does.** Reranks candidates retrieved by search for a vacancy: the
-probability that a candidate would be interviewed or hired.
-
-**Model.** {_KIND_TEXT.get(kind, kind)}
-
-**Features.**
-{features}
-
-Never used: age, birth year, gender, mother tongue, nationality. Age-dependent
-eligibility enters only through the support-instrument rules, which are policy.
-
-**Data.** {data.get("source", "unknown")}: {data.get("pairs", "?")} labelled pairs over
-{data.get("vacancies", "?")} vacancies; positive rate {data.get("positive_rate", "?")}.
-Split: {data.get("split", "?")}.
-
-**Held-out metrics.**
-
-| metric | value |
-|---|---|
-{rows}
-
-**Limits.** Trained on simulated outcomes (`ml/synthetic.py` or `ml/history.py`):
-it learns the simulation, not real hiring. Instrument figures are estimates; the employment
-authority decides. Audit rankings by group before relying on them.
-"""
-
-
 def save_version(
     pipeline: Any,
     model_dir: Path,
@@ -150,7 +102,7 @@ def save_version(
         path.unlink()
         raise UntrustedModelError(f"model contains types outside the allow-list: {refused}")
     _write_json(folder / "trusted_types.json", untrusted)
-    _write_json(folder / "metrics.json", dict(metrics))
+    _write_json(folder / "metrics.json", {"kind": kind} | dict(metrics))
     _write_json(folder / "features.json", list(FEATURES))
     _write_json(folder / "data.json", dict(data))
     if reference is not None:
@@ -159,7 +111,7 @@ def save_version(
         )
     if comparison is not None:
         _write_json(folder / "comparison.json", dict(comparison) | {"promoted": promote})
-    (folder / "MODEL_CARD.md").write_text(_model_card(folder.name, metrics, data, kind))
+    write_card(model_dir, folder.name)
     if promote:
         promote_version(model_dir, folder.name)
     return ModelVersion(folder.name, folder, dict(metrics), promote)

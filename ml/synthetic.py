@@ -216,7 +216,7 @@ def simulated_search_score(v: VacancyFacts, j: JobseekerFacts, rng: np.random.Ge
 
 def hidden_probability(X: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
     """The simulation's true chance of interview/hire for feature rows (noise if rng)."""
-    w = np.array([GROUND_TRUTH[f] for f in FEATURES])
+    w = np.array([GROUND_TRUTH.get(f, 0.0) for f in FEATURES])
     z = INTERCEPT + X @ w
     if rng is not None:
         z = z + rng.normal(0.0, NOISE_SD, size=len(z))

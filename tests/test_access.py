@@ -91,6 +91,7 @@ PAGES: dict[tuple[str, str], Any] = {
     ("GET", "/coach"): {H},
     ("GET", "/coach/clients/{jobseeker_id:uuid}"): {H},
     ("GET", "/manager"): {M, A},
+    ("GET", "/manager/model"): {M, A},
     ("GET", "/manager/reports/{filename:str}"): {M, A},
     ("GET", "/ui/esco/skills"): SIGNED_IN,
     ("GET", "/ui/esco/occupations"): SIGNED_IN,

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import EntryStatus, Shortlist, ShortlistEntry, ShortlistEvent, Vacancy
 from kohtaanto.settings import get_settings
+from ml.benchmark import BenchmarkSize
 from ml.dataset import load_outcomes, time_split
 from ml.evaluate import (
     fairness_table,
@@ -40,9 +41,12 @@ from ml.history import (
 )
 from ml.registry import CURRENT, current_version
 from ml.synthetic import synthetic_population, toy_occupations
-from ml.train import fit_calibrated, register_candidate, train_from_history
+from ml.train import GateChecks, fit_calibrated, register_candidate, train_from_history
 
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
+# Only the held-out NDCG rule here, with small ESCO training pairs; the rules beyond the
+# simulator are tested in tests/test_ranking_quality.py.
+NO_CHECKS = GateChecks(None, None, (60, 150))
 
 
 @pytest.fixture(scope="module")
@@ -159,12 +163,12 @@ def test_worse_model_is_not_promoted_and_the_comparison_is_stored(
     tmp_path: Path,
 ) -> None:
     frame = _history_frame(population, 160, seed=4)
-    first = train_from_history(frame, tmp_path, seed=4)
+    first = train_from_history(frame, tmp_path, seed=4, checks=NO_CHECKS)
     assert first.promoted and current_version(tmp_path) == first.version
     stored = json.loads((first.path / "comparison.json").read_text())
     assert stored["promoted"] is True and stored["current"] is None
-    assert set(stored["kinds"]) == {"linear", "gbm"}
-    for kind in ("linear", "gbm"):
+    assert set(stored["kinds"]) == {"linear", "gbm", "ltr"}
+    for kind in ("linear", "gbm", "ltr"):
         held = stored["kinds"][kind]["holdout"]
         assert {"ndcg@10", "mrr", "log_loss", "brier", "roc_auc"} <= set(held)
 
@@ -174,7 +178,9 @@ def test_worse_model_is_not_promoted_and_the_comparison_is_stored(
     shuffled = np.random.default_rng(0).permutation(split.fit["label"].to_numpy())
     Xv, yv = split.validation[list(FEATURES)].to_numpy(), split.validation["label"].to_numpy()
     worse = fit_calibrated("linear", X, shuffled, Xv, yv, seed=0)
-    second = register_candidate(worse, "linear", split, tmp_path, data={"source": "test"})
+    second = register_candidate(
+        worse, "linear", split, tmp_path, data={"source": "test"}, checks=NO_CHECKS
+    )
     assert not second.promoted
     assert (tmp_path / CURRENT).read_text().strip() == first.version
     comparison = json.loads((second.path / "comparison.json").read_text())
@@ -189,7 +195,7 @@ def test_gbm_model_roundtrip_and_explanations(population, tmp_path: Path) -> Non
     from ml.registry import load_current
 
     frame = _history_frame(population, 160, seed=8)
-    train_from_history(frame, tmp_path, seed=8, kinds=("gbm",))
+    train_from_history(frame, tmp_path, seed=8, kinds=("gbm",), checks=NO_CHECKS)
     model = load_current(tmp_path)
     assert model.kind == "gbm"
     v = population.vacancies[0]
@@ -257,16 +263,22 @@ async def test_history_train_evaluate_end_to_end(clean: None, search_ready: None
     assert split.holdout["published_at"].min() > split.validation["published_at"].max()
 
     model_dir = Path(settings.matching.model_dir).parent / "models-e2e"
-    version = train_from_history(frame, model_dir, seed=5)
+    version = train_from_history(frame, model_dir, seed=5, checks=NO_CHECKS)
     assert version.promoted
     assert json.loads((version.path / "features.json").read_text()) == list(FEATURES)
 
     truth = load_ground_truth(model_dir)
     assert history_dir(model_dir) == history_dir(settings.matching.model_dir)
     assert set(PROTECTED) <= set(truth.columns) and len(truth) == report.retrieved
-    evaluation = run_evaluation(model_dir)
+    evaluation = run_evaluation(
+        model_dir, benchmark=BenchmarkSize(queries=20, pool=100), sensitivity=None
+    )
     m = evaluation.metrics
     assert m["model"]["ndcg@10"] > m["meilisearch"]["ndcg@10"]
     assert m["model"]["ndcg@10"] > m["skill_overlap"]["ndcg@10"]
     assert evaluation.saved_to is not None and evaluation.saved_to.is_file()
     assert set(evaluation.fairness["attribute"]) == set(PROTECTED)
+    assert evaluation.esco_benchmark is not None and evaluation.sensitivity is None
+    card = (model_dir / version.version / "MODEL_CARD.md").read_text()
+    assert "ESCO benchmark" in card and "Fairness of the order" in card
+    assert "mother_tongue" in card and "Known limits" in card

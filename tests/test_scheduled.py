@@ -21,7 +21,7 @@ from ml.features import FEATURES
 from ml.history import offline_history
 from ml.registry import current_version, save_version
 from ml.synthetic import synthetic_population, toy_occupations
-from ml.train import fit_calibrated
+from ml.train import GateChecks, fit_calibrated
 from search.client import search_client
 from search.indexes import jobseeker_index
 from tests.factories import occupation_with_skills, profile, register_employer, vacancy
@@ -166,7 +166,10 @@ def population():  # type: ignore[no-untyped-def]
 def test_retrain_only_on_new_outcomes_and_only_promotes_a_better_model(
     population,  # type: ignore[no-untyped-def]
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The gate's checks beyond the simulator are tested in tests/test_ranking_quality.py.
+    monkeypatch.setattr("ml.train.DEFAULT_CHECKS", GateChecks(None, None, (60, 150)))
     frame = offline_history(population.vacancies, population.jobseekers, 160, seed=4, now=NOW)
     first = scheduled.retrain_on(frame, tmp_path)
     assert first["status"] == "trained" and first["promoted"]

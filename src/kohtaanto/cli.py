@@ -281,7 +281,8 @@ def train(seed: int) -> None:
 
 @main.command()
 def evaluate() -> None:
-    """NDCG@10, Recall@50, MRR against baselines, and a fairness table, on the held-out period."""
+    """The model in use: held-out simulated months against baselines with a fairness table,
+    the ESCO benchmark, and the simulator-sensitivity check."""
     from kohtaanto.settings import get_settings
     from ml.evaluate import run_evaluation
 
@@ -296,6 +297,15 @@ def evaluate() -> None:
     click.echo(result.metrics_table())
     click.echo("\nFairness of the model's order (attributes in the evaluation data only):\n")
     click.echo(result.fairness_markdown())
+    if result.esco_benchmark is not None:
+        click.echo(
+            f"\nESCO benchmark ({result.esco_benchmark.queries} queries, pools of "
+            f"{result.esco_benchmark.pool}; only skills differ; ml/benchmark.py):\n"
+        )
+        click.echo(result.esco_benchmark.markdown())
+    if result.sensitivity is not None:
+        click.echo("\nThe model in use under changed simulators (NDCG@10; ml/sensitivity.py):\n")
+        click.echo(result.sensitivity.markdown())
     click.echo(f"\nstored in {result.saved_to}")
 
 

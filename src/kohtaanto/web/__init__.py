@@ -21,6 +21,7 @@ from kohtaanto.web.esco import find_occupations, find_skills, suggest
 from kohtaanto.web.inbox import InboxPages
 from kohtaanto.web.jobseeker import JobseekerPages
 from kohtaanto.web.manager import ManagerPages
+from kohtaanto.web.model_card import ModelCardPages
 from kohtaanto.web.password import (
     forgot_form,
     forgot_submit,
@@ -64,6 +65,7 @@ route_handlers: list[Any] = [
     CoachPages,
     ManagerPages,
     AdminPages,
+    ModelCardPages,
 ]
 
 __all__ = ["EXCEPTION_HANDLERS", "NAV", "ROLE_HOME", "page", "route_handlers", "template_config"]

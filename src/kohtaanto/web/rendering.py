@@ -52,13 +52,14 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/coach", N_("My clients")),
         ("/notifications", N_("Notifications")),
     ],
-    Role.MANAGER: [("/manager", N_("Reports"))],
+    Role.MANAGER: [("/manager", N_("Reports")), ("/manager/model", N_("Ranking model"))],
     Role.ADMIN: [
         ("/admin", N_("Users")),
         ("/admin/organisations", N_("Organisations")),
         ("/admin/coordinators", N_("Coordinator areas")),
         ("/coordinator", N_("Vacancies")),
         ("/manager", N_("Reports")),
+        ("/manager/model", N_("Ranking model")),
     ],
     Role.EMPLOYER: [
         ("/employer", N_("Vacancies")),
