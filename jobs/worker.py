@@ -53,8 +53,10 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    await ctx["search"].aclose()
-    await ctx["http"].aclose()
+    # A start-up that failed half-way leaves some clients unmade: close what exists.
+    for name in ("search", "http"):
+        if name in ctx:
+            await ctx[name].aclose()
 
 
 Job = Callable[..., Awaitable[Any]]
