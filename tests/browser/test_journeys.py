@@ -389,7 +389,7 @@ async def test_employer_vacancy_to_hire(journey: Start, world: World) -> None:
     await walk.page.locator("#title").fill(title)
     await walk.page.locator("#description").fill(
         f"We are looking for a {occupation} to join our team in Tampere. "
-        "You provide good customer service. You work in a team and follow safe working practices."
+        "You work in a team. You keep your work area clean and tidy."
     )
     await walk.page.locator("main button[hx-post='/ui/esco/suggest']").click()
     suggested = walk.page.locator("#suggested input[name=essential_skill_uris]")

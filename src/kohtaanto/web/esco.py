@@ -37,17 +37,23 @@ async def _find(db: Db, model: Any, q: str, limit: int = 8) -> list[tuple[str, s
     settings = get_settings().search
     kind: Kind = "skills" if model is EscoSkill else "occupations"
     try:
-        # The query by meaning too: its vector, embedded off the event loop (~10 ms).
-        vector = await anyio.to_thread.run_sync(get_encoder().encode, [q.strip()])
         async with search_client(settings, "search") as client:
             found = await find_concepts(
-                client,
-                kind,
-                q.strip(),
-                prefix=settings.index_prefix,
-                limit=limit,
-                vector=vector[0].tolist(),
+                client, kind, q.strip(), prefix=settings.index_prefix, limit=limit
             )
+            if len(found) < limit:
+                # Few label matches (a Finnish or Swedish word, say): ask by meaning too,
+                # with the query's vector, embedded off the event loop. Only then: the
+                # embedding costs tens of milliseconds on every keystroke otherwise.
+                vector = await anyio.to_thread.run_sync(get_encoder().encode, [q.strip()])
+                found = await find_concepts(
+                    client,
+                    kind,
+                    q.strip(),
+                    prefix=settings.index_prefix,
+                    limit=limit,
+                    vector=vector[0].tolist(),
+                )
         if found:
             return found
     except (MeilisearchApiError, *UNREACHABLE) as e:  # type: ignore[misc]
