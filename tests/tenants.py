@@ -22,6 +22,7 @@ from kohtaanto.db import session_scope
 from kohtaanto.db.models import (
     EducationLevel,
     Employer,
+    EmployerStatus,
     EntryStatus,
     EscoOccupation,
     EscoSkill,
@@ -107,13 +108,18 @@ async def make_tenants() -> dict[str, Tenant]:
     tenants = {"a": Tenant("a"), "b": Tenant("b")}
     now = datetime.now(UTC)
     async with session_scope() as session:
-        tampere = await session.scalar(select(Municipality).where(Municipality.code == "837"))
         occupation = await session.scalar(select(EscoOccupation).order_by(EscoOccupation.id))
         skills = (await session.scalars(select(EscoSkill).order_by(EscoSkill.id).limit(3))).all()
-        assert tampere is not None and occupation is not None
-        for (key, tenant), business_id in zip(
-            tenants.items(), ("0737546-2", "1572860-0"), strict=True
+        assert occupation is not None
+        # Tenant "b" lies in another sub-region with a coordinator of its own.
+        for (key, tenant), business_id, (code, sub_region) in zip(
+            tenants.items(),
+            ("0737546-2", "1572860-0"),
+            (("837", "Tampere"), ("790", "Läntinen Pirkanmaa")),
+            strict=True,
         ):
+            home = await session.scalar(select(Municipality).where(Municipality.code == code))
+            assert home is not None
 
             def user(role: Role, key: str = key, **fields: Any) -> User:
                 u = User(
@@ -127,14 +133,15 @@ async def make_tenants() -> dict[str, Tenant]:
                 tenant.users[role] = u  # noqa: B023 (called at once, in this loop)
                 return u
 
-            coordinator = user(Role.COORDINATOR, sub_region="Tampere")
+            coordinator = user(Role.COORDINATOR, sub_region=sub_region)
             coach = user(Role.COACH)
             await session.flush()
             employer = Employer(
                 business_id=business_id,
                 name=f"Kauppa {key.upper()}",
-                municipality_id=tampere.id,
+                municipality_id=home.id,
                 coordinator_id=coordinator.id,
+                status=EmployerStatus.APPROVED,  # verified by its coordinator
             )
             session.add(employer)
             await session.flush()
@@ -144,7 +151,7 @@ async def make_tenants() -> dict[str, Tenant]:
             person = Jobseeker(
                 user_id=person_user.id,
                 coach_id=coach.id,
-                municipality_id=tampere.id,
+                municipality_id=home.id,
                 max_travel_km=40,
                 languages=["fi"],
                 education=EducationLevel.UPPER_SECONDARY,
@@ -157,7 +164,7 @@ async def make_tenants() -> dict[str, Tenant]:
             )
             # Someone else on the shortlist, added by hand with the coordinator's note.
             other = Jobseeker(
-                municipality_id=tampere.id,
+                municipality_id=home.id,
                 languages=["fi"],
                 education=EducationLevel.BASIC,
                 birth_year=1985,
@@ -167,7 +174,7 @@ async def make_tenants() -> dict[str, Tenant]:
                 employer_id=employer.id,
                 title=f"Myyjä {key.upper()}",
                 occupation_id=occupation.id,
-                municipality_id=tampere.id,
+                municipality_id=home.id,
                 hours_per_week=30,
                 monthly_pay_eur=2300,
                 languages=["fi"],

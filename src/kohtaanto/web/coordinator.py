@@ -370,7 +370,7 @@ class CoordinatorPages(Controller):
         form = await request.form()
         errors: dict[str, str] = {}
         ids: list[UUID] = []
-        for raw in form.getall("entry_ids") if hasattr(form, "getall") else []:
+        for raw in form.getall("entry_ids", []):
             try:
                 ids.append(UUID(str(raw)))
             except ValueError:
