@@ -372,7 +372,7 @@ async def test_worker_killed_mid_job_loses_nothing_and_notifies_once(
             vacancy_id = await _open_vacancy(api, occupation, essential[:6], optional[:3])
         async with session_scope() as session:
             jobs = {
-                m.task: f"outbox-{m.id}"
+                m.task: outbox.job_id(m)
                 for m in await session.scalars(
                     select(OutboxMessage).where(OutboxMessage.dispatched_at.is_not(None))
                 )

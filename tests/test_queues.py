@@ -43,7 +43,7 @@ async def test_interactive_work_never_waits_behind_bulk(redis: Redis) -> None:
         )
         interactive = outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(published))
         await session.flush()
-        interactive_id = interactive.id
+        interactive_job = outbox.job_id(interactive)
     pool = await queue.open_queue()
     try:
         async with session_scope() as session:
@@ -62,9 +62,9 @@ async def test_interactive_work_never_waits_behind_bulk(redis: Redis) -> None:
         ]
         assert len(bulk_jobs) == backlog
 
-        async def result(message_id: int, lane: str) -> Any:
+        async def result(job_id: str, lane: str) -> Any:
             job = Job(
-                f"outbox-{message_id}",
+                job_id,
                 pool,
                 _queue_name=queue.queue_name(lane),
                 _deserializer=queue.deserialize_job,
@@ -73,9 +73,9 @@ async def test_interactive_work_never_waits_behind_bulk(redis: Redis) -> None:
             assert info is not None and info.success, info
             return info
 
-        first = await result(interactive_id, queue.INTERACTIVE)
+        first = await result(interactive_job, queue.INTERACTIVE)
         for message in bulk_jobs:
-            later = await result(message.id, queue.BULK)
+            later = await result(outbox.job_id(message), queue.BULK)
             # No bulk job started before the interactive one was done.
             assert later.start_time >= first.finish_time
     finally:
@@ -130,3 +130,30 @@ async def test_board_says_honestly_that_the_shortlist_is_being_built(client: Any
         outbox.record(session, queue.VACANCY_PUBLISHED, vacancy_id=str(vacancy.id))
     page = (await client.get(path)).text
     assert "being built now" in page
+
+
+async def test_jobs_of_a_rebuilt_database_still_run(redis: Redis) -> None:
+    """A demo rebuilt from scratch (or a restored backup) numbers its outbox from 1 again
+    while Redis keeps the earlier database's finished jobs: the new jobs must still run."""
+    from uuid import uuid4
+
+    from sqlalchemy import text
+
+    async def record_and_relay() -> None:
+        async with session_scope() as session:
+            outbox.record(session, queue.VACANCY_CHANGED, vacancy_id=str(uuid4()))
+        pool = await queue.open_queue()
+        try:
+            async with session_scope() as session:
+                assert await outbox.relay(session, pool) == 1
+        finally:
+            await pool.aclose()
+
+    await record_and_relay()
+    await run_workers(burst=True, poll_delay=0, cron_jobs=[])
+    assert await redis.zcard(get_settings().queue.queue_name) == 0
+    # The database starts over; the finished job's result stays in Redis.
+    async with session_scope() as session:
+        await session.execute(text("TRUNCATE outbox RESTART IDENTITY"))
+    await record_and_relay()
+    assert await redis.zcard(get_settings().queue.queue_name) == 1

@@ -44,6 +44,14 @@ def record(
     return message
 
 
+def job_id(message: OutboxMessage) -> str:
+    """The queue's id for ``message``'s job: the same on every relay of the message, so a
+    message relayed twice runs once, and different for a message of another database whose
+    ids restarted at 1 (a rebuilt demo, a restored backup): arq keeps finished jobs' results
+    and would silently refuse a new job under an old id."""
+    return f"outbox-{message.id}-{int(message.created_at.timestamp() * 1_000_000)}"
+
+
 def lane_of(message: OutboxMessage) -> str:
     return str(message.payload.get(LANE_KEY, INTERACTIVE))
 
@@ -74,7 +82,7 @@ async def relay(
             queue,
             message.task,
             payload,
-            job_id=f"outbox-{message.id}",
+            job_id=job_id(message),
             name=queue_name(lane_of(message), queues),
         )
         message.dispatched_at = datetime.now(UTC)
