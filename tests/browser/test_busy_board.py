@@ -27,7 +27,7 @@ from kohtaanto.db.models import EntryStatus, ShortlistEntry, Vacancy, VacancySta
 from kohtaanto.domain import outbox
 from kohtaanto.settings import get_settings
 from tests.browser.conftest import OUTPUT, World
-from tests.browser.test_journeys import Start, move_on_page, require_page
+from tests.browser.test_journeys import Start, move_on_page, require_page, settled
 
 # Rebuilds of every other open vacancy's shortlist, this many times over: enough to
 # keep the worker busy for longer than the moves take.
@@ -134,10 +134,14 @@ async def test_ten_moves_on_a_board_while_the_worker_builds_shortlists(
         # Five at once, with the bulk action.
         for entry in suggested[5:10]:
             await walk.page.locator(f"main input[name=entry_ids][value='{entry}']").check()
+        for entry in suggested[5:10]:
+            box = walk.page.locator(f"main input[name=entry_ids][value='{entry}']")
+            assert await box.is_checked(), entry
         bulk_form = walk.page.locator("form#bulk")
         await bulk_form.locator("select[name=to]").select_option("contacted")
-        await bulk_form.locator("[type=submit]").click()
-        await walk.page.wait_for_load_state("networkidle")
+        async with walk.page.expect_response(lambda r: r.request.method == "POST"):
+            await bulk_form.locator("[type=submit]").click()
+        await settled(walk)
         await walk.check("ten-moved")
 
         # The worker was at work all along and still has work queued.

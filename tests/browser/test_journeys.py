@@ -183,13 +183,23 @@ async def move_on_page(walk: Journey, to: str, scope: Any = None) -> None:
     """
     where = scope if scope is not None else walk.page.locator("main")
     button = where.locator(f"button[name=to][value={to}]").first
-    if await button.count():
-        await button.click()
-    else:
-        form = where.locator(f"form:has(select[name=to] option[value={to}])").first
-        await form.locator("select[name=to]").select_option(to)
-        await form.locator("[type=submit]").first.click()
+    async with walk.page.expect_response(lambda r: r.request.method == "POST"):
+        if await button.count():
+            await button.click()
+        else:
+            form = where.locator(f"form:has(select[name=to] option[value={to}])").first
+            await form.locator("select[name=to]").select_option(to)
+            await form.locator("[type=submit]").first.click()
+    await settled(walk)
+
+
+async def settled(walk: Journey) -> None:
+    """Wait until the page is done: a load-state wait returns at once after an htmx
+    post (the page had long been idle), so wait for htmx to finish swapping too."""
     await walk.page.wait_for_load_state("networkidle")
+    await walk.page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
 
 
 async def test_coordinator_shortlist_consent_share_outcome(journey: Start, world: World) -> None:
