@@ -9,11 +9,12 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from jobs.matching import build_shortlist
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import EntryStatus, Jobseeker, Role, ShortlistEntry
+from kohtaanto.domain import shortlists
 from kohtaanto.settings import get_settings
 from ml.registry import load_current
 from search.client import search_client
@@ -345,3 +346,92 @@ async def test_exposure_cap_spreads_people(client, make_user, login, run_jobs) -
             ).all()
         )
     assert count >= 2
+
+
+async def _rebuild(vacancy_id: str, settings: Any = None) -> None:
+    settings = settings or get_settings()
+    async with search_client(settings.search) as search, session_scope() as session:
+        await build_shortlist(
+            session, search, load_current(settings.matching.model_dir), UUID(vacancy_id), settings
+        )
+
+
+async def test_suggestions_keep_their_entry_ids_across_a_rebuild(
+    client, make_user, login, run_jobs
+) -> None:
+    world = await _setup(client, make_user, login, run_jobs)
+    before = await _entries(client, world)
+    assert {e["status"] for e in before.values()} == {"suggested"}
+    # A changed profile re-ranks; the rebuild (as the nightly refresh or a publish makes it)
+    # updates the suggestions in place.
+    occupation, essential, _ = await occupation_with_skills("shop assistant")
+    response = await client.put(
+        "/api/jobseekers/me",
+        json=profile(occupation, essential[:7]),
+        headers=world["people"]["bertta"]["headers"],
+    )
+    assert response.status_code == 200, response.text
+    assert (await run_jobs())["failed"] == 0
+    await _rebuild(world["vacancy_id"])
+    after = await _entries(client, world)
+    assert {n: e["id"] for n, e in after.items()} == {n: e["id"] for n, e in before.items()}
+    assert {e["status"] for e in after.values()} == {"suggested"}
+    # A move on the id the coordinator's board still shows succeeds.
+    response = await client.post(
+        f"/api/shortlist-entries/{before['anna']['id']}/move",
+        json={"to": "contacted"},
+        headers=world["coordinator"],
+    )
+    assert response.status_code == 200, response.text
+    # Room for one: the worked entry stays, the untouched suggestion drops out.
+    settings = get_settings()
+    await _rebuild(
+        world["vacancy_id"],
+        replace(settings, matching=replace(settings.matching, shortlist_size=1)),
+    )
+    response = await client.get(
+        f"/api/vacancies/{world['vacancy_id']}/shortlist", headers=world["coordinator"]
+    )
+    entries = response.json()["entries"]
+    assert [(e["id"], e["status"], e["rank"]) for e in entries] == [
+        (before["anna"]["id"], "contacted", 1)
+    ]
+
+
+async def test_a_move_between_the_rebuilds_read_and_write_is_not_undone(
+    client, make_user, login, run_jobs, monkeypatch
+) -> None:
+    world = await _setup(client, make_user, login, run_jobs)
+    before = await _entries(client, world)
+    ranked = sorted(before, key=lambda n: before[n]["rank"])
+    assert {e["status"] for e in before.values()} == {"suggested"}
+    counts = shortlists.active_counts
+    moved: list[str] = []
+
+    async def move_meanwhile(*args: Any, **kwargs: Any) -> dict[UUID, int]:
+        # The rebuild has read the shortlist and not yet written it: the coordinator's
+        # moves commit now, in a session of their own. (The lock timeout only turns a
+        # rebuild that holds the rows, as the old delete-and-insert did, into an error
+        # instead of a hang.)
+        async with session_scope() as other:
+            await other.execute(text("SET LOCAL lock_timeout = '10s'"))
+            for name in ranked:
+                entry = await other.get(ShortlistEntry, UUID(before[name]["id"]))
+                assert entry is not None
+                await shortlists.apply(other, entry, shortlists.Move(EntryStatus.CONTACTED), None)
+                moved.append(name)
+        return await counts(*args, **kwargs)
+
+    monkeypatch.setattr(shortlists, "active_counts", move_meanwhile)
+    # Room for one: the first would be updated in place, the second deleted as dropped
+    # out, had they still been suggestions when the rebuild wrote.
+    settings = get_settings()
+    await _rebuild(
+        world["vacancy_id"],
+        replace(settings, matching=replace(settings.matching, shortlist_size=1)),
+    )
+    assert moved == ranked
+    after = await _entries(client, world)
+    assert {n: (e["id"], e["status"]) for n, e in after.items()} == {
+        n: (e["id"], "contacted") for n, e in before.items()
+    }

@@ -273,16 +273,23 @@ async def _tell(session: AsyncSession, entry: ShortlistEntry, event: ShortlistEv
             )
 
 
-async def active_counts(session: AsyncSession, jobseeker_ids: Iterable[UUID]) -> dict[UUID, int]:
-    """How many active shortlists each person is on (for the exposure cap)."""
+async def active_counts(
+    session: AsyncSession,
+    jobseeker_ids: Iterable[UUID],
+    *,
+    excluding_shortlist: UUID | None = None,
+) -> dict[UUID, int]:
+    """How many active shortlists each person is on (for the exposure cap), not
+    counting ``excluding_shortlist`` (the one being rebuilt)."""
     ids = list(jobseeker_ids)
     if not ids:
         return {}
-    rows = await session.execute(
-        select(ShortlistEntry.jobseeker_id, func.count())
-        .where(ShortlistEntry.jobseeker_id.in_(ids), ShortlistEntry.status.in_(ACTIVE))
-        .group_by(ShortlistEntry.jobseeker_id)
+    query = select(ShortlistEntry.jobseeker_id, func.count()).where(
+        ShortlistEntry.jobseeker_id.in_(ids), ShortlistEntry.status.in_(ACTIVE)
     )
+    if excluding_shortlist is not None:
+        query = query.where(ShortlistEntry.shortlist_id != excluding_shortlist)
+    rows = await session.execute(query.group_by(ShortlistEntry.jobseeker_id))
     return {j: int(n) for j, n in rows.all()}
 
 
