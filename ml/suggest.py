@@ -7,8 +7,9 @@ vectorised the same way and compared by cosine similarity. Skills that are
 essential for the best-matching occupations are then boosted: a vacancy for a
 cook rarely spells out "food safety", but ESCO says a cook needs it.
 
-Nothing is downloaded at run time; the fitted suggester lives in memory, one
-per process and database (:func:`get_suggester`).
+Nothing is downloaded at run time. The request handlers use the hybrid suggester
+(``ml/suggest_hybrid.py``), which keeps one per process and database; this lexical
+one is its TF-IDF part and the evaluation's baseline.
 
 The evaluation (:func:`evaluate`, ``kohtaanto evaluate-suggestions``) holds out
 a seeded share of occupations: their descriptions are the query texts, their
@@ -325,28 +326,6 @@ async def build_suggester(
     """Read the ESCO tables and fit a suggester; the fitting runs in a worker thread."""
     corpus = await load_corpus(session)
     return await asyncio.to_thread(fit_suggester, corpus, config)
-
-
-# One fitted suggester per database this process talks to.
-_SUGGESTERS: dict[str, Suggester] = {}
-_LOCK: asyncio.Lock | None = None
-
-
-async def get_suggester(session: AsyncSession) -> Suggester:
-    """The process's suggester for the session's database, built on first use.
-
-    A re-import of ESCO (another language, say) takes effect when the process restarts.
-    """
-    global _LOCK
-    key = str(session.get_bind().engine.url)
-    if (found := _SUGGESTERS.get(key)) is not None:
-        return found
-    if _LOCK is None:
-        _LOCK = asyncio.Lock()
-    async with _LOCK:
-        if key not in _SUGGESTERS:
-            _SUGGESTERS[key] = await build_suggester(session)
-        return _SUGGESTERS[key]
 
 
 # --- evaluation -----------------------------------------------------------------------

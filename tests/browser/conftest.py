@@ -74,10 +74,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ]
     if not missing:
         return
-    skip = pytest.mark.skip(reason=f"not installed: {', '.join(missing)}")
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(skip)
+    # scripts/test installs both (scripts/browser-tools): a missing one is a broken setup,
+    # which must fail loudly rather than let the journeys pass as skipped.
+    if any("tests/browser/" in str(item.fspath).replace(os.sep, "/") for item in items):
+        raise pytest.UsageError(f"not installed: {', '.join(missing)}; run scripts/setup --browser")
 
 
 # ---------------------------------------------------------------------------- the stack
