@@ -19,7 +19,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from kohtaanto.api.auth import AuthController, build_auth
 from kohtaanto.api.documentation import document_error_answers
 from kohtaanto.api.employers import EmployerController
-from kohtaanto.api.errors import validation_error_handler
+from kohtaanto.api.errors import domain_error_response, validation_error_handler
 from kohtaanto.api.esco import EscoController
 from kohtaanto.api.jobseekers import CoachController, JobseekerController
 from kohtaanto.api.notifications import NotificationController, PreferencesController
@@ -27,6 +27,7 @@ from kohtaanto.api.shortlists import CandidateController, EntryController, Short
 from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
+from kohtaanto.domain.errors import DomainError
 from kohtaanto.headers import security_headers
 from kohtaanto.limits import STORE, rate_limit_store, rate_limits
 from kohtaanto.observability import (
@@ -41,6 +42,8 @@ from kohtaanto.web import EXCEPTION_HANDLERS as PAGE_EXCEPTION_HANDLERS
 from kohtaanto.web import route_handlers as page_handlers
 from kohtaanto.web import template_config
 from kohtaanto.web.failures import EXCEPTION_HANDLERS as FAILURE_HANDLERS
+from kohtaanto.web.failures import domain_error_page
+from kohtaanto.web.rendering import wants_page
 from search.keys import ensure_keys_or_warn
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,11 @@ async def metrics() -> Response[bytes]:
     return Response(
         generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST.split(";")[0], status_code=200
     )
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    """A use case's refusal: JSON with the field and code at the API, translated on a page."""
+    return domain_error_page(request, exc) if wants_page(request) else domain_error_response(exc)
 
 
 def _outermost(config: AppConfig) -> AppConfig:
@@ -165,6 +173,7 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
         after_response=relay.after_response,
         exception_handlers={
             ValidationException: validation_error_handler,
+            DomainError: _domain_error,
             **PAGE_EXCEPTION_HANDLERS,
             **FAILURE_HANDLERS,
         },

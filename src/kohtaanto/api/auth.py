@@ -13,8 +13,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTCookieAuthenticationMiddleware, OAuth2PasswordBearerAuth, Token
@@ -22,6 +21,7 @@ from sqlalchemy import select
 
 from kohtaanto.api.errors import invalid
 from kohtaanto.api.schemas import Db
+from kohtaanto.auth import AuthRequest, requires
 from kohtaanto.db import alchemy_config
 from kohtaanto.db.models import Role, User
 from kohtaanto.domain import account_mail, passwords
@@ -30,8 +30,8 @@ from kohtaanto.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# Requests carry the user; handlers declare it as ``request: Request[User, Token, Any]``.
-AuthRequest = Request[User, Token, Any]
+# The guards and the request type live in kohtaanto.auth (the pages use them too).
+__all__ = ["AuthRequest", "requires"]
 
 
 # The claim carrying the user's token version: raising the version (logout, password
@@ -111,24 +111,6 @@ async def revoke_tokens(session: Any, user_id: UUID) -> None:
     if user is not None:
         user.token_version += 1
         await session.flush()
-
-
-def requires(*roles: Role) -> Any:
-    """A guard letting in only users with one of ``roles``."""
-
-    def guard(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
-        # Litestar's own OPTIONS answer (the allowed methods, CORS) runs no handler and
-        # carries no user: the auth middleware lets it through, so must the guard.
-        if connection.scope.get("method") == "OPTIONS":
-            return
-        user = connection.user
-        if not isinstance(user, User):
-            raise NotAuthorizedException()
-        if user.role not in roles:
-            raise PermissionDeniedException(detail="Your role may not do this")
-
-    guard.__name__ = "requires_" + "_or_".join(r.value for r in roles)
-    return guard
 
 
 # Caps: an address is at most 254 characters; a password of kilobytes would only make

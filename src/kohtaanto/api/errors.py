@@ -8,6 +8,8 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import NotFoundException, ValidationException
 
+from kohtaanto.domain.errors import DomainError
+
 # msgspec says where a value failed ("... - at `$.hours_per_week`") or which
 # field is missing or unknown ("... field `password`"); Litestar reports both
 # under the key "data". We move the field name into the key.
@@ -50,5 +52,15 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
     return Response(
         {"status_code": 400, "detail": detail, "extra": items},
         status_code=400,
+        media_type=MediaType.JSON,
+    )
+
+
+def domain_error_response(exc: DomainError) -> Response[Any]:
+    """A use case's refusal as JSON: its status, English detail, and ``extra[]`` with the
+    field (``key``), the stable ``code`` and the parameters."""
+    return Response(
+        {"status_code": exc.status, "detail": exc.render(), "extra": [exc.as_extra()]},
+        status_code=exc.status,
         media_type=MediaType.JSON,
     )

@@ -7,10 +7,11 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 from advanced_alchemy.service import OffsetPagination
-from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from kohtaanto.db import Db  # noqa: F401 - the API modules take it from here
 
 # ISO 639-1 language codes, lower case.
 Language = Annotated[
@@ -86,7 +87,6 @@ class Place(msgspec.Struct):
 
 
 # The request's database session, provided by the advanced-alchemy plugin.
-Db = NamedDependency[AsyncSession]
 
 
 # Offset pagination, the same on every list.

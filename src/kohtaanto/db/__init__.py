@@ -17,10 +17,14 @@ from advanced_alchemy.extensions.litestar import (
     EngineConfig,
     SQLAlchemyAsyncConfig,
 )
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import NullPool
 
 from kohtaanto.settings import get_settings
+
+# A handler's database session, injected by the advanced-alchemy plugin (API and pages).
+Db = NamedDependency[AsyncSession]
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,9 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from sqlalchemy.exc import DBAPIError
 
+from kohtaanto.domain.errors import DomainError
 from kohtaanto.observability import current_request_id
+from kohtaanto.web.i18n import language_of, translations
 from kohtaanto.web.rendering import page, wants_page
 
 log = logging.getLogger("kohtaanto.errors")
@@ -110,6 +112,18 @@ def server_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
         detail="Internal server error; the error has been logged with this request id.",
         kind="error",
     )
+
+
+def domain_error_page(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    """A use case's refusal that the page handler did not show in its own form: the
+    translated message, in place for htmx (static/errors.js shows it) or as a page."""
+    message = exc.render(translations(language_of(request)).gettext)
+    template = "fragments/domain_error.html" if _is_htmx(request) else "error.html"
+    response = page(
+        request, template, status_code=exc.status, code=exc.status, message=message, error=exc
+    )
+    response.headers.update({"X-Request-ID": _request_id(request)})
+    return response  # type: ignore[return-value]
 
 
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {

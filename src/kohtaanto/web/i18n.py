@@ -29,18 +29,14 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from litestar.connection import ASGIConnection
 
-LANGUAGES = ("fi", "sv", "en")
-DEFAULT_LANGUAGE = "fi"
+from kohtaanto.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "N_", "language_of", "translations"]
 LANGUAGE_COOKIE = "lang"
 # Each language named in itself, for the switch.
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 _DIR = Path(__file__).parent / "translations"
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
 
 
 @functools.cache
