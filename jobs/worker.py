@@ -22,7 +22,7 @@ from arq import Worker, cron, func
 from arq.connections import RedisSettings
 from arq.utils import timestamp_ms
 
-from jobs import delivery, tasks
+from jobs import delivery, meetings, tasks
 from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, retrain
 from kohtaanto.queue import (
     BULK,
@@ -88,6 +88,7 @@ FUNCTIONS = [
         max_tries=get_settings().delivery.max_tries,
         timeout=120,
     ),
+    func(in_lane(meetings.meeting_mail), max_tries=get_settings().delivery.max_tries, timeout=120),
 ]
 assert {getattr(f, "name", getattr(f, "__name__", "")) for f in FUNCTIONS} == TASKS, (
     "every queued task name needs a function"
@@ -103,6 +104,7 @@ class WorkerSettings:
         cron(tasks.relay_outbox, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
         # Scheduled work (jobs/scheduled.py; each also `kohtaanto scheduled NAME`).
         cron(expire_consents, minute={5}, unique=True),
+        cron(meetings.meeting_reminders, minute={20, 50}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

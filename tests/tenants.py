@@ -27,12 +27,16 @@ from kohtaanto.db.models import (
     EscoOccupation,
     EscoSkill,
     Jobseeker,
+    Meeting,
     Municipality,
     Notification,
+    PlanActivity,
     Role,
+    ServicePlan,
     Shortlist,
     ShortlistEntry,
     ShortlistEvent,
+    TeamMember,
     User,
     Vacancy,
     VacancyStatus,
@@ -59,6 +63,11 @@ class Tenant:
     entry_id: UUID | None = None  # the client's entry, shared with the employer
     hand_entry_id: UUID | None = None  # a second entry, added by hand with a note
     jobseeker_id: UUID | None = None
+    # The client's service path: a plan activity (not agreed), a meeting, and a
+    # specialist in the team with the plan opened to them.
+    activity_id: UUID | None = None
+    meeting_id: UUID | None = None
+    member_id: UUID | None = None
     notifications: dict[Role, UUID] = field(default_factory=dict)
 
 
@@ -235,6 +244,42 @@ async def make_tenants() -> dict[str, Tenant]:
                     )
                     for f, t, actor, reason, hours in history
                 )
+            specialist = user(Role.SPECIALIST)
+            plan = ServicePlan(jobseeker_id=person.id)
+            session.add(plan)
+            await session.flush()
+            activity = PlanActivity(
+                plan_id=plan.id,
+                kind="job_search",
+                title="Hae neljää työpaikkaa",
+                status="planned",
+                changed_by_role=Role.COACH,
+                created_by_id=coach.id,
+            )
+            session.add(activity)
+            await session.flush()
+            meeting = Meeting(
+                jobseeker_id=person.id,
+                coach_id=coach.id,
+                activity_id=activity.id,
+                starts_at=now + timedelta(days=2),
+                channel="phone",
+            )
+            member = TeamMember(
+                jobseeker_id=person.id,
+                specialist_id=specialist.id,
+                profession="psychologist",
+                parts=["plan"],
+                added_by_id=coach.id,
+                consented_at=now,
+            )
+            session.add_all([meeting, member])
+            await session.flush()
+            tenant.activity_id, tenant.meeting_id, tenant.member_id = (
+                activity.id,
+                meeting.id,
+                member.id,
+            )
             tenant.employer_id, tenant.vacancy_id = employer.id, vacancy.id
             tenant.entry_id, tenant.hand_entry_id = entry.id, by_hand.id
             tenant.jobseeker_id = person.id

@@ -18,6 +18,7 @@ ANYONE = "anyone"  # no login needed
 SIGNED_IN = frozenset(Role)
 E, C, H, J, A = Role.EMPLOYER, Role.COORDINATOR, Role.COACH, Role.JOBSEEKER, Role.ADMIN
 M = Role.MANAGER
+S = Role.SPECIALIST
 
 # (method, path) -> who may call it.
 ACCESS: dict[tuple[str, str], Any] = {
@@ -64,6 +65,27 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/esco/skills"): SIGNED_IN,
     ("GET", "/api/esco/occupations"): SIGNED_IN,
     ("POST", "/api/esco/suggest"): SIGNED_IN,
+    # Service paths (issue 10): never employers, coordinators or managers.
+    ("GET", "/api/coach/worklist"): {H},
+    ("GET", "/api/coach/clients/{jobseeker_id:uuid}/service-path"): {H},
+    ("GET", "/api/coach/clients/{jobseeker_id:uuid}/assessments"): {H},
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/assessments"): {H},
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/activities"): {H},
+    ("PUT", "/api/coach/clients/{jobseeker_id:uuid}/obligation"): {H},
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/meetings"): {H},
+    ("POST", "/api/coach/meetings/{meeting_id:uuid}/minutes"): {H},
+    ("POST", "/api/coach/meetings/{meeting_id:uuid}/cancel"): {H},
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/team"): {H},
+    ("POST", "/api/coach/team/{member_id:uuid}/end"): {H},
+    ("PATCH", "/api/plan-activities/{activity_id:uuid}"): {H, J},
+    ("POST", "/api/plan-activities/{activity_id:uuid}/status"): {H, J},
+    ("GET", "/api/me/service-path"): {J},
+    ("PUT", "/api/me/service-path/self-assessment"): {J},
+    ("POST", "/api/me/service-path/activities"): {J},
+    ("POST", "/api/me/service-path/applications"): {J},
+    ("POST", "/api/me/service-path/team/{member_id:uuid}/answer"): {J},
+    ("GET", "/api/specialist/clients"): {S},
+    ("GET", "/api/specialist/clients/{jobseeker_id:uuid}"): {S},
 }
 
 # Pages of the web interface: (method, path) -> who may open it.
@@ -159,6 +181,9 @@ def _concrete(path: str) -> str:
         "jobseeker_id",
         "user_id",
         "employer_id",
+        "activity_id",
+        "meeting_id",
+        "member_id",
     ):
         path = path.replace(f"{{{name}:uuid}}", str(uuid.uuid4()))
     return (

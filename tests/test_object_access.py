@@ -27,6 +27,7 @@ from tests.test_access import ACCESS, ANYONE, PAGES, _routes
 
 E, C, H, J, A = Role.EMPLOYER, Role.COORDINATOR, Role.COACH, Role.JOBSEEKER, Role.ADMIN
 M = Role.MANAGER
+S = Role.SPECIALIST
 REACH, HIDDEN, FORBIDDEN = "reaches it", "404", "403"
 
 
@@ -98,6 +99,39 @@ OBJECT_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/jobseeker/entries/{entry_id:uuid}/consent"): _r(),
     ("GET", "/jobseeker/vacancies/{vacancy_id:uuid}"): _r(other={J}),
     ("POST", "/jobseeker/vacancies/{vacancy_id:uuid}/interest"): _r(other={J}),
+    # Service paths: the client's coach, the client, a specialist the client let in.
+    ("GET", "/api/coach/clients/{jobseeker_id:uuid}/service-path"): _r(),
+    ("GET", "/api/coach/clients/{jobseeker_id:uuid}/assessments"): _r(),
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/assessments"): _r(
+        body={"version": 0, "areas": {"goals": "Työ kaupan alalla"}}
+    ),
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/activities"): _r(
+        body={"kind": "training", "title": "Hygieniapassi"}
+    ),
+    ("PUT", "/api/coach/clients/{jobseeker_id:uuid}/obligation"): _r(
+        body={"version": 1, "applications_per_month": 3}
+    ),
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/meetings"): _r(
+        body={"starts_at": "2031-01-02T10:00:00+02:00", "channel": "phone"}
+    ),
+    ("POST", "/api/coach/meetings/{meeting_id:uuid}/minutes"): _r(body={"minutes": "Sovittiin."}),
+    ("POST", "/api/coach/meetings/{meeting_id:uuid}/cancel"): _r(),
+    ("POST", "/api/coach/clients/{jobseeker_id:uuid}/team"): _r(
+        body={
+            "specialist_email": "specialist-b@tenant.example.fi",
+            "profession": "study_counsellor",
+            "parts": ["plan"],
+        }
+    ),
+    ("POST", "/api/coach/team/{member_id:uuid}/end"): _r(),
+    ("PATCH", "/api/plan-activities/{activity_id:uuid}"): _r(body={"version": 1, "title": "Uusi"}),
+    ("POST", "/api/plan-activities/{activity_id:uuid}/status"): _r(
+        body={"status": "in_progress", "version": 1}
+    ),
+    ("POST", "/api/me/service-path/team/{member_id:uuid}/answer"): _r(
+        body={"consent": True, "parts": ["plan", "meetings"]}
+    ),
+    ("GET", "/api/specialist/clients/{jobseeker_id:uuid}"): _r(),
     # Administration: admins act on any account or organisation (no tenant of their own).
     ("POST", "/admin/users/{user_id:uuid}/active"): _r(other={A}, body={"active": "1"}),
     ("POST", "/admin/organisations/{employer_id:uuid}/coordinator"): _r(other={A}),
@@ -153,6 +187,9 @@ def _object(name: str, tenants: dict[str, Tenant], role: Role, which: str) -> UU
         "entry_id": tenant.entry_id,
         "jobseeker_id": tenant.jobseeker_id,
         "employer_id": tenant.employer_id,
+        "activity_id": tenant.activity_id,
+        "meeting_id": tenant.meeting_id,
+        "member_id": tenant.member_id,
     }
     value = ids[name]
     assert value is not None

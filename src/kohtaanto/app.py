@@ -23,6 +23,12 @@ from kohtaanto.api.errors import domain_error_response, validation_error_handler
 from kohtaanto.api.esco import EscoController
 from kohtaanto.api.jobseekers import CoachController, JobseekerController
 from kohtaanto.api.notifications import NotificationController, PreferencesController
+from kohtaanto.api.service_paths import (
+    CoachServicePathController,
+    MyServicePathController,
+    PlanActivityController,
+    SpecialistController,
+)
 from kohtaanto.api.shortlists import CandidateController, EntryController, ShortlistController
 from kohtaanto.api.vacancies import VacancyController
 from kohtaanto.db import alchemy_config, session_scope
@@ -160,6 +166,10 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             NotificationController,
             PreferencesController,
             EscoController,
+            CoachServicePathController,
+            PlanActivityController,
+            MyServicePathController,
+            SpecialistController,
             *page_handlers,
             *([metrics] if settings.observability.metrics else []),
         ],

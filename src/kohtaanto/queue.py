@@ -21,7 +21,10 @@ VACANCY_PUBLISHED = "vacancy_published"
 VACANCY_CHANGED = "vacancy_changed"
 JOBSEEKER_SAVED = "jobseeker_saved"
 DELIVER_NOTIFICATION = "deliver_notification"
-TASKS = frozenset({VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED, DELIVER_NOTIFICATION})
+MEETING_MAIL = "meeting_mail"  # a meeting's invitation, reminder or cancellation (.ics)
+TASKS = frozenset(
+    {VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED, DELIVER_NOTIFICATION, MEETING_MAIL}
+)
 
 
 # Jobs travel as JSON, not arq's default pickle: whoever can write to Redis could

@@ -46,6 +46,9 @@ class Role(enum.StrEnum):
     JOBSEEKER = "jobseeker"
     MANAGER = "manager"  # analyst or manager: aggregate reports, no individual profiles
     ADMIN = "admin"
+    # Work-ability coordinator, psychologist, study counsellor: joins a client's team with
+    # the client's consent and sees only the parts the client opened (domain.service_paths).
+    SPECIALIST = "specialist"
 
 
 class VacancyStatus(enum.StrEnum):
@@ -463,3 +466,166 @@ class OutboxMessage(BigIntBase):
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Service paths (the coach's work with a client: domain.service_paths) ----------
+
+
+class ServiceRules(BigIntBase):
+    """An employment area's service rhythm, as data (the law's defaults apply where an
+    area has no row): days to the initial interview, how often the assessment is
+    reviewed, the job-search obligation."""
+
+    __tablename__ = "service_rules"
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("employment_area.id"), unique=True)
+    initial_assessment_working_days: Mapped[int] = mapped_column(Integer, default=5)
+    assessment_review_weeks: Mapped[int] = mapped_column(Integer, default=12)
+    applications_per_month: Mapped[int] = mapped_column(Integer, default=4)
+    # Under this age and without a vocational qualification: study places to apply for.
+    study_place_age_limit: Mapped[int] = mapped_column(Integer, default=25)
+    study_places_per_month: Mapped[int] = mapped_column(Integer, default=2)
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+
+class ServiceAssessment(BigIntBase):
+    """One version of a client's service-needs assessment (palvelutarvearvio). Never
+    updated: every change is a new version with who and when."""
+
+    __tablename__ = "service_assessment"
+    __table_args__ = (UniqueConstraint("jobseeker_id", "version"),)
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    # {area: {"client": text, "coach": text}} for the areas of domain.service_paths.
+    areas: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    effort_level: Mapped[str | None] = mapped_column(String(32))
+    main_goal: Mapped[str | None] = mapped_column(String(32))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    reviewer_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    author_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    author_role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ServicePlan(UUIDAuditBase):
+    """The client's service path / employment plan (työllistymissuunnitelma): one per
+    client, visible to the client."""
+
+    __tablename__ = "service_plan"
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), unique=True
+    )
+    plan_type: Mapped[str] = mapped_column(String(32), default="employment")
+    # The job-search obligation: None until set; the area's default applies then.
+    applications_per_month: Mapped[int | None] = mapped_column(Integer)
+    obligation_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the coach last looked: changes by others after it are "new".
+    coach_seen_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    client_seen_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class PlanActivity(UUIDAuditBase):
+    """One activity of a plan (NAV's activity card): a type, dates, a status, the
+    "agreed" flag that locks it from the client's edits, a version for optimistic
+    locking."""
+
+    __tablename__ = "plan_activity"
+    plan_id: Mapped[UUID] = mapped_column(
+        ForeignKey("service_plan.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="planned", index=True)
+    agreed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    shortlist_entry_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("shortlist_entry.id", ondelete="SET NULL")
+    )
+    # Type-specific facts (a referral's service, a meeting's id...), plain JSON.
+    details: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    created_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    # Who changed it last: the coach, the client, or None for the service (a partner's link).
+    changed_by_role: Mapped[Role | None] = mapped_column(_enum(Role, "role"))
+
+
+class PlanEvent(BigIntBase):
+    """One change of a plan or an activity: who, when, what changed (old → new)."""
+
+    __tablename__ = "plan_event"
+    plan_id: Mapped[UUID] = mapped_column(
+        ForeignKey("service_plan.id", ondelete="CASCADE"), index=True
+    )
+    activity_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("plan_activity.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_role: Mapped[Role | None] = mapped_column(_enum(Role, "role"))
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+class JobApplication(BigIntBase):
+    """An application the client reports (job or study place), for the obligation."""
+
+    __tablename__ = "job_application"
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="job")  # job | study_place
+    applied_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(255))
+    organisation: Mapped[str] = mapped_column(String(255), default="")
+    vacancy_id: Mapped[UUID | None] = mapped_column(ForeignKey("vacancy.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16), default="manual")  # manual | match
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Meeting(UUIDAuditBase):
+    """A meeting of the coach and the client: in person, by phone or video."""
+
+    __tablename__ = "meeting"
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    coach_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    activity_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("plan_activity.id", ondelete="SET NULL")
+    )
+    starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    channel: Mapped[str] = mapped_column(String(16))  # in_person | phone | video
+    address: Mapped[str | None] = mapped_column(String(255))
+    video_url: Mapped[str | None] = mapped_column(String(1024))
+    preparation: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    minutes_published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # iCalendar SEQUENCE: raised on every change sent to the participants.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    invited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class TeamMember(UUIDAuditBase):
+    """A specialist in a client's multiprofessional team. Sees nothing until the client
+    consents, and then only the parts the client opened."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("jobseeker_id", "specialist_id"),)
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    specialist_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    profession: Mapped[str] = mapped_column(String(32))
+    parts: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    added_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    consented_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
