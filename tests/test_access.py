@@ -150,6 +150,23 @@ PAGES: dict[tuple[str, str], Any] = {
     ("POST", "/notifications/{notification_id:uuid}/read"): SIGNED_IN,
     ("POST", "/notifications/read-all"): SIGNED_IN,
     ("POST", "/preferences"): SIGNED_IN,
+    ("GET", "/coach/worklist"): {H},
+    ("GET", "/coach/clients/{jobseeker_id:uuid}/path"): {H},
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/assessment"): {H},
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/activities"): {H},
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/obligation"): {H},
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/meetings"): {H},
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/team"): {H},
+    ("POST", "/coach/activities/{activity_id:uuid}/status"): {H},
+    ("POST", "/coach/meetings/{meeting_id:uuid}/minutes"): {H},
+    ("GET", "/jobseeker/plan"): {J},
+    ("POST", "/jobseeker/plan/applications"): {J},
+    ("POST", "/jobseeker/plan/activities"): {J},
+    ("POST", "/jobseeker/plan/activities/{activity_id:uuid}/status"): {J},
+    ("POST", "/jobseeker/plan/self-assessment"): {J},
+    ("POST", "/jobseeker/plan/team/{member_id:uuid}"): {J},
+    ("GET", "/specialist"): {S},
+    ("GET", "/specialist/clients/{jobseeker_id:uuid}"): {S},
 }
 
 

@@ -132,6 +132,35 @@ OBJECT_RULES: dict[tuple[str, str], Rule] = {
         body={"consent": True, "parts": ["plan", "meetings"]}
     ),
     ("GET", "/api/specialist/clients/{jobseeker_id:uuid}"): _r(),
+    ("GET", "/coach/clients/{jobseeker_id:uuid}/path"): _r(),
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/assessment"): _r(
+        body={"version": "0", "area_goals": "Työ"}
+    ),
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/activities"): _r(
+        body={"kind": "training", "title": "Hygieniapassi"}
+    ),
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/obligation"): _r(
+        body={"version": "1", "applications_per_month": "3"}
+    ),
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/meetings"): _r(
+        body={"date": "2031-01-02", "time": "10:00", "channel": "phone"}
+    ),
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/path/team"): _r(
+        body={
+            "specialist_email": "specialist-b@tenant.example.fi",
+            "profession": "nurse",
+            "parts": "plan",
+        }
+    ),
+    ("POST", "/coach/activities/{activity_id:uuid}/status"): _r(
+        body={"version": "1", "status": "in_progress"}
+    ),
+    ("POST", "/coach/meetings/{meeting_id:uuid}/minutes"): _r(body={"minutes": "Sovittiin."}),
+    ("POST", "/jobseeker/plan/activities/{activity_id:uuid}/status"): _r(
+        body={"version": "1", "status": "in_progress"}
+    ),
+    ("POST", "/jobseeker/plan/team/{member_id:uuid}"): _r(body={"consent": "yes", "parts": "plan"}),
+    ("GET", "/specialist/clients/{jobseeker_id:uuid}"): _r(),
     # Administration: admins act on any account or organisation (no tenant of their own).
     ("POST", "/admin/users/{user_id:uuid}/active"): _r(other={A}, body={"active": "1"}),
     ("POST", "/admin/organisations/{employer_id:uuid}/coordinator"): _r(other={A}),

@@ -536,3 +536,66 @@ async def test_work_list_filters_and_counts(people, client, make_user) -> None:
     )
     assert bad.status_code == 400 and bad.json()["extra"][0]["key"] == "filter"
     assert "birth" not in r.text and "language" not in r.text
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+async def _page_login(client, user: User) -> None:
+    from tests.conftest import PASSWORD
+
+    client.cookies.clear()
+    r = await client.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+
+
+async def test_coach_and_client_pages(people, client, make_user) -> None:
+    jid = people["jid"]
+    await _page_login(client, people["coach"])
+    r = await client.get("/coach/worklist")
+    assert r.status_code == 200 and "Asiakas Aalto" in r.text
+    r = await client.get("/coach/worklist", params={"filter": "no_assessment"})
+    assert r.status_code == 200 and f"/coach/clients/{jid}/path" in r.text
+    r = await client.post(
+        f"/coach/clients/{jid}/path/activities",
+        data={"kind": "competence_mapping", "title": "Osaamiskartoitus", "agreed": "on"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    r = await client.post(
+        f"/coach/clients/{jid}/path/assessment",
+        data={"version": "0", "area_goals": "Kokiksi", "effort_level": "standard"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    r = await client.post(
+        f"/coach/clients/{jid}/path/meetings",
+        data={"date": "2031-01-02", "time": "10:00", "channel": "video"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 400 and "https://" in r.text  # the video link is missing
+    r = await client.get(f"/coach/clients/{jid}/path")
+    assert r.status_code == 200
+    assert "Osaamiskartoitus" in r.text and "Kokiksi" in r.text
+    # The client's page: the plan, one click on a match, the log of who read what.
+    await _page_login(client, people["client"])
+    r = await client.get("/jobseeker/plan")
+    assert r.status_code == 200 and "Osaamiskartoitus" in r.text
+    r = await client.post(
+        "/jobseeker/plan/applications",
+        data={"title": "Kokki", "organisation": "Ravintola Oy"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    r = await client.get("/jobseeker/plan")
+    assert "Ravintola Oy" in r.text
+    r = await client.get("/jobseeker/views")
+    assert r.status_code == 200
+    # A specialist's own page.
+    specialist = await make_user(Role.SPECIALIST)
+    await _page_login(client, specialist)
+    r = await client.get("/specialist")
+    assert r.status_code == 200
+    assert (await client.get(f"/specialist/clients/{jid}")).status_code == 404

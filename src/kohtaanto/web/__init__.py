@@ -31,6 +31,7 @@ from kohtaanto.web.password import (
     reset_submit,
 )
 from kohtaanto.web.rendering import EXCEPTION_HANDLERS, NAV, ROLE_HOME, page, template_config
+from kohtaanto.web.service_paths import CoachServicePathPages, MyPlanPages, SpecialistPages
 from kohtaanto.web.verification import VerificationPages
 
 static_files = create_static_files_router(
@@ -63,6 +64,9 @@ route_handlers: list[Any] = [
     CoordinatorPages,
     VerificationPages,
     CoachPages,
+    CoachServicePathPages,
+    MyPlanPages,
+    SpecialistPages,
     ManagerPages,
     AdminPages,
     ModelCardPages,

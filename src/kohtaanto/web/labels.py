@@ -10,6 +10,7 @@ from kohtaanto.db.models import (
     VacancyStatus,
 )
 from kohtaanto.web.i18n import N_
+from kohtaanto.web.service_path_labels import SERVICE_PATH_LABELS
 
 LABELS: dict[str, dict[str, str]] = {
     "role": {
@@ -19,6 +20,7 @@ LABELS: dict[str, dict[str, str]] = {
         Role.JOBSEEKER: N_("Jobseeker"),
         Role.MANAGER: N_("Manager"),
         Role.ADMIN: N_("Administrator"),
+        Role.SPECIALIST: N_("Specialist"),
     },
     # An organisation's verification by the area's coordinator (read-only for the admin).
     "employer_status": {
@@ -101,6 +103,11 @@ LABELS: dict[str, dict[str, str]] = {
         "viewed": N_("viewed your profile"),
         "shortlisted": N_("added you to a shortlist"),
         "shared": N_("received your profile"),
+        # Reads of the service path by the coach or a team specialist (issue 10).
+        "read_assessment": N_("read your service-needs assessment"),
+        "read_work_ability": N_("read what you told about your work ability and health"),
+        "read_plan": N_("read your plan"),
+        "read_meetings": N_("read your meetings"),
     },
     # What a consent shares (domain.disclosure.SHARED_FIELDS), as the consent page lists it.
     "shared_field": {
@@ -118,6 +125,8 @@ LABELS: dict[str, dict[str, str]] = {
         "phone": N_("Your phone number"),
     },
 }
+
+LABELS.update(SERVICE_PATH_LABELS)
 
 # Languages offered in the forms, in this order.
 FORM_LANGUAGES = ("fi", "sv", "en", "et", "ru", "uk", "ar", "so", "fa", "de")

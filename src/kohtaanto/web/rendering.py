@@ -39,6 +39,7 @@ ROLE_HOME: dict[Role, str] = {
     Role.COACH: "/coach",
     Role.MANAGER: "/manager",
     Role.ADMIN: "/admin",
+    Role.SPECIALIST: "/specialist",
 }
 
 # The main navigation of each role: (path, label msgid).
@@ -50,8 +51,10 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.COACH: [
         ("/coach", N_("My clients")),
+        ("/coach/worklist", N_("Work list")),
         ("/notifications", N_("Notifications")),
     ],
+    Role.SPECIALIST: [("/specialist", N_("My clients"))],
     Role.MANAGER: [("/manager", N_("Reports")), ("/manager/model", N_("Ranking model"))],
     Role.ADMIN: [
         ("/admin", N_("Users")),
@@ -70,6 +73,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.JOBSEEKER: [
         ("/jobseeker", N_("My matches")),
         ("/jobseeker/profile", N_("My profile")),
+        ("/jobseeker/plan", N_("My plan")),
         ("/jobseeker/consents", N_("Consent requests")),
         ("/notifications", N_("Notifications")),
         ("/jobseeker/views", N_("Who viewed my profile")),

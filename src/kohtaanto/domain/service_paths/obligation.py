@@ -17,7 +17,15 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.db.models import JobApplication, Jobseeker, ServicePlan, User, Vacancy, VacancyStatus
+from kohtaanto.db.models import (
+    JobApplication,
+    Jobseeker,
+    Notification,
+    ServicePlan,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
 from kohtaanto.domain.errors import DomainError, NotFound
 from kohtaanto.domain.service_paths import rules as service_rules
 from kohtaanto.domain.service_paths.access import own_profile
@@ -161,4 +169,27 @@ async def month_status(
         study_places_reported=studies,
         agreed_lower=duty.agreed_lower,
         behind=behind,
+    )
+
+
+async def unreported_matches(session: AsyncSession, client: User, limit: int = 10) -> list[Vacancy]:
+    """Open vacancies the client was matched with and has not reported applying to: each
+    is one click away from a reported application."""
+    person = await own_profile(session, client)
+    reported = select(JobApplication.vacancy_id).where(
+        JobApplication.jobseeker_id == person.id, JobApplication.vacancy_id.is_not(None)
+    )
+    return list(
+        await session.scalars(
+            select(Vacancy)
+            .join(Notification, Notification.vacancy_id == Vacancy.id)
+            .where(
+                Notification.recipient_id == client.id,
+                Notification.kind == "match",
+                Vacancy.status == VacancyStatus.OPEN,
+                Vacancy.id.not_in(reported),
+            )
+            .order_by(Notification.created_at.desc())
+            .limit(limit)
+        )
     )
