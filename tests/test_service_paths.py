@@ -26,6 +26,7 @@ from kohtaanto.db.models import (
     Municipality,
     PlanActivity,
     Role,
+    ServiceAssessment,
     ServiceRules,
     User,
     Vacancy,
@@ -599,3 +600,28 @@ async def test_coach_and_client_pages(people, client, make_user) -> None:
     r = await client.get("/specialist")
     assert r.status_code == 200
     assert (await client.get(f"/specialist/clients/{jid}")).status_code == 404
+
+
+async def test_the_client_gets_a_copy_and_erasure_removes_the_service_path(people, client) -> None:
+    jid = people["jid"]
+    await client.post(
+        f"/api/coach/clients/{jid}/assessments",
+        headers=people["coach_h"],
+        json={"version": 0, "areas": {"work_ability": "Selkäleikkaus"}},
+    )
+    await client.post(
+        f"/api/coach/clients/{jid}/activities",
+        headers=people["coach_h"],
+        json={"kind": "training", "title": "Hygieniapassi"},
+    )
+    copy = (await client.get("/api/jobseekers/me/export", headers=people["client_h"])).json()
+    path = copy["service_path"]
+    assert path["assessments"][0]["areas"]["work_ability"]["coach"] == "Selkäleikkaus"
+    assert [a["title"] for a in path["activities"]] == ["Hygieniapassi"]
+    r = await client.delete("/api/jobseekers/me", headers=people["client_h"])
+    assert r.status_code in (200, 204), r.text
+    async with session_scope() as session:
+        left = await session.scalar(
+            select(ServiceAssessment.id).where(ServiceAssessment.jobseeker_id == jid)
+        )
+        assert left is None

@@ -45,6 +45,7 @@ from kohtaanto.db.models import (
     VacancySkill,
     VacancyStatus,
 )
+from kohtaanto.demo.service_paths import SPECIALIST_EMAIL, seed_service_paths
 from kohtaanto.domain.business_id import make_business_id
 from kohtaanto.domain.places import place_name
 from kohtaanto.security import hash_password
@@ -56,7 +57,7 @@ DEMO_PASSWORD = "demo"
 # The named accounts for trying each role, as (role, e-mail); password ``demo``.
 DEMO_USERS: tuple[tuple[str, str], ...] = tuple(
     (role, f"{role}@{DEMO_DOMAIN}")
-    for role in ("employer", "coordinator", "coach", "jobseeker", "manager", "admin")
+    for role in ("employer", "coordinator", "coach", "jobseeker", "manager", "admin", "specialist")
 )
 
 # At full scale (30 000 jobseekers) about 19 000 live in Tampere.
@@ -325,6 +326,8 @@ class DemoReport:
     jobseeker_skills: int = 0
     vacancy_skills: int = 0
     users: int = 0
+    # The demo coach's service-path rows (kohtaanto.demo.service_paths), by kind.
+    service_paths: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     password: str = DEMO_PASSWORD
     # role → e-mail of the named demo user of that role; all use ``password``.
@@ -587,6 +590,9 @@ async def seed_demo(
     await writer.insert("jobseeker occupations", JobseekerOccupation, link_rows)
     await writer.insert("jobseeker skills", JobseekerSkill, skill_rows)
     report.users = len(users)
+    if coaches:
+        report.service_paths = await seed_service_paths(session, coaches[0], seed=seed, now=now)
+        report.demo_users["specialist"] = SPECIALIST_EMAIL
     report.seconds = time.perf_counter() - started
     return report
 

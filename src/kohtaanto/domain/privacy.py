@@ -31,6 +31,7 @@ from kohtaanto.db.models import (
     VacancyInterest,
 )
 from kohtaanto.domain import jobseekers, shortlists
+from kohtaanto.domain.service_paths import data_rights as service_path_data
 from kohtaanto.security import hash_password
 
 ERASED_NAME = "Erased user"
@@ -179,6 +180,7 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
         .where(ProfileView.jobseeker_id == profile.id)
         .order_by(ProfileView.at, ProfileView.id)
     )
+    data["service_path"] = await service_path_data.export(session, profile)
     data["profile_views"] = [
         {
             "organisation": v.viewer_organisation,
@@ -249,6 +251,7 @@ async def _anonymise_profile(
             code = (event.reason or "").split(":", 1)[0]
             event.reason = code if code in codes | {"deadline"} else None
     await session.execute(delete(VacancyInterest).where(VacancyInterest.jobseeker_id == profile.id))
+    await service_path_data.erase(session, profile)
     profile.skills = []
     profile.occupations = []
     profile.languages = []
