@@ -51,7 +51,7 @@ def _r(**kw: Any) -> Rule:
     return Rule(**{k: frozenset(v) if isinstance(v, set) else v for k, v in kw.items()})
 
 
-OPEN_VACANCY_READERS = {J, H, M, A}  # open vacancies are public inside the service
+OPEN_VACANCY_READERS = {J, H, M, A, S}  # open vacancies are public inside the service
 ENTRY_PEOPLE = {C, J, H, E, A}  # an entry's coordinator, person, coach, employer (shared)
 
 OBJECT_RULES: dict[tuple[str, str], Rule] = {

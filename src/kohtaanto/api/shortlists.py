@@ -286,7 +286,7 @@ async def entry_for(db: Db, user: User, entry_id: UUID) -> tuple[ShortlistEntry,
         Role.COACH: person.coach_id == user.id,
         Role.EMPLOYER: vacancy.employer_id == user.employer_id
         and shortlists.shared_with_employer(entry),
-    }[user.role]
+    }.get(user.role, False)  # any other role (a team specialist) sees no entry
     if not allowed:
         raise not_found("Shortlist entry")
     return entry, vacancy

@@ -45,7 +45,8 @@ def visible_to(user: User) -> Select[tuple[Vacancy]]:
     """The vacancies ``user`` may read.
 
     Employers see their own; coordinators those of the employers they serve;
-    jobseekers, coaches and managers only published (open) ones; admins all.
+    admins all; everyone else (jobseekers, coaches, managers, specialists) only
+    published (open) ones.
     """
     query = select(Vacancy)
     if user.role is Role.EMPLOYER:
@@ -53,9 +54,9 @@ def visible_to(user: User) -> Select[tuple[Vacancy]]:
     if user.role is Role.COORDINATOR:
         mine = select(Employer.id).where(Employer.coordinator_id == user.id)
         return query.where(Vacancy.employer_id.in_(mine))
-    if user.role in (Role.JOBSEEKER, Role.COACH, Role.MANAGER):
-        return query.where(Vacancy.status == VacancyStatus.OPEN)
-    return query
+    if user.role is Role.ADMIN:
+        return query
+    return query.where(Vacancy.status == VacancyStatus.OPEN)
 
 
 async def get_visible(session: AsyncSession, user: User, vacancy_id: UUID) -> Vacancy | None:
