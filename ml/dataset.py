@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db import session_scope
+from kohtaanto.db.loaders import iter_jobseekers, iter_vacancies
 from kohtaanto.db.models import (
     EmploymentArea,
     EntryStatus,
@@ -29,7 +30,6 @@ from kohtaanto.db.models import (
 )
 from ml.facts import JobseekerFacts, VacancyFacts
 from ml.features import FEATURES
-from search.documents import iter_jobseekers, iter_vacancies
 
 
 async def load_population() -> tuple[list[VacancyFacts], list[JobseekerFacts]]:

@@ -55,7 +55,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,10 +63,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from meilisearch_python_sdk import AsyncClient
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kohtaanto.db.loaders import iter_jobseekers, iter_vacancies
 from kohtaanto.db.models import (
     EntryStatus,
     Shortlist,
@@ -83,6 +83,9 @@ from ml.facts import JobseekerFacts, VacancyFacts
 from ml.features import FEATURES, featurise
 
 Progress = Callable[[str, int, int], None]
+# The production retrieval for one vacancy: hits with ``id`` and ``score`` (passed in by
+# the caller, ``search.retrieve.retriever``, so that ``ml`` does not import ``search``).
+Retrieve = Callable[[Vacancy], Awaitable[Sequence[Any]]]
 
 HISTORY_MODEL_VERSION = "simulated-history"
 HISTORY_DAYS = 365
@@ -641,13 +644,10 @@ async def _insert(session: AsyncSession, table: Table, rows: Sequence[dict[str, 
 
 
 async def _retrieve_all(
-    client: AsyncClient,
+    retrieve: Retrieve,
     vacancies: Sequence[Vacancy],
-    settings: Settings,
     progress: Progress | None,
 ) -> dict[str, list[tuple[str, float]]]:
-    from search.retrieve import candidates_for_vacancy
-
     gate = asyncio.Semaphore(RETRIEVAL_CONCURRENCY)
     done = 0
     out: dict[str, list[tuple[str, float]]] = {}
@@ -655,13 +655,7 @@ async def _retrieve_all(
     async def one(v: Vacancy) -> None:
         nonlocal done
         async with gate:
-            hits = await candidates_for_vacancy(
-                client,
-                v,
-                prefix=settings.search.index_prefix,
-                limit=settings.search.retrieve_limit,
-                radius_km=settings.search.retrieve_radius_km,
-            )
+            hits = await retrieve(v)
         out[str(v.id)] = [(str(h.id), h.score) for h in hits]
         done += 1
         if progress is not None and (done % 50 == 0 or done == len(vacancies)):
@@ -678,7 +672,7 @@ def default_vacancy_count(open_vacancies: int) -> int:
 
 async def simulate_history(
     session: AsyncSession,
-    client: AsyncClient,
+    retrieve: Retrieve,
     settings: Settings,
     *,
     vacancies: int | None = None,
@@ -688,11 +682,12 @@ async def simulate_history(
 ) -> HistoryReport:
     """Simulate and write a year of recruitment history; the caller commits.
 
-    Needs the demo population in the database and the jobseeker index built.
+    Needs the demo population in the database and the jobseeker index built;
+    ``retrieve`` is the production retrieval for one vacancy (the caller passes
+    ``search.retrieve.retriever(client, settings.search)``: ``ml`` does not import
+    ``search``).
     Writes the evaluation data (with protected attributes) to `history_dir`.
     """
-    from search.documents import iter_jobseekers, iter_vacancies
-
     now = now or datetime.now(UTC)
     report = HistoryReport()
     started = time.perf_counter()
@@ -712,7 +707,7 @@ async def simulate_history(
         now,
     )
     needed = sorted({p.source_id for p in plans})
-    hits = await _retrieve_all(client, [sources[s] for s in needed], settings, progress)
+    hits = await _retrieve_all(retrieve, [sources[s] for s in needed], progress)
     report.seconds_retrieval = round(time.perf_counter() - started, 2)
 
     started = time.perf_counter()

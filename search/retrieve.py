@@ -15,7 +15,7 @@ filter-only hits follow, nearest first, with score 0.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -24,6 +24,7 @@ from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.models.search import SearchParams
 
 from kohtaanto.db.models import Jobseeker, Municipality, Vacancy, VacancyStatus
+from kohtaanto.settings import SearchSettings
 from search.indexes import STOP_WORDS, jobseeker_index, vacancy_index
 
 # Languages a profile or vacancy may list (ISO 639-1). A vacancy whose languages
@@ -112,6 +113,24 @@ async def _text_and_filter(
     for hit in results[-1].hits:
         hits.setdefault(hit["id"], 0.0)
     return [SearchHit(UUID(doc_id), score) for doc_id, score in hits.items()][:limit]
+
+
+def retriever(
+    client: AsyncClient, settings: SearchSettings
+) -> Callable[[Vacancy], Awaitable[list[SearchHit]]]:
+    """``candidates_for_vacancy`` with the configured index, limit and radius, for callers
+    that take the retrieval as a function (``ml.history.simulate_history``)."""
+
+    async def retrieve(vacancy: Vacancy) -> list[SearchHit]:
+        return await candidates_for_vacancy(
+            client,
+            vacancy,
+            prefix=settings.index_prefix,
+            limit=settings.retrieve_limit,
+            radius_km=settings.retrieve_radius_km,
+        )
+
+    return retrieve
 
 
 async def candidates_for_vacancy(

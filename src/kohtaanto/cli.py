@@ -243,6 +243,7 @@ def simulate_history_cmd(vacancies: int | None, seed: int) -> None:
     from kohtaanto.settings import get_settings
     from ml.history import has_history, simulate_history
     from search.client import search_client
+    from search.retrieve import retriever
 
     async def go() -> None:
         settings = get_settings()
@@ -250,7 +251,12 @@ def simulate_history_cmd(vacancies: int | None, seed: int) -> None:
             if await has_history(session):
                 raise click.ClickException("the database already has recorded outcomes")
             report = await simulate_history(
-                session, client, settings, vacancies=vacancies, seed=seed, progress=_progress
+                session,
+                retriever(client, settings.search),
+                settings,
+                vacancies=vacancies,
+                seed=seed,
+                progress=_progress,
             )
         click.echo(f"history simulated: {report.to_dict()}")
 

@@ -55,6 +55,7 @@ async def _prepare(
     from ml.history import has_history, simulate_history
     from ml.train import train_from_history
     from search.client import search_client
+    from search.retrieve import retriever
     from search.sync import reindex, reindex_vocabulary
 
     settings = get_settings()
@@ -85,7 +86,13 @@ async def _prepare(
     async with search_client(settings.search) as client, session_scope() as session:
         simulated = not await has_history(session)
         if simulated:
-            await simulate_history(session, client, settings, seed=seed, progress=progress)
+            await simulate_history(
+                session,
+                retriever(client, settings.search),
+                settings,
+                seed=seed,
+                progress=progress,
+            )
     if simulated or not _model_usable(settings.matching.model_dir):
         progress("ranking model", 0, 1)
         train_from_history(await load_outcomes(), settings.matching.model_dir, seed=seed)
