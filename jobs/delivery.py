@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +28,8 @@ from kohtaanto.domain.delivery import (
     webhook_request,
 )
 from kohtaanto.domain.outbound import Unresolvable, UnsafeTarget, check_target
-from kohtaanto.settings import DeliverySettings, Settings
+from kohtaanto.mail import send_mail
+from kohtaanto.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -50,31 +50,6 @@ def _locked(session: AsyncSession, query: Select[Any], *, skip: bool = False) ->
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         return query.with_for_update(skip_locked=skip)
     return query
-
-
-async def send_mail(settings: DeliverySettings, message: EmailMessage) -> None:
-    """Hand one message to the configured SMTP server."""
-    security = {
-        "auto": {},
-        "starttls": {"start_tls": True},
-        "tls": {"use_tls": True},
-        "none": {"start_tls": False},
-    }.get(settings.smtp_security)
-    if security is None:
-        raise ValueError(f"KOHTAANTO_SMTP_SECURITY: unknown value {settings.smtp_security!r}")
-    login = (
-        {"username": settings.smtp_username, "password": settings.smtp_password}
-        if settings.smtp_username
-        else {}
-    )
-    await aiosmtplib.send(
-        message,
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        timeout=30,
-        **security,
-        **login,
-    )
 
 
 def _error(what: str, error: Exception) -> str:

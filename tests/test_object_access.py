@@ -18,8 +18,8 @@ from uuid import UUID
 
 import pytest
 
-from kohtaanto.api.auth import create_token
 from kohtaanto.app import create_app
+from kohtaanto.auth import create_token
 from kohtaanto.db.models import Role
 from tests.conftest import _truncate
 from tests.tenants import Tenant, make_tenants

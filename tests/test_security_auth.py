@@ -189,8 +189,8 @@ def test_exclusions_are_anchored() -> None:
     """Finding 9: "/health", "/schema" and "/api" were exempt anywhere in a path."""
     from litestar.middleware._utils import build_exclude_path_pattern
 
-    from kohtaanto.api.auth import build_auth
     from kohtaanto.app import create_app
+    from kohtaanto.auth import build_auth
 
     auth = build_exclude_path_pattern(exclude=build_auth().exclude)
     assert auth is not None
@@ -306,7 +306,7 @@ async def test_login_rate_limited_across_processes(
     from kohtaanto.app import create_app
 
     user = await make_user(Role.COACH)
-    caplog.set_level("WARNING", logger="kohtaanto.api.auth")
+    caplog.set_level("WARNING", logger="kohtaanto.domain.accounts")
     async with _app_with(monkeypatch, KOHTAANTO_RATE_LOGIN="3/minute") as client:
         for _ in range(3):
             wrong = await client.post(

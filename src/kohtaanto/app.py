@@ -16,7 +16,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
-from kohtaanto.api.auth import AuthController, build_auth
+from kohtaanto.api.auth import AuthController
 from kohtaanto.api.documentation import document_error_answers
 from kohtaanto.api.employers import EmployerController
 from kohtaanto.api.errors import domain_error_response, validation_error_handler
@@ -31,6 +31,7 @@ from kohtaanto.api.service_paths import (
 )
 from kohtaanto.api.shortlists import CandidateController, EntryController, ShortlistController
 from kohtaanto.api.vacancies import VacancyController
+from kohtaanto.auth import build_auth
 from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.domain.errors import DomainError

@@ -30,7 +30,7 @@ from litestar.exceptions import (
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
-from kohtaanto.api.auth import PUBLIC_PATHS
+from kohtaanto.auth import PUBLIC_PATHS
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,13 +11,12 @@ from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, post, put
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.api.auth import AuthRequest
 from kohtaanto.api.errors import invalid, not_found
-from kohtaanto.api.schemas import Db, PageLimit, PageOffset, paginate
+from kohtaanto.api.schemas import Db, PageLimit, PageOffset, page_of, page_out
+from kohtaanto.auth import AuthRequest
 from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
+from kohtaanto.domain import notifications
 from kohtaanto.domain.delivery import new_webhook_secret
 from kohtaanto.domain.notifications import link_for
 from kohtaanto.domain.outbound import UnsafeTarget, check_target
@@ -56,16 +55,6 @@ def notification_out(n: Notification, role: Role | None = None) -> NotificationO
     )
 
 
-async def mark_all_read(db: AsyncSession, user: User) -> int:
-    """Mark every unread notification of ``user`` read; returns how many were."""
-    result = await db.execute(
-        update(Notification)
-        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=datetime.now(UTC))
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 class NotificationController(Controller):
     path = "/api/notifications"
     tags = ["notifications"]
@@ -80,32 +69,22 @@ class NotificationController(Controller):
         offset: PageOffset = 0,
     ) -> OffsetPagination[NotificationOut]:
         """The user's own notifications, newest first."""
-        query = select(Notification).where(Notification.recipient_id == request.user.id)
-        if unread:
-            query = query.where(Notification.read_at.is_(None))
-        role = request.user.role
-        return await paginate(
-            db_session,
-            query,
-            Notification.created_at.desc(),
-            limit,
-            offset,
-            lambda n: notification_out(n, role),
+        page = await notifications.list_for(
+            db_session, request.user, page_of(limit, offset), unread=unread
         )
+        role = request.user.role
+        return page_out(page, lambda n: notification_out(n, role))
 
     @post("/read-all", operation_id="markAllNotificationsRead", status_code=200)
     async def mark_all(self, request: AuthRequest, db_session: Db) -> MarkedRead:
         """Mark all the user's notifications read."""
-        return MarkedRead(marked=await mark_all_read(db_session, request.user))
+        return MarkedRead(marked=await notifications.mark_all_read(db_session, request.user))
 
     @post("/{notification_id:uuid}/read", operation_id="markNotificationRead", status_code=200)
     async def mark_read(
         self, request: AuthRequest, db_session: Db, notification_id: FromPath[UUID]
     ) -> NotificationOut:
-        n = await db_session.get(Notification, notification_id)
-        if n is None or n.recipient_id != request.user.id:
-            raise not_found("Notification")
-        n.read_at = n.read_at or datetime.now(UTC)
+        n = await notifications.mark_read(db_session, request.user, notification_id)
         return notification_out(n, request.user.role)
 
 

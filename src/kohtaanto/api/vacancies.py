@@ -1,81 +1,32 @@
-"""Vacancy endpoints: employers write their own, coordinators read their employers'."""
+"""Vacancy endpoints: employers write their own, coordinators read their employers'.
+The JSON door of ``kohtaanto.domain.vacancies``."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get, patch, post
-from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.errors import invalid, not_found
 from kohtaanto.api.schemas import (
     Concept,
     Db,
-    EscoUri,
-    EscoUris,
-    Languages,
-    MunicipalityCode,
     PageLimit,
     PageOffset,
     Place,
-    paginate,
+    page_of,
+    page_out,
+    place_of,
 )
+from kohtaanto.auth import AuthRequest, requires
 from kohtaanto.db.models import Role, Vacancy, VacancyStatus
-from kohtaanto.domain import employers, vacancies
-from kohtaanto.domain.vocabulary import FieldError
+from kohtaanto.domain import vacancies
+from kohtaanto.domain.vacancies import VacancyCreate, VacancyUpdate
 
-Title = Annotated[str, msgspec.Meta(min_length=3, max_length=255)]
-# Quarter hours, so 37.5 (the Finnish full-time week) and 38.25 fit and the stored
-# Numeric(4, 2) holds the value exactly.
-Hours = Annotated[
-    float,
-    msgspec.Meta(
-        ge=1, le=60, multiple_of=0.25, description="Hours per week, in quarter hours (37.5)"
-    ),
-]
-Pay = Annotated[int, msgspec.Meta(ge=0, le=100_000, description="Gross monthly pay, euros")]
-Description = Annotated[str, msgspec.Meta(max_length=20_000)]
-
-
-class VacancyCreate(msgspec.Struct, forbid_unknown_fields=True):
-    title: Title
-    occupation_uri: EscoUri
-    municipality_code: MunicipalityCode
-    hours_per_week: Hours
-    essential_skill_uris: EscoUris = []
-    optional_skill_uris: EscoUris = []
-    description: Description = ""
-    start_date: date | None = None
-    monthly_pay_eur: Pay | None = None
-    languages: Languages = msgspec.field(default_factory=lambda: ["fi"])
-    open_to_wage_subsidy: bool = False
-    open_to_work_trial: bool = False
-    open_to_apprenticeship: bool = False
-
-
-class VacancyUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    """Only the fields sent are changed."""
-
-    title: Title | msgspec.UnsetType = msgspec.UNSET
-    occupation_uri: EscoUri | msgspec.UnsetType = msgspec.UNSET
-    municipality_code: MunicipalityCode | msgspec.UnsetType = msgspec.UNSET
-    hours_per_week: Hours | msgspec.UnsetType = msgspec.UNSET
-    essential_skill_uris: EscoUris | msgspec.UnsetType = msgspec.UNSET
-    optional_skill_uris: EscoUris | msgspec.UnsetType = msgspec.UNSET
-    description: Description | msgspec.UnsetType = msgspec.UNSET
-    start_date: date | msgspec.UnsetType | None = msgspec.UNSET
-    monthly_pay_eur: Pay | msgspec.UnsetType | None = msgspec.UNSET
-    languages: Languages | msgspec.UnsetType = msgspec.UNSET
-    open_to_wage_subsidy: bool | msgspec.UnsetType = msgspec.UNSET
-    open_to_work_trial: bool | msgspec.UnsetType = msgspec.UNSET
-    open_to_apprenticeship: bool | msgspec.UnsetType = msgspec.UNSET
+__all__ = ["VacancyController", "VacancyCreate", "VacancyOut", "VacancyUpdate", "vacancy_out"]
 
 
 class VacancyClose(msgspec.Struct, forbid_unknown_fields=True):
@@ -116,9 +67,7 @@ def vacancy_out(v: Vacancy) -> VacancyOut:
         description=v.description,
         occupation=Concept(uri=v.occupation.uri, label=v.occupation.label),
         isco_code=v.occupation.isco_code,
-        municipality=Place(
-            code=v.municipality.code, name=v.municipality.name, sub_region=v.municipality.sub_region
-        ),
+        municipality=place_of(v.municipality),
         hours_per_week=v.hours_per_week,
         start_date=v.start_date,
         monthly_pay_eur=v.monthly_pay_eur,
@@ -139,19 +88,6 @@ def vacancy_out(v: Vacancy) -> VacancyOut:
     )
 
 
-def _sent(data: VacancyCreate | VacancyUpdate) -> dict[str, Any]:
-    """The fields the client sent."""
-    fields = msgspec.structs.asdict(data)
-    return {k: v for k, v in fields.items() if not isinstance(v, msgspec.UnsetType)}
-
-
-async def _mine(session: AsyncSession, request: AuthRequest, vacancy_id: FromPath[UUID]) -> Vacancy:
-    vacancy = await vacancies.get_visible(session, request.user, vacancy_id)
-    if vacancy is None:
-        raise not_found("Vacancy")
-    return vacancy
-
-
 class VacancyController(Controller):
     path = "/api/vacancies"
     tags = ["vacancies"]
@@ -166,29 +102,23 @@ class VacancyController(Controller):
         offset: PageOffset = 0,
     ) -> OffsetPagination[VacancyOut]:
         """Vacancies this user may see, newest first."""
-        query = vacancies.visible_to(request.user)
-        if status is not None:
-            query = query.where(Vacancy.status == status)
-        return await paginate(
-            db_session, query, Vacancy.created_at.desc(), limit, offset, vacancy_out
+        page = await vacancies.list_visible(
+            db_session, request.user, page_of(limit, offset), status
         )
+        return page_out(page, vacancy_out)
 
     @get("/{vacancy_id:uuid}", operation_id="getVacancy")
     async def get_vacancy(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> VacancyOut:
-        return vacancy_out(await _mine(db_session, request, vacancy_id))
+        return vacancy_out(await vacancies.visible(db_session, request.user, vacancy_id))
 
     @post("/", operation_id="createVacancy", guards=[requires(Role.EMPLOYER)])
     async def create_vacancy(
         self, request: AuthRequest, db_session: Db, data: JSONBody[VacancyCreate]
     ) -> VacancyOut:
         """Create a draft vacancy for the employer's organisation."""
-        try:
-            vacancy = await vacancies.create(db_session, request.user, _sent(data))
-        except FieldError as e:
-            raise invalid(e.field, e.message) from e
-        return vacancy_out(vacancy)
+        return vacancy_out(await vacancies.create(db_session, request.user, data))
 
     @patch("/{vacancy_id:uuid}", operation_id="updateVacancy", guards=[requires(Role.EMPLOYER)])
     async def update_vacancy(
@@ -199,12 +129,7 @@ class VacancyController(Controller):
         data: JSONBody[VacancyUpdate],
     ) -> VacancyOut:
         """Change the fields sent; an open vacancy is reindexed and reshortlisted."""
-        vacancy = await _mine(db_session, request, vacancy_id)
-        try:
-            await vacancies.update(db_session, vacancy, _sent(data))
-        except FieldError as e:
-            raise invalid(e.field, e.message) from e
-        return vacancy_out(vacancy)
+        return vacancy_out(await vacancies.update(db_session, request.user, vacancy_id, data))
 
     @post(
         "/{vacancy_id:uuid}/publish",
@@ -216,16 +141,7 @@ class VacancyController(Controller):
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> VacancyOut:
         """Open the vacancy: it is indexed, shortlisted and pushed to the coordinator."""
-        vacancy = await _mine(db_session, request, vacancy_id)
-        try:
-            vacancies.publish(db_session, vacancy)
-        except employers.NotApproved as e:
-            raise PermissionDeniedException(detail=f"Cannot publish: {e}") from e
-        except vacancies.VacancyStateError as e:
-            field = "essential_skill_uris" if "skill" in str(e) else "status"
-            raise invalid(field, str(e)) from e
-        await db_session.flush()
-        return vacancy_out(vacancy)
+        return vacancy_out(await vacancies.publish(db_session, request.user, vacancy_id))
 
     @post(
         "/{vacancy_id:uuid}/close",
@@ -241,10 +157,4 @@ class VacancyController(Controller):
         data: JSONBody[VacancyClose],
     ) -> VacancyOut:
         """Close the vacancy, filled or not."""
-        vacancy = await _mine(db_session, request, vacancy_id)
-        try:
-            vacancies.close(db_session, vacancy, data.filled)
-        except vacancies.VacancyStateError as e:
-            raise invalid("status", str(e)) from e
-        await db_session.flush()
-        return vacancy_out(vacancy)
+        return vacancy_out(await vacancies.close(db_session, request.user, vacancy_id, data.filled))

@@ -1,6 +1,6 @@
 """E-mails about the account itself: registration, password reset.
 
-They go out through the same SMTP delivery as notifications (``jobs.delivery.send_mail``),
+They go out through the same SMTP delivery as notifications (``kohtaanto.mail``),
 after the answer has been sent, so an address with an account and one without are
 answered alike and equally fast. Finnish first, then English, as the notifications.
 """
@@ -84,17 +84,3 @@ def password_reset(to: str, link: str, minutes: int) -> EmailMessage:
             "If you did not ask for this, you can ignore this message.",
         ],
     )
-
-
-async def send(message: EmailMessage) -> None:
-    """Send now through the configured SMTP server; without one, e-mail is off."""
-    from jobs.delivery import send_mail
-
-    settings = get_settings().delivery
-    if not settings.smtp_host:
-        log.info("account e-mail not sent: KOHTAANTO_SMTP_HOST is not set")
-        return
-    try:
-        await send_mail(settings, message)
-    except Exception as e:  # the answer has gone; the user can ask again
-        log.warning("account e-mail not delivered: %s", type(e).__name__)

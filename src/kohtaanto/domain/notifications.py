@@ -3,15 +3,21 @@ never twice for the same thing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from advanced_alchemy.filters import LimitOffset
+from advanced_alchemy.service import OffsetPagination
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
+from kohtaanto.db.models import Municipality, Notification, NotifyFrequency, Role, User, Vacancy
+from kohtaanto.db.paging import paginate
 from kohtaanto.domain import outbox
+from kohtaanto.domain.errors import NotFound
+from kohtaanto.i18n import N_
 from kohtaanto.queue import DELIVER_NOTIFICATION
 from kohtaanto.settings import get_settings
 
@@ -88,3 +94,59 @@ def link_for(kind: str, body: dict[str, Any], vacancy_id: UUID | None, role: Rol
     if role is Role.EMPLOYER and vid:
         return f"/employer/vacancies/{vid}"
     return None
+
+
+async def list_for(
+    session: AsyncSession, user: User, page: LimitOffset, *, unread: bool = False
+) -> OffsetPagination[Notification]:
+    """One page of the user's own notifications, newest first."""
+    query = select(Notification).where(Notification.recipient_id == user.id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    return await paginate(session, query, page, [Notification.created_at.desc(), Notification.id])
+
+
+async def inbox(
+    session: AsyncSession, user: User, limit: int
+) -> list[tuple[Notification, str | None, str | None]]:
+    """The user's newest notifications, each with its vacancy's title and place."""
+    rows = await session.execute(
+        select(Notification, Vacancy.title, Municipality.name)
+        .outerjoin(Vacancy, Vacancy.id == Notification.vacancy_id)
+        .outerjoin(Municipality, Municipality.id == Vacancy.municipality_id)
+        .where(Notification.recipient_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id)
+        .limit(limit)
+    )
+    return [(n, title, place) for n, title, place in rows.tuples()]
+
+
+async def mark_read(session: AsyncSession, user: User, notification_id: UUID) -> Notification:
+    """Mark one of the user's notifications read (reading it again changes nothing)."""
+    n = await session.get(Notification, notification_id)
+    if n is None or n.recipient_id != user.id:
+        raise NotFound(
+            "notification_not_found", N_("No such notification."), field="notification_id"
+        )
+    n.read_at = n.read_at or datetime.now(UTC)
+    await session.flush()
+    return n
+
+
+async def mark_all_read(session: AsyncSession, user: User) -> int:
+    """Mark every unread notification of ``user`` read; returns how many were."""
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=datetime.now(UTC))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def set_frequency(session: AsyncSession, user: User, frequency: NotifyFrequency) -> None:
+    """How often the user wants e-mail of new notifications (``off``: inbox only)."""
+    account = await session.get(User, user.id)
+    if account is None:
+        raise NotFound("account_not_found", N_("No such account."))
+    account.notify_frequency = frequency
+    await session.flush()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,7 @@ from kohtaanto.db.models import (
     Notification,
     NotifyFrequency,
     ProfileView,
+    Role,
     Shortlist,
     ShortlistEntry,
     ShortlistEvent,
@@ -31,12 +33,69 @@ from kohtaanto.db.models import (
     VacancyInterest,
 )
 from kohtaanto.domain import jobseekers, shortlists
+from kohtaanto.domain.errors import NotFound
 from kohtaanto.domain.service_paths import data_rights as service_path_data
+from kohtaanto.i18n import N_
 from kohtaanto.security import hash_password
 
 ERASED_NAME = "Erased user"
 # Birth year is required by the schema; 0 reads as "unknown" and is no one's.
 UNKNOWN_BIRTH_YEAR = 0
+
+
+# The newest views a jobseeker's page and the API list; the export has them all.
+VIEWS_SHOWN = 500
+
+
+class ProfileViewOut(msgspec.Struct):
+    """Who saw or shortlisted the jobseeker's profile: an organisation and a role, not a person."""
+
+    organisation: str
+    role: Role
+    action: str
+    vacancy_title: str | None
+    at: datetime
+
+
+async def views_of(
+    session: AsyncSession,
+    jobseeker_id: UUID,
+    *,
+    newest_first: bool = True,
+    limit: int | None = VIEWS_SHOWN,
+) -> list[ProfileViewOut]:
+    """Who viewed or shortlisted the person's profile, and when ("who viewed my profile":
+    the page, the API and the data export all read it here)."""
+    at = (
+        (ProfileView.at.desc(), ProfileView.id.desc())
+        if newest_first
+        else (
+            ProfileView.at,
+            ProfileView.id,
+        )
+    )
+    query = (
+        select(ProfileView, Vacancy.title)
+        .outerjoin(Vacancy, Vacancy.id == ProfileView.vacancy_id)
+        .where(ProfileView.jobseeker_id == jobseeker_id)
+        .order_by(*at)
+    )
+    rows = await session.execute(query.limit(limit) if limit else query)
+    return [
+        ProfileViewOut(
+            organisation=v.viewer_organisation,
+            role=v.viewer_role,
+            action=v.action,
+            vacancy_title=title,
+            at=v.at,
+        )
+        for v, title in rows.all()
+    ]
+
+
+async def my_views(session: AsyncSession, user: User) -> list[ProfileViewOut]:
+    """The jobseeker's own profile views, newest first."""
+    return await views_of(session, (await jobseekers.profile_of(session, user)).id)
 
 
 def _when(value: datetime | None) -> str | None:
@@ -174,22 +233,17 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
         {"vacancy_id": str(vacancy_id), "vacancy_title": title, "at": _when(at)}
         for at, vacancy_id, title in interests.all()
     ]
-    views = await session.execute(
-        select(ProfileView, Vacancy.title)
-        .outerjoin(Vacancy, Vacancy.id == ProfileView.vacancy_id)
-        .where(ProfileView.jobseeker_id == profile.id)
-        .order_by(ProfileView.at, ProfileView.id)
-    )
     data["service_path"] = await service_path_data.export(session, profile)
+    views = await views_of(session, profile.id, newest_first=False, limit=None)
     data["profile_views"] = [
         {
-            "organisation": v.viewer_organisation,
-            "role": v.viewer_role.value,
+            "organisation": v.organisation,
+            "role": v.role.value,
             "action": v.action,
-            "vacancy_title": title,
+            "vacancy_title": v.vacancy_title,
             "at": _when(v.at),
         }
-        for v, title in views.all()
+        for v in views
     ]
     return data
 
@@ -224,6 +278,14 @@ async def erase(
     await session.execute(delete(Notification).where(Notification.recipient_id == user.id))
     await session.flush()
     return profile
+
+
+async def erase_me(session: AsyncSession, user: User) -> None:
+    """The jobseeker erases themselves (GDPR): see ``erase``."""
+    account = await session.get(User, user.id)
+    if account is None:
+        raise NotFound("account_not_found", N_("No such account."))
+    await erase(session, account)
 
 
 async def _anonymise_profile(

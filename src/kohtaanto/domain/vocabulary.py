@@ -1,7 +1,7 @@
 """Turning the codes clients send (ESCO URIs, municipality codes) into rows.
 
-Each lookup names the request field it checks, so bad input gets a 400 that
-says which field and which value.
+Each lookup names the request field it checks, so bad input gets a ``DomainError``
+(a 400 at the API, the form's message on a page) that says which field and which value.
 """
 
 from __future__ import annotations
@@ -13,20 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.models import EscoOccupation, EscoSkill, Municipality
+from kohtaanto.domain.errors import DomainError
+from kohtaanto.i18n import N_
 
 Concept = TypeVar("Concept", EscoSkill, EscoOccupation)
 
 
-class FieldError(ValueError):
-    """Input the domain refuses; ``field`` is the request field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class UnknownReference(FieldError):
+class UnknownReference(DomainError):
     """A code that names nothing we know; ``field`` is the request field it came from."""
 
 
@@ -35,7 +28,12 @@ async def municipality(
 ) -> Municipality:
     row = await session.scalar(select(Municipality).where(Municipality.code == code))
     if row is None:
-        raise UnknownReference(field, f"no municipality with code {code!r}")
+        raise UnknownReference(
+            "unknown_municipality",
+            N_("No municipality has the code {municipality_code}."),
+            field=field,
+            municipality_code=code,
+        )
     return row
 
 
@@ -44,18 +42,20 @@ async def occupation(
 ) -> EscoOccupation:
     row = await session.scalar(select(EscoOccupation).where(EscoOccupation.uri == uri))
     if row is None:
-        raise UnknownReference(field, f"no ESCO occupation {uri!r}")
+        raise UnknownReference(
+            "unknown_occupation", N_("No ESCO occupation {uri}."), field=field, uri=uri
+        )
     return row
 
 
 async def occupations(
     session: AsyncSession, uris: Sequence[str], field: str
 ) -> list[EscoOccupation]:
-    return await _all(session, EscoOccupation, uris, field, "ESCO occupation")
+    return await _all(session, EscoOccupation, uris, field, "unknown_occupation")
 
 
 async def skills(session: AsyncSession, uris: Sequence[str], field: str) -> list[EscoSkill]:
-    return await _all(session, EscoSkill, uris, field, "ESCO skill")
+    return await _all(session, EscoSkill, uris, field, "unknown_skill")
 
 
 async def _all(
@@ -63,7 +63,7 @@ async def _all(
     model: type[Concept],
     uris: Sequence[str],
     field: str,
-    what: str,
+    code: str,
 ) -> list[Concept]:
     wanted = list(dict.fromkeys(uris))  # keep order, drop repeats
     if not wanted:
@@ -72,5 +72,7 @@ async def _all(
     rows = {r.uri: r for r in found.all()}
     missing = [u for u in wanted if u not in rows]
     if missing:
-        raise UnknownReference(field, f"unknown {what}: {', '.join(missing[:5])}")
+        raise UnknownReference(
+            code, N_("Unknown ESCO concepts: {uris}"), field=field, uris=", ".join(missing[:5])
+        )
     return [rows[u] for u in wanted]

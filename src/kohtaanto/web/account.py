@@ -12,9 +12,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.security.jwt import Token
 
-from kohtaanto.api.auth import AuthRequest, authenticate, create_token, revoke_tokens
-from kohtaanto.api.schemas import Db
+from kohtaanto.auth import AuthRequest, create_token, revoke_tokens
+from kohtaanto.db import Db
 from kohtaanto.db.models import User
+from kohtaanto.domain.accounts import authenticate
 from kohtaanto.settings import get_settings
 from kohtaanto.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from kohtaanto.web.rendering import ROLE_HOME, page, safe_next
@@ -64,7 +65,9 @@ async def login_submit(request: Request[Any, Any, Any], db_session: Db) -> Respo
         errors["password"] = N_("Enter your password.")
     user = None
     if not errors:
-        user = await authenticate(db_session, request, email, password)
+        user = await authenticate(
+            db_session, email, password, request.client.host if request.client else "?"
+        )
         if user is None:
             errors["password"] = N_("Wrong e-mail address or password.")
     if user is None:

@@ -19,9 +19,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import func, or_, select
 
-from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.schemas import Db
+from kohtaanto.auth import AuthRequest, requires
+from kohtaanto.db import Db
 from kohtaanto.db.models import Employer, Municipality, Role, User
+from kohtaanto.db.paging import LimitOffset, paginate
 from kohtaanto.security import hash_password_async
 from kohtaanto.web import forms
 from kohtaanto.web.i18n import N_
@@ -91,8 +92,9 @@ class AdminPages(Controller):
             query = query.where(or_(User.name.ilike(_like(q)), User.email.ilike(_like(q))))
         if role in {r.value for r in Role}:
             query = query.where(User.role == Role(role))
-        total = await db.scalar(select(func.count()).select_from(query.subquery()))
-        users = await db.scalars(query.order_by(User.role, User.name, User.email).limit(PAGE_SIZE))
+        users = await paginate(
+            db, query, LimitOffset(PAGE_SIZE, 0), [User.role, User.name, User.email, User.id]
+        )
         flash = {
             "created": N_("The account was created."),
             "saved": N_("Saved."),
@@ -101,8 +103,8 @@ class AdminPages(Controller):
             request,
             "admin/users.html",
             status_code=400 if errors else 200,
-            users=users.all(),
-            total=total or 0,
+            users=users.items,
+            total=users.total,
             shown=PAGE_SIZE,
             q=q,
             role=role,
@@ -173,13 +175,14 @@ class AdminPages(Controller):
             query = query.where(
                 or_(Employer.name.ilike(_like(q)), Employer.business_id.ilike(_like(q)))
             )
-        total = await db_session.scalar(select(func.count()).select_from(query.subquery()))
-        employers = await db_session.scalars(query.order_by(Employer.name).limit(PAGE_SIZE))
+        employers = await paginate(
+            db_session, query, LimitOffset(PAGE_SIZE, 0), [Employer.name, Employer.id]
+        )
         return page(
             request,
             "admin/organisations.html",
-            employers=employers.all(),
-            total=total or 0,
+            employers=employers.items,
+            total=employers.total,
             shown=PAGE_SIZE,
             q=q,
             coordinators=await _coordinators(db_session),

@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
-from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.schemas import Db
 from kohtaanto.api.shortlists import entry_for, shared_candidates
-from kohtaanto.api.vacancies import VacancyCreate
+from kohtaanto.auth import AuthRequest, requires
+from kohtaanto.db import Db
 from kohtaanto.db.models import (
     Employer,
     EntryStatus,
@@ -23,12 +20,12 @@ from kohtaanto.db.models import (
     EscoSkill,
     Municipality,
     Role,
-    User,
     Vacancy,
 )
 from kohtaanto.domain import employers, shortlists, vacancies
+from kohtaanto.domain.errors import DomainError
 from kohtaanto.domain.shortlists import Move, MoveError
-from kohtaanto.domain.vocabulary import FieldError
+from kohtaanto.domain.vacancies import VacancyCreate
 from kohtaanto.web import forms
 from kohtaanto.web.esco import _find as find_concepts
 from kohtaanto.web.i18n import N_
@@ -50,27 +47,13 @@ async def municipalities(db: Db) -> list[tuple[str, str]]:
     return [(c, n) for c, n in rows]
 
 
-async def _vacancy(db: Db, request: AuthRequest, vacancy_id: UUID) -> Vacancy:
-    vacancy = await vacancies.get_visible(db, request.user, vacancy_id)
-    if vacancy is None:
-        raise NotFoundException()
-    return vacancy
-
-
-async def _employer(db: Db, request: AuthRequest) -> Employer:
-    employer = (
-        await db.get(Employer, request.user.employer_id) if request.user.employer_id else None
-    )
-    if employer is None:
-        raise NotFoundException()
-    return employer
-
-
-async def coordinator_of(db: Db, employer: Employer) -> User | None:
-    """The company coordinator who serves ``employer`` (shown by name and contact, never id)."""
-    if employer.coordinator_id is None:
-        return None
-    return await db.get(User, employer.coordinator_id)
+# What the vacancy page says after a refused publish or close (``?error=``), by code.
+REFUSALS = {
+    "employer_not_approved": "unverified",
+    "employer_rejected": "unverified",
+    "essential_skill_required": "skills",
+    "vacancy_status": "status",
+}
 
 
 def _values(vacancy: Vacancy | None, employer: Employer | None = None) -> dict[str, Any]:
@@ -115,15 +98,14 @@ class EmployerPages(Controller):
                 newest.desc(), Vacancy.created_at.desc(), Vacancy.title
             )
         )
-        employer_id = request.user.employer_id
-        employer = await db_session.get(Employer, employer_id) if employer_id else None
+        employer = await employers.of_user(db_session, request.user)
         return page(request, "employer/home.html", vacancies=rows.all(), employer=employer)
 
     @get("/organisation", operation_id="pageEmployerOrganisation")
     async def organisation(self, request: AuthRequest, db_session: Db) -> Template:
         """The organisation's facts and the coordinator who serves it, with their contact."""
-        employer = await _employer(db_session, request)
-        coordinator = await coordinator_of(db_session, employer)
+        employer = await employers.of_user(db_session, request.user)
+        coordinator = await employers.coordinator_of(db_session, employer)
         return page(
             request, "employer/organisation.html", employer=employer, coordinator=coordinator
         )
@@ -166,7 +148,7 @@ class EmployerPages(Controller):
 
     @get("/vacancies/new", operation_id="pageVacancyNew")
     async def new(self, request: AuthRequest, db_session: Db) -> Template:
-        employer = await _employer(db_session, request)
+        employer = await employers.of_user(db_session, request.user)
         return await self._form(request, db_session, None, _values(None, employer), {})
 
     @post("/vacancies/new", operation_id="pageVacancyCreate", status_code=303)
@@ -179,11 +161,9 @@ class EmployerPages(Controller):
         )
         if data is not None:
             try:
-                vacancy = await vacancies.create(
-                    db_session, request.user, msgspec.structs.asdict(data)
-                )
-            except FieldError as e:
-                errors = {e.field: forms.message_for(e.field)}
+                vacancy = await vacancies.create(db_session, request.user, data)
+            except DomainError as e:
+                errors = forms.refused(e)
             else:
                 return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
         await db_session.rollback()
@@ -194,7 +174,7 @@ class EmployerPages(Controller):
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Template:
         """The vacancy, its actions, and the candidates shared with the employer."""
-        vacancy = await _vacancy(db_session, request, vacancy_id)
+        vacancy = await vacancies.visible(db_session, request.user, vacancy_id)
         candidates = await shared_candidates(db_session, request.user, vacancy)
         saved = request.query_params.get("saved")
         published = request.query_params.get("published")
@@ -207,7 +187,7 @@ class EmployerPages(Controller):
             reasons=list(shortlists.NOT_HIRED_REASONS),
             flash=N_("Saved.") if saved and not published else None,
             published=bool(published),
-            coordinator=await coordinator_of(db_session, vacancy.employer),
+            coordinator=await employers.coordinator_of(db_session, vacancy.employer),
             error=request.query_params.get("error"),
         )
 
@@ -215,14 +195,14 @@ class EmployerPages(Controller):
     async def edit(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Template:
-        vacancy = await _vacancy(db_session, request, vacancy_id)
+        vacancy = await vacancies.visible(db_session, request.user, vacancy_id)
         return await self._form(request, db_session, vacancy, _values(vacancy), {})
 
     @post("/vacancies/{vacancy_id:uuid}/edit", operation_id="pageVacancyUpdate", status_code=303)
     async def update(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Template | Redirect:
-        vacancy = await _vacancy(db_session, request, vacancy_id)
+        vacancy = await vacancies.visible(db_session, request.user, vacancy_id)
         form = await request.form()
         if "find_field" in form:
             return await self._search(request, db_session, vacancy, form)
@@ -231,28 +211,23 @@ class EmployerPages(Controller):
         )
         if data is not None:
             try:
-                await vacancies.update(db_session, vacancy, msgspec.structs.asdict(data))
-            except FieldError as e:
-                errors = {e.field: forms.message_for(e.field)}
+                await vacancies.update(db_session, request.user, vacancy_id, data)
+            except DomainError as e:
+                errors = forms.refused(e)
             else:
-                return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
+                return Redirect(f"/employer/vacancies/{vacancy_id}?saved=1", status_code=303)
         await db_session.rollback()
-        vacancy = await _vacancy(db_session, request, vacancy_id)
+        vacancy = await vacancies.visible(db_session, request.user, vacancy_id)
         return await self._form(request, db_session, vacancy, await _echo(db_session, form), errors)
 
     @post("/vacancies/{vacancy_id:uuid}/publish", operation_id="pageVacancyPublish")
     async def publish(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Redirect:
-        vacancy = await _vacancy(db_session, request, vacancy_id)
         try:
-            vacancies.publish(db_session, vacancy)
-        except employers.NotApproved:
-            return Redirect(f"/employer/vacancies/{vacancy_id}?error=unverified", status_code=303)
-        except vacancies.VacancyStateError as e:
-            reason = "skills" if "skill" in str(e) else "status"
-            return Redirect(f"/employer/vacancies/{vacancy_id}?error={reason}", status_code=303)
-        await db_session.flush()
+            await vacancies.publish(db_session, request.user, vacancy_id)
+        except DomainError as e:
+            return _refused(vacancy_id, e)
         # The page then says what happens next (shortlist built, coordinator told).
         return Redirect(f"/employer/vacancies/{vacancy_id}?published=1", status_code=303)
 
@@ -260,13 +235,11 @@ class EmployerPages(Controller):
     async def close(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Redirect:
-        vacancy = await _vacancy(db_session, request, vacancy_id)
-        form = await request.form()
+        filled = (await request.form()).get("filled") == "on"
         try:
-            vacancies.close(db_session, vacancy, filled=form.get("filled") == "on")
-        except vacancies.VacancyStateError:
-            return Redirect(f"/employer/vacancies/{vacancy_id}?error=status", status_code=303)
-        await db_session.flush()
+            await vacancies.close(db_session, request.user, vacancy_id, filled)
+        except DomainError as e:
+            return _refused(vacancy_id, e)
         return Redirect(f"/employer/vacancies/{vacancy_id}?saved=1", status_code=303)
 
     @post("/entries/{entry_id:uuid}/answer", operation_id="pageEmployerAnswer")
@@ -284,6 +257,15 @@ class EmployerPages(Controller):
             error = "reason" if getattr(e, "field", "to") == "reason" else "answer"
             return Redirect(f"/employer/vacancies/{vacancy.id}?error={error}", status_code=303)
         return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)
+
+
+def _refused(vacancy_id: UUID, error: DomainError) -> Redirect:
+    """Back to the vacancy page, which says why (a missing or foreign vacancy is a 404)."""
+    if error.code not in REFUSALS:
+        raise error
+    return Redirect(
+        f"/employer/vacancies/{vacancy_id}?error={REFUSALS[error.code]}", status_code=303
+    )
 
 
 async def labelled(db: Db, model: Any, uris: list[str]) -> list[tuple[str, str]]:

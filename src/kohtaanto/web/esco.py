@@ -13,7 +13,7 @@ from litestar.response import Template
 from meilisearch_python_sdk.errors import MeilisearchApiError
 from sqlalchemy import func, select
 
-from kohtaanto.api.schemas import Db
+from kohtaanto.db import Db
 from kohtaanto.db.models import EscoOccupation, EscoSkill
 from kohtaanto.settings import get_settings
 from kohtaanto.web.rendering import page

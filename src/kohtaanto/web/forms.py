@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 from litestar.datastructures import FormMultiDict
 
+from kohtaanto.domain.errors import DomainError
 from kohtaanto.web.i18n import N_
 
 T = TypeVar("T")
@@ -45,6 +46,24 @@ CHECK_THIS = N_("Check this value.")
 
 def message_for(field: str) -> str:
     return FIELD_MESSAGES.get(field, CHECK_THIS)
+
+
+class Refusal(str):
+    """A field's message (a msgid) on a form, carrying the use case's code: the page
+    shows it as ``data-code``, the same code the API answers in ``extra[].code``."""
+
+    code: str
+
+    def __new__(cls, message: str, code: str) -> Refusal:
+        refusal = super().__new__(cls, message)
+        refusal.code = code
+        return refusal
+
+
+def refused(error: DomainError) -> dict[str, str]:
+    """A use case's refusal as the form shows it: the field's own message and the code."""
+    field = error.field or "form"
+    return {field: Refusal(message_for(field), error.code)}
 
 
 def read(

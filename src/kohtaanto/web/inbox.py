@@ -17,15 +17,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_timedelta
 from litestar import Controller, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
-from kohtaanto.api.auth import AuthRequest
-from kohtaanto.api.notifications import mark_all_read
-from kohtaanto.api.schemas import Db
-from kohtaanto.db.models import Municipality, Notification, NotifyFrequency, User, Vacancy
+from kohtaanto.auth import AuthRequest
+from kohtaanto.db import Db
+from kohtaanto.db.models import NotifyFrequency
+from kohtaanto.domain import notifications
 from kohtaanto.domain.notifications import link_for
 from kohtaanto.web.i18n import N_, language_of
 from kohtaanto.web.rendering import page
@@ -110,16 +108,7 @@ class InboxPages(Controller):
     async def inbox(self, request: AuthRequest, db_session: Db) -> Template:
         """The newest notifications, grouped by kind and day, unread counted."""
         lang = language_of(request)
-        rows = (
-            await db_session.execute(
-                select(Notification, Vacancy.title, Municipality.name)
-                .outerjoin(Vacancy, Vacancy.id == Notification.vacancy_id)
-                .outerjoin(Municipality, Municipality.id == Vacancy.municipality_id)
-                .where(Notification.recipient_id == request.user.id)
-                .order_by(Notification.created_at.desc(), Notification.id)
-                .limit(INBOX_SIZE)
-            )
-        ).all()
+        rows = await notifications.inbox(db_session, request.user, INBOX_SIZE)
         now = datetime.now(UTC)
         role = request.user.role
         items = []
@@ -155,16 +144,13 @@ class InboxPages(Controller):
     async def read(
         self, request: AuthRequest, db_session: Db, notification_id: FromPath[UUID]
     ) -> Redirect:
-        n = await db_session.get(Notification, notification_id)
-        if n is None or n.recipient_id != request.user.id:
-            raise NotFoundException()
-        n.read_at = n.read_at or datetime.now(UTC)
+        await notifications.mark_read(db_session, request.user, notification_id)
         return Redirect("/notifications", status_code=303)
 
     @post("/notifications/read-all", operation_id="pageNotificationsReadAll")
     async def read_all(self, request: AuthRequest, db_session: Db) -> Redirect:
         """Mark every notification read."""
-        await mark_all_read(db_session, request.user)
+        await notifications.mark_all_read(db_session, request.user)
         return Redirect("/notifications", status_code=303)
 
     @post("/preferences", operation_id="pagePreferences")
@@ -174,8 +160,5 @@ class InboxPages(Controller):
             frequency = NotifyFrequency(str(form.get("frequency", "")))
         except ValueError:
             return Redirect("/notifications", status_code=303)
-        user = await db_session.get(User, request.user.id)
-        if user is None:
-            raise NotFoundException()
-        user.notify_frequency = frequency
+        await notifications.set_frequency(db_session, request.user, frequency)
         return Redirect("/notifications?saved=1", status_code=303)

@@ -7,37 +7,29 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, get, post
 from litestar.datastructures import Cookie
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.jobseekers import ProfileWrite, _entries_of, _matches_of, without_costs
-from kohtaanto.api.schemas import Db
 from kohtaanto.api.shortlists import entry_for
+from kohtaanto.auth import AuthRequest, requires
+from kohtaanto.db import Db
 from kohtaanto.db.models import (
     EducationLevel,
     EntryStatus,
     EscoOccupation,
     EscoSkill,
     Jobseeker,
-    ProfileView,
     Role,
-    Shortlist,
     ShortlistEntry,
-    User,
-    Vacancy,
-    VacancyInterest,
-    VacancyStatus,
 )
 from kohtaanto.domain import jobseekers, privacy, shortlists
 from kohtaanto.domain.disclosure import SHARED_FIELDS
+from kohtaanto.domain.errors import DomainError
+from kohtaanto.domain.jobseekers import ProfileWrite
 from kohtaanto.domain.shortlists import Move, MoveError
-from kohtaanto.domain.vocabulary import FieldError
 from kohtaanto.settings import get_settings
 from kohtaanto.web import forms
 from kohtaanto.web.account import TOKEN_COOKIE
@@ -78,13 +70,6 @@ def _values(profile: Jobseeker | None) -> dict[str, Any]:
     }
 
 
-async def _profile(db: Db, user: User) -> Jobseeker:
-    profile = await jobseekers.of_user(db, user)
-    if profile is None:
-        raise NotFoundException()
-    return profile
-
-
 class JobseekerPages(Controller):
     path = "/jobseeker"
     guards = [requires(Role.JOBSEEKER)]
@@ -96,16 +81,12 @@ class JobseekerPages(Controller):
         profile = await jobseekers.of_user(db_session, request.user)
         if profile is None:
             return Redirect("/jobseeker/profile")
-        entries = {e.vacancy.id: e for e in await _entries_of(db_session, profile.id)}
-        interested = set(
-            await db_session.scalars(
-                select(VacancyInterest.vacancy_id).where(VacancyInterest.jobseeker_id == profile.id)
-            )
-        )
+        entries = {e.vacancy.id: e for e in await jobseekers.entries_of(db_session, profile.id)}
+        interested = set(await jobseekers.interests_of(db_session, profile.id))
         return page(
             request,
             "jobseeker/matches.html",
-            matches=[without_costs(m) for m in await _matches_of(db_session, profile)],
+            matches=await jobseekers.my_matches(db_session, request.user),
             entries=entries,
             interested=interested,
             flash=N_("Thank you: your company coordinator now knows you are interested.")
@@ -113,37 +94,14 @@ class JobseekerPages(Controller):
             else None,
         )
 
-    async def _vacancy(self, db: Db, profile: Jobseeker, vacancy_id: UUID) -> Vacancy:
-        """A vacancy the jobseeker may read: any open one, or one they are on a
-        shortlist of (a filled job still shows why they were not chosen)."""
-        vacancy = await db.get(Vacancy, vacancy_id)
-        if vacancy is None:
-            raise NotFoundException()
-        if vacancy.status is not VacancyStatus.OPEN:
-            on_list = await db.scalar(
-                select(ShortlistEntry.id)
-                .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
-                .where(
-                    Shortlist.vacancy_id == vacancy.id, ShortlistEntry.jobseeker_id == profile.id
-                )
-            )
-            if on_list is None:
-                raise NotFoundException()
-        return vacancy
-
     @get("/vacancies/{vacancy_id:uuid}", operation_id="pageJobseekerVacancy")
     async def vacancy(
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Template:
         """The whole vacancy as the employer wrote it, with "I'm interested"."""
-        profile = await _profile(db_session, request.user)
-        vacancy = await self._vacancy(db_session, profile, vacancy_id)
-        interested = await db_session.scalar(
-            select(VacancyInterest.at).where(
-                VacancyInterest.jobseeker_id == profile.id,
-                VacancyInterest.vacancy_id == vacancy.id,
-            )
-        )
+        profile = await jobseekers.profile_of(db_session, request.user)
+        vacancy = await jobseekers.readable_vacancy(db_session, profile, vacancy_id)
+        interested = (await jobseekers.interests_of(db_session, profile.id)).get(vacancy.id)
         return page(
             request,
             "jobseeker/vacancy.html",
@@ -165,13 +123,10 @@ class JobseekerPages(Controller):
         self, request: AuthRequest, db_session: Db, vacancy_id: FromPath[UUID]
     ) -> Redirect:
         """ "I'm interested": the coordinator is told once; saying it again is harmless."""
-        profile = await _profile(db_session, request.user)
-        vacancy = await self._vacancy(db_session, profile, vacancy_id)
-        if vacancy.status is VacancyStatus.OPEN:
-            await jobseekers.express_interest(db_session, profile, vacancy)
+        await jobseekers.interested(db_session, request.user, vacancy_id)
         back = "/jobseeker" if (await request.form()).get("from") == "matches" else None
         return Redirect(
-            f"{back or f'/jobseeker/vacancies/{vacancy.id}'}?interested=1", status_code=303
+            f"{back or f'/jobseeker/vacancies/{vacancy_id}'}?interested=1", status_code=303
         )
 
     async def _form(
@@ -207,11 +162,9 @@ class JobseekerPages(Controller):
         data, errors = forms.read(form, ProfileWrite, lists=_LISTS, flags=_FLAGS)
         if data is not None:
             try:
-                await jobseekers.save_profile(
-                    db_session, request.user, msgspec.structs.asdict(data)
-                )
-            except FieldError as e:
-                errors = {e.field: forms.message_for(e.field)}
+                await jobseekers.save_profile(db_session, request.user, data)
+            except DomainError as e:
+                errors = forms.refused(e)
             else:
                 return Redirect("/jobseeker/profile?saved=1", status_code=303)
         await db_session.rollback()
@@ -227,8 +180,7 @@ class JobseekerPages(Controller):
 
     @get("/consents", operation_id="pageJobseekerConsents")
     async def consents(self, request: AuthRequest, db_session: Db) -> Template:
-        profile = await _profile(db_session, request.user)
-        entries = await _entries_of(db_session, profile.id)
+        entries = await jobseekers.my_entries(db_session, request.user)
         saved = bool(request.query_params.get("saved"))
         # What agreeing shares, with whom (each entry's employer) and until when.
         rows = await db_session.execute(
@@ -276,15 +228,8 @@ class JobseekerPages(Controller):
 
     @get("/views", operation_id="pageJobseekerViews")
     async def views(self, request: AuthRequest, db_session: Db) -> Template:
-        profile = await _profile(db_session, request.user)
-        rows = await db_session.execute(
-            select(ProfileView, Vacancy.title)
-            .outerjoin(Vacancy, Vacancy.id == ProfileView.vacancy_id)
-            .where(ProfileView.jobseeker_id == profile.id)
-            .order_by(ProfileView.at.desc(), ProfileView.id.desc())
-            .limit(500)
-        )
-        return page(request, "jobseeker/views.html", views=rows.all())
+        views = await privacy.my_views(db_session, request.user)
+        return page(request, "jobseeker/views.html", views=views)
 
     @get("/data", operation_id="pageJobseekerData")
     async def data(self, request: AuthRequest) -> Template:
@@ -310,10 +255,7 @@ class JobseekerPages(Controller):
                 status_code=400,
                 errors={"confirm": N_("Tick the box to confirm.")},
             )
-        user = await db_session.get(User, request.user.id)
-        if user is None:
-            raise NotFoundException()
-        await privacy.erase(db_session, user)
+        await privacy.erase_me(db_session, request.user)
         return Redirect(
             "/login",
             status_code=303,

@@ -22,8 +22,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
 
-from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.schemas import Db
+from kohtaanto.auth import AuthRequest, requires
+from kohtaanto.db import Db
 from kohtaanto.db.models import EmploymentArea, Municipality, Role
 from kohtaanto.domain import reports
 from kohtaanto.web.charts import bar_chart

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, get
 from litestar.response import Template
 
-from kohtaanto.api.auth import AuthRequest, requires
+from kohtaanto.auth import AuthRequest, requires
 from kohtaanto.db.models import Role
 from kohtaanto.settings import get_settings
 from kohtaanto.web.i18n import N_

@@ -13,10 +13,12 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from kohtaanto.api.auth import AuthRequest, request_reset, send_if_any
-from kohtaanto.api.schemas import Db
+from kohtaanto.auth import AuthRequest
+from kohtaanto.db import Db
 from kohtaanto.db.models import User
 from kohtaanto.domain import passwords
+from kohtaanto.domain.accounts import request_reset
+from kohtaanto.mail import send_if_any
 from kohtaanto.security import verify_password_async
 from kohtaanto.web.account import session_cookie
 from kohtaanto.web.i18n import N_

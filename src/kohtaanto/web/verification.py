@@ -6,20 +6,19 @@ registrations of their own sub-region, an admin all of them.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.employers import employer_review
-from kohtaanto.api.schemas import Db
+from kohtaanto.auth import AuthRequest, requires
+from kohtaanto.db import Db
 from kohtaanto.db.models import Role
 from kohtaanto.domain import employers
+from kohtaanto.domain.errors import DomainError
+from kohtaanto.web.forms import Refusal
 from kohtaanto.web.i18n import N_
 from kohtaanto.web.rendering import page
 
@@ -42,10 +41,7 @@ class VerificationPages(Controller):
     async def _page(
         self, request: AuthRequest, db_session: Db, status_code: int = 200, **context: Any
     ) -> Template:
-        rows = [
-            await employer_review(db_session, e)
-            for e in await employers.pending_for(db_session, request.user)
-        ]
+        rows = await employers.pending_for(db_session, request.user)
         done = request.query_params.get("done")
         return page(
             request,
@@ -59,33 +55,41 @@ class VerificationPages(Controller):
     @post("/{employer_id:uuid}/approve", operation_id="pageApproveEmployer", status_code=303)
     async def approve(
         self, request: AuthRequest, db_session: Db, employer_id: FromPath[UUID]
-    ) -> Redirect:
-        employer = await employers.reviewable(db_session, request.user, employer_id)
-        if employer is None:
-            raise NotFoundException()
-        # Decided already (another tab, another coordinator): the list shows how.
-        with contextlib.suppress(employers.ReviewError):
-            employers.decide(employer, request.user, approve=True)
-        return Redirect("/coordinator/employers?done=approved", status_code=303)
+    ) -> Template | Redirect:
+        return await self._decide(request, db_session, employer_id, approve=True)
 
     @post("/{employer_id:uuid}/reject", operation_id="pageRejectEmployer", status_code=303)
     async def reject(
         self, request: AuthRequest, db_session: Db, employer_id: FromPath[UUID]
     ) -> Template | Redirect:
-        employer = await employers.reviewable(db_session, request.user, employer_id)
-        if employer is None:
-            raise NotFoundException()
-        form = await request.form()
-        reason = str(form.get("reason", "")).strip()[:1000]
-        if len(reason) < 3:
+        reason = str((await request.form()).get("reason", ""))[:1000]
+        return await self._decide(request, db_session, employer_id, approve=False, reason=reason)
+
+    async def _decide(
+        self,
+        request: AuthRequest,
+        db_session: Db,
+        employer_id: UUID,
+        *,
+        approve: bool,
+        reason: str | None = None,
+    ) -> Template | Redirect:
+        """The same use case as the API's approve and reject (``employers.decide``)."""
+        try:
+            await employers.decide(db_session, request.user, employer_id, approve, reason)
+        except DomainError as e:
+            if e.code == "already_decided":
+                # Decided already (another tab, another coordinator): the list shows how.
+                return Redirect("/coordinator/employers", status_code=303)
+            if e.status != 400:
+                raise
             key = str(employer_id)
             return await self._page(
                 request,
                 db_session,
                 status_code=400,
-                errors={key: N_("Give the reason the employer will see.")},
-                reasons={key: reason},
+                errors={key: Refusal(e.message, e.code)},
+                reasons={key: (reason or "").strip()},
             )
-        with contextlib.suppress(employers.ReviewError):
-            employers.decide(employer, request.user, approve=False, reason=reason)
-        return Redirect("/coordinator/employers?done=rejected", status_code=303)
+        done = "approved" if approve else "rejected"
+        return Redirect(f"/coordinator/employers?done={done}", status_code=303)
