@@ -81,9 +81,14 @@ async def coordinator_for(session: AsyncSession, municipality: Municipality) -> 
     return row[0] if row else None
 
 
+async def find_of_user(session: AsyncSession, user: User) -> Employer | None:
+    """The organisation of the employer user ``user``, if the account has one."""
+    return await session.get(Employer, user.employer_id) if user.employer_id else None
+
+
 async def of_user(session: AsyncSession, user: User) -> Employer:
-    """The organisation of the employer user ``user``."""
-    employer = await session.get(Employer, user.employer_id) if user.employer_id else None
+    """The organisation of the employer user ``user`` (``NotFound`` without one)."""
+    employer = await find_of_user(session, user)
     if employer is None:
         raise NotFound("employer_not_found", N_("No such employer."), field="employer_id")
     return employer

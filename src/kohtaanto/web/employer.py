@@ -98,7 +98,7 @@ class EmployerPages(Controller):
                 newest.desc(), Vacancy.created_at.desc(), Vacancy.title
             )
         )
-        employer = await employers.of_user(db_session, request.user)
+        employer = await employers.find_of_user(db_session, request.user)
         return page(request, "employer/home.html", vacancies=rows.all(), employer=employer)
 
     @get("/organisation", operation_id="pageEmployerOrganisation")
