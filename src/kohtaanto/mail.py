@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from email.message import EmailMessage
+from typing import Any
 
 import aiosmtplib
 
@@ -16,15 +17,16 @@ log = logging.getLogger(__name__)
 
 async def send_mail(settings: DeliverySettings, message: EmailMessage) -> None:
     """Hand one message to the configured SMTP server."""
-    security = {
+    modes: dict[str, dict[str, Any]] = {
         "auto": {},
         "starttls": {"start_tls": True},
         "tls": {"use_tls": True},
         "none": {"start_tls": False},
-    }.get(settings.smtp_security)
+    }
+    security = modes.get(settings.smtp_security)
     if security is None:
         raise ValueError(f"KOHTAANTO_SMTP_SECURITY: unknown value {settings.smtp_security!r}")
-    login = (
+    login: dict[str, Any] = (
         {"username": settings.smtp_username, "password": settings.smtp_password}
         if settings.smtp_username
         else {}
