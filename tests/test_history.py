@@ -215,6 +215,7 @@ def test_gbm_model_roundtrip_and_explanations(population, tmp_path: Path) -> Non
 async def test_history_train_evaluate_end_to_end(clean: None, search_ready: None) -> None:
     from kohtaanto.demo.seed import seed_demo
     from search.client import search_client
+    from search.retrieve import retriever
     from search.sync import reindex
 
     settings = get_settings()
@@ -223,7 +224,9 @@ async def test_history_train_evaluate_end_to_end(clean: None, search_ready: None
     async with search_client(settings.search) as client, session_scope() as session:
         await reindex(client, session, settings.search.index_prefix)
     async with search_client(settings.search) as client, session_scope() as session:
-        report = await simulate_history(session, client, settings, vacancies=240, seed=5, now=NOW)
+        report = await simulate_history(
+            session, retriever(client, settings.search), settings, vacancies=240, seed=5, now=NOW
+        )
     assert report.vacancies == 240 and report.shortlisted > 0 and report.filled > 0
 
     async with session_scope() as session:
