@@ -53,7 +53,13 @@ async def paginate(
     """The ``page`` of ``query`` in ``order_by`` order (one expression or a list), with
     the total; each row through ``out`` when given."""
     model = query.column_descriptions[0]["entity"]
-    repository = _repository(model)(session=session, statement=query, wrap_exceptions=False)
+    # Two queries, not a window function: a page past the end still says the total.
+    repository = _repository(model)(
+        session=session,
+        statement=query,
+        wrap_exceptions=False,
+        count_with_window_function=False,
+    )
     orders = order_by if isinstance(order_by, list) else [order_by]
     rows, total = await repository.get_many_and_count(page, statement=query.order_by(*orders))
     items = [out(r) for r in rows] if out else rows
