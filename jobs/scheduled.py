@@ -6,6 +6,8 @@
   sharing past its date ends.
 - ``retrain`` (weekly): when outcomes were recorded since the last training,
   train on them; the new model is promoted only if it beats the one in use.
+- ``remind_referrals`` (hourly, ``jobs.partners``): partners are reminded of referrals
+  unanswered for the configured days; those past their deadline expire.
 - ``purge_inactive`` (nightly): profiles inactive for the retention period are
   anonymised, as on erasure.
 
@@ -25,6 +27,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from jobs.matching import build_shortlist
+from jobs.partners import remind_referrals
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Vacancy, VacancyStatus
 from kohtaanto.domain import privacy, shortlists
@@ -32,6 +35,7 @@ from kohtaanto.settings import Settings
 from ml.dataset import load_outcomes
 from ml.registry import MODEL_FILE, load_current
 from ml.train import train_from_history
+from search.partners import rebuild_services
 from search.sync import reindex
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,9 @@ async def refresh_shortlists(ctx: Ctx) -> dict[str, Any]:
     client = ctx["search"]
     async with session_scope() as session:
         indexed = await reindex(client, session, settings.search.index_prefix)
+        indexed["partner_services"] = await rebuild_services(
+            client, session, settings.search.index_prefix
+        )
         open_ids = list(
             await session.scalars(
                 select(Vacancy.id).where(Vacancy.status == VacancyStatus.OPEN).order_by(Vacancy.id)
@@ -138,4 +145,5 @@ SCHEDULED = {
     "expire-consents": expire_consents,
     "retrain": retrain,
     "purge-inactive": purge_inactive,
+    "remind-referrals": remind_referrals,
 }

@@ -22,7 +22,7 @@ from arq import Worker, cron, func
 from arq.connections import RedisSettings
 from arq.utils import timestamp_ms
 
-from jobs import delivery, meetings, tasks
+from jobs import delivery, meetings, partners, tasks
 from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, retrain
 from kohtaanto.queue import (
     BULK,
@@ -89,6 +89,8 @@ FUNCTIONS = [
         timeout=120,
     ),
     func(in_lane(meetings.meeting_mail), max_tries=get_settings().delivery.max_tries, timeout=120),
+    in_lane(partners.partner_services_changed),
+    func(in_lane(partners.referral_link), max_tries=5, timeout=120),
 ]
 assert {getattr(f, "name", getattr(f, "__name__", "")) for f in FUNCTIONS} == TASKS, (
     "every queued task name needs a function"
@@ -105,6 +107,7 @@ class WorkerSettings:
         # Scheduled work (jobs/scheduled.py; each also `kohtaanto scheduled NAME`).
         cron(expire_consents, minute={5}, unique=True),
         cron(meetings.meeting_reminders, minute={20, 50}, unique=True),
+        cron(partners.remind_referrals, minute={10}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

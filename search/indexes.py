@@ -17,6 +17,7 @@ from meilisearch_python_sdk.models.task import TaskInfo, TaskResult
 
 VACANCIES = "vacancies"
 JOBSEEKERS = "jobseekers"
+PARTNER_SERVICES = "partner_services"  # search.partners
 PRIMARY_KEY = "id"
 
 # Long enough for a settings change that reindexes 30 000 documents on two cores.
@@ -177,5 +178,6 @@ async def delete_indexes(client: AsyncClient, prefix: str = "") -> None:
         jobseeker_index(prefix),
         concept_index("skills", prefix),
         concept_index("occupations", prefix),
+        f"{prefix}{PARTNER_SERVICES}",
     ):
         await client.delete_index_if_exists(uid)

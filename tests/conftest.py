@@ -56,7 +56,8 @@ _PASSWORD_HASH = hash_password(PASSWORD)
 # Rows written by tests; the vocabulary and places stay for the whole run.
 _MUTABLE_TABLES = (
     "notification, shortlist_entry, shortlist, vacancy_skill, vacancy, jobseeker_skill, "
-    "jobseeker_occupation, jobseeker, user_account, employer, outbox, service_rules"
+    "jobseeker_occupation, jobseeker, user_account, employer, outbox, service_rules, "
+    "partner_organisation"
 )
 
 

@@ -30,7 +30,11 @@ from kohtaanto.db.models import (
     Meeting,
     Municipality,
     Notification,
+    PartnerOrganisation,
+    PartnerService,
     PlanActivity,
+    Referral,
+    ReferralStatus,
     Role,
     ServicePlan,
     Shortlist,
@@ -69,6 +73,9 @@ class Tenant:
     meeting_id: UUID | None = None
     member_id: UUID | None = None
     notifications: dict[Role, UUID] = field(default_factory=dict)
+    organisation_id: UUID | None = None  # a partner organisation, its service and user
+    service_id: UUID | None = None
+    referral_id: UUID | None = None  # the client's referral to it, sent (name consented)
 
 
 def instruments_for(reduced_work_ability: bool, pay: int = 2300) -> list[dict[str, Any]]:
@@ -283,6 +290,40 @@ async def make_tenants() -> dict[str, Tenant]:
             tenant.employer_id, tenant.vacancy_id = employer.id, vacancy.id
             tenant.entry_id, tenant.hand_entry_id = entry.id, by_hand.id
             tenant.jobseeker_id = person.id
+            organisation = PartnerOrganisation(
+                name=f"Opisto {key.upper()}", kind="education", municipality_id=home.id
+            )
+            session.add(organisation)
+            await session.flush()
+            user(Role.PARTNER, partner_organisation_id=organisation.id)
+            service = PartnerService(
+                organisation_id=organisation.id,
+                name=f"Osaamiskartoitus {key.upper()}",
+                types=["assessment"],
+                themes=["choose-a-job--competence-mapping"],
+                referral_methods=["kohtaanto"],
+                municipality_id=home.id,
+                lat=home.lat,
+                lon=home.lon,
+                contact_email=f"ohjaus-{key}@opisto.example.fi",
+            )
+            session.add(service)
+            await session.flush()
+            referral = Referral(
+                jobseeker_id=person.id,
+                service_id=service.id,
+                coach_id=coach.id,
+                status=ReferralStatus.SENT,
+                requested_items=["name", "work_ability"],
+                consented_items=["name"],
+                shared={"name": person_user.name},
+                sent_at=now,
+                expires_at=now + timedelta(days=14),
+            )
+            session.add(referral)
+            await session.flush()
+            tenant.organisation_id, tenant.service_id = organisation.id, service.id
+            tenant.referral_id = referral.id
         manager = User(
             role=Role.MANAGER,
             email="manager@tenant.example.fi",

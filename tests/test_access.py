@@ -19,6 +19,7 @@ SIGNED_IN = frozenset(Role)
 E, C, H, J, A = Role.EMPLOYER, Role.COORDINATOR, Role.COACH, Role.JOBSEEKER, Role.ADMIN
 M = Role.MANAGER
 S = Role.SPECIALIST
+P = Role.PARTNER
 
 # (method, path) -> who may call it.
 ACCESS: dict[tuple[str, str], Any] = {
@@ -86,6 +87,17 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/me/service-path/team/{member_id:uuid}/answer"): {J},
     ("GET", "/api/specialist/clients"): {S},
     ("GET", "/api/specialist/clients/{jobseeker_id:uuid}"): {S},
+    # Partner services and referrals (domain.partners).
+    ("GET", "/api/partner-services"): {H, P, A, M, C},
+    ("POST", "/api/partner-services"): {P, A},
+    ("PUT", "/api/partner-services/{service_id:uuid}"): {P, A},
+    ("GET", "/api/referrals"): {P, J},
+    ("POST", "/api/referrals"): {H},
+    ("GET", "/api/referrals/{referral_id:uuid}"): {H, P, J},
+    ("POST", "/api/referrals/{referral_id:uuid}/consent"): {J},
+    ("POST", "/api/referrals/{referral_id:uuid}/answer"): {P},
+    ("POST", "/api/referrals/{referral_id:uuid}/cancel"): {H},
+    ("GET", "/api/coach/clients/{jobseeker_id:uuid}/skills-gap"): {H},
 }
 
 # Pages of the web interface: (method, path) -> who may open it.
@@ -167,6 +179,17 @@ PAGES: dict[tuple[str, str], Any] = {
     ("POST", "/jobseeker/plan/team/{member_id:uuid}"): {J},
     ("GET", "/specialist"): {S},
     ("GET", "/specialist/clients/{jobseeker_id:uuid}"): {S},
+    ("GET", "/partner"): {P},
+    ("GET", "/partner/referrals/{referral_id:uuid}"): {P},
+    ("POST", "/partner/referrals/{referral_id:uuid}/answer"): {P},
+    # The one-time answer link: no account (the token is the key).
+    ("GET", "/r/{token:str}"): ANYONE,
+    ("POST", "/r/{token:str}"): ANYONE,
+    ("GET", "/coach/clients/{jobseeker_id:uuid}/offers"): {H},
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/referrals"): {H},
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/referrals/{referral_id:uuid}/cancel"): {H},
+    ("GET", "/jobseeker/referrals"): {J},
+    ("POST", "/jobseeker/referrals/{referral_id:uuid}/consent"): {J},
 }
 
 
@@ -201,11 +224,14 @@ def _concrete(path: str) -> str:
         "activity_id",
         "meeting_id",
         "member_id",
+        "referral_id",
+        "service_id",
     ):
         path = path.replace(f"{{{name}:uuid}}", str(uuid.uuid4()))
     return (
         path.replace("{file_path:path}", "app.css")
         .replace("{code:str}", "sv")
+        .replace("{token:str}", "not-a-valid-token")
         .replace("{filename:str}", "funnel.csv")
     )
 

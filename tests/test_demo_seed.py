@@ -270,3 +270,33 @@ async def test_deterministic_and_refuses_a_second_seed(
         assert await _fingerprint(session) == first
     finally:
         await session.close()
+
+
+async def test_partner_catalogue_and_referrals(seeded: AsyncSession) -> None:
+    """A believable Pirkanmaa catalogue: rehabilitative work activity in every one of the
+    23 municipalities, competence mapping and training with the ESCO skills they teach,
+    every kind of organisation; referrals in every state, the demo coach's too."""
+    from kohtaanto.db.models import (
+        PartnerOrganisation,
+        PartnerService,
+        Referral,
+        ReferralStatus,
+    )
+
+    s = seeded
+    services = list(await s.scalars(select(PartnerService)))
+    assert len(services) > 100
+    places = {sv.municipality.code for sv in services if sv.municipality}
+    assert len(places) == 23
+    kinds = set(await s.scalars(select(PartnerOrganisation.kind)))
+    assert kinds >= {"education", "guidance", "health", "kela", "ngo", "staffing"}
+    mappings = [sv for sv in services if "assessment" in sv.types and sv.skill_uris]
+    assert len(mappings) > 20 and all(len(sv.skill_uris) > 20 for sv in mappings)
+    statuses = set(await s.scalars(select(Referral.status)))
+    assert statuses == set(ReferralStatus)
+    coach = await s.scalar(select(User).where(User.email == "coach@demo.kohtaanto.fi"))
+    assert coach is not None
+    mine = set(await s.scalars(select(Referral.status).where(Referral.coach_id == coach.id)))
+    assert mine == set(ReferralStatus)
+    partner = await s.scalar(select(User).where(User.email == "partner@demo.kohtaanto.fi"))
+    assert partner is not None and partner.partner_organisation_id is not None

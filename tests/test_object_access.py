@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,7 @@ from tests.test_access import ACCESS, ANYONE, PAGES, _routes
 E, C, H, J, A = Role.EMPLOYER, Role.COORDINATOR, Role.COACH, Role.JOBSEEKER, Role.ADMIN
 M = Role.MANAGER
 S = Role.SPECIALIST
+P = Role.PARTNER
 REACH, HIDDEN, FORBIDDEN = "reaches it", "404", "403"
 
 
@@ -51,7 +53,7 @@ def _r(**kw: Any) -> Rule:
     return Rule(**{k: frozenset(v) if isinstance(v, set) else v for k, v in kw.items()})
 
 
-OPEN_VACANCY_READERS = {J, H, M, A, S}  # open vacancies are public inside the service
+OPEN_VACANCY_READERS = {J, H, M, A, S, P}  # open vacancies are public inside the service
 ENTRY_PEOPLE = {C, J, H, E, A}  # an entry's coordinator, person, coach, employer (shared)
 
 OBJECT_RULES: dict[tuple[str, str], Rule] = {
@@ -167,6 +169,31 @@ OBJECT_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/coordinators/{user_id:uuid}/sub-region"): _r(
         other={A}, body={"sub_region": "Tampere"}
     ),
+    # Partner services: kept by their organisation's partner users, and admins.
+    ("PUT", "/api/partner-services/{service_id:uuid}"): _r(
+        body={"name": "Osaamiskartoitus", "types": ["assessment"]}
+    ),
+    # A referral: its client, the client's coach, the partner it was sent to; nobody else.
+    ("GET", "/api/referrals/{referral_id:uuid}"): _r(other=set()),
+    ("POST", "/api/referrals/{referral_id:uuid}/consent"): _r(
+        other=set(), body={"items": ["name"]}
+    ),
+    ("POST", "/api/referrals/{referral_id:uuid}/answer"): _r(
+        other=set(),
+        body={"status": "accepted", "start_date": (date.today() + timedelta(days=14)).isoformat()},
+    ),
+    ("POST", "/api/referrals/{referral_id:uuid}/cancel"): _r(other=set()),
+    ("GET", "/api/coach/clients/{jobseeker_id:uuid}/skills-gap"): _r(other=set()),
+    ("GET", "/partner/referrals/{referral_id:uuid}"): _r(other=set()),
+    ("POST", "/partner/referrals/{referral_id:uuid}/answer"): _r(
+        other=set(), body={"status": "refused", "reason": "full"}
+    ),
+    ("GET", "/coach/clients/{jobseeker_id:uuid}/offers"): _r(other=set()),
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/referrals"): _r(other=set()),
+    ("POST", "/coach/clients/{jobseeker_id:uuid}/referrals/{referral_id:uuid}/cancel"): _r(
+        other=set()
+    ),
+    ("POST", "/jobseeker/referrals/{referral_id:uuid}/consent"): _r(other=set()),
 }
 
 _ID = re.compile(r"\{(\w+_id):uuid\}")
@@ -219,6 +246,8 @@ def _object(name: str, tenants: dict[str, Tenant], role: Role, which: str) -> UU
         "activity_id": tenant.activity_id,
         "meeting_id": tenant.meeting_id,
         "member_id": tenant.member_id,
+        "referral_id": tenant.referral_id,
+        "service_id": tenant.service_id,
     }
     value = ids[name]
     assert value is not None

@@ -23,6 +23,11 @@ from kohtaanto.api.errors import domain_error_response, validation_error_handler
 from kohtaanto.api.esco import EscoController
 from kohtaanto.api.jobseekers import CoachController, JobseekerController
 from kohtaanto.api.notifications import NotificationController, PreferencesController
+from kohtaanto.api.partners import (
+    PartnerServiceController,
+    ReferralController,
+    SkillsGapController,
+)
 from kohtaanto.api.service_paths import (
     CoachServicePathController,
     MyServicePathController,
@@ -171,6 +176,9 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             PlanActivityController,
             MyServicePathController,
             SpecialistController,
+            PartnerServiceController,
+            ReferralController,
+            SkillsGapController,
             *page_handlers,
             *([metrics] if settings.observability.metrics else []),
         ],

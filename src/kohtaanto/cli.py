@@ -207,6 +207,40 @@ def import_places_cmd() -> None:
     _run(go())
 
 
+@main.command("import-partners")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default=None,
+    help="By default from the file's extension.",
+)
+def import_partners_cmd(source: Path, fmt: str | None) -> None:
+    """Import partner organisations and services from CSV or JSON (by source_id: a
+    re-import updates; all or nothing). The worker indexes them (or `kohtaanto reindex`)."""
+    from kohtaanto.db import session_scope
+    from kohtaanto.domain.errors import DomainError
+    from kohtaanto.domain.partners.catalogue import import_rows, parse_rows
+
+    kind = fmt or source.suffix.lstrip(".").lower()
+    text = source.read_text("utf-8")
+
+    async def go() -> None:
+        async with session_scope() as session:
+            report = await import_rows(session, parse_rows(text, kind))
+        click.echo(
+            f"organisations: {report.organisations_created} new, "
+            f"{report.organisations_updated} updated; services: {report.services_created} new, "
+            f"{report.services_updated} updated"
+        )
+
+    try:
+        _run(go())
+    except DomainError as e:
+        raise click.ClickException(f"{e.field or 'file'}: {e.render()}") from e
+
+
 @main.command()
 def reindex() -> None:
     """Rebuild the Meilisearch indexes (vacancies, jobseekers, ESCO) and swap them in."""
@@ -214,6 +248,7 @@ def reindex() -> None:
     from kohtaanto.settings import get_settings
     from search.client import search_client
     from search.keys import ensure_keys
+    from search.partners import rebuild_services
     from search.sync import reindex as rebuild
     from search.sync import reindex_vocabulary
 
@@ -224,6 +259,9 @@ def reindex() -> None:
         async with search_client(settings.search) as client, session_scope() as session:
             counts = await rebuild(client, session, settings.search.index_prefix)
             counts |= await reindex_vocabulary(client, session, settings.search.index_prefix)
+            counts["partner_services"] = await rebuild_services(
+                client, session, settings.search.index_prefix
+            )
         click.echo(f"reindexed {counts} in {time.perf_counter() - started:.1f} s")
 
     _run(go())

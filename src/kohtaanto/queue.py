@@ -22,8 +22,19 @@ VACANCY_CHANGED = "vacancy_changed"
 JOBSEEKER_SAVED = "jobseeker_saved"
 DELIVER_NOTIFICATION = "deliver_notification"
 MEETING_MAIL = "meeting_mail"  # a meeting's invitation, reminder or cancellation (.ics)
+# Partner services (re)indexed; a referral's one-time answer link mailed to the partner.
+PARTNER_SERVICES_CHANGED = "partner_services_changed"
+REFERRAL_LINK = "referral_link"
 TASKS = frozenset(
-    {VACANCY_PUBLISHED, VACANCY_CHANGED, JOBSEEKER_SAVED, DELIVER_NOTIFICATION, MEETING_MAIL}
+    {
+        VACANCY_PUBLISHED,
+        VACANCY_CHANGED,
+        JOBSEEKER_SAVED,
+        DELIVER_NOTIFICATION,
+        MEETING_MAIL,
+        PARTNER_SERVICES_CHANGED,
+        REFERRAL_LINK,
+    }
 )
 
 

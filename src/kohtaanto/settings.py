@@ -163,6 +163,17 @@ class WorkflowSettings:
     retention_days: int = field(
         default_factory=lambda: int(_env("KOHTAANTO_RETENTION_DAYS", "730"))
     )
+    # Referrals to partner services: a reminder to the partner after this many days
+    # without an answer, expiry after this many; a link for the next answer lasts so long.
+    referral_remind_days: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_REFERRAL_REMIND_DAYS", "5"))
+    )
+    referral_expire_days: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_REFERRAL_EXPIRE_DAYS", "14"))
+    )
+    referral_link_days: int = field(
+        default_factory=lambda: int(_env("KOHTAANTO_REFERRAL_LINK_DAYS", "120"))
+    )
 
 
 @dataclass(frozen=True)

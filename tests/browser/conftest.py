@@ -62,7 +62,8 @@ USERS = dict(DEMO_USERS)
 
 _MUTABLE_TABLES = (
     "notification, shortlist_entry, shortlist, vacancy_skill, vacancy, jobseeker_skill, "
-    "jobseeker_occupation, jobseeker, user_account, employer, outbox, service_rules"
+    "jobseeker_occupation, jobseeker, user_account, employer, outbox, service_rules, "
+    "partner_organisation"
 )
 
 

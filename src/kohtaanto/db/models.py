@@ -49,6 +49,7 @@ class Role(enum.StrEnum):
     # Work-ability coordinator, psychologist, study counsellor: joins a client's team with
     # the client's consent and sees only the parts the client opened (domain.service_paths).
     SPECIALIST = "specialist"
+    PARTNER = "partner"  # a partner organisation's worker: its services and referrals to them
 
 
 class VacancyStatus(enum.StrEnum):
@@ -207,6 +208,10 @@ class User(UUIDAuditBase):
     # Tokens carry the version they were issued under; logout, a password change and
     # a reset raise it, which revokes every earlier token.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A partner user works for one partner organisation (domain.partners).
+    partner_organisation_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("partner_organisation.id", use_alter=True), index=True
+    )
 
 
 class Employer(UUIDAuditBase):
@@ -629,3 +634,134 @@ class TeamMember(UUIDAuditBase):
     added_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
     consented_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+# --- Partner services and referrals (domain.partners) -----------------------------
+
+
+class ReferralStatus(enum.StrEnum):
+    """Where a referral to a partner service is (see domain.partners.referrals for the moves)."""
+
+    AWAITING_CONSENT = "awaiting_consent"  # the client has not yet said what may be sent
+    SENT = "sent"  # waiting for the partner's answer
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    STARTED = "started"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+    EXPIRED = "expired"  # no answer in time
+    CANCELLED = "cancelled"  # by the coach, or the client refused to share
+
+
+class PartnerOrganisation(UUIDAuditBase):
+    """An organisation offering services to jobseekers: a college, an NGO, Kela, a firm."""
+
+    __tablename__ = "partner_organisation"
+    # The key of an imported row (catalogue CSV/JSON), so a re-import updates it.
+    source_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))  # domain.partners.vocabulary.ORG_KINDS
+    business_id: Mapped[str | None] = mapped_column(String(9))
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str | None] = mapped_column(String(512))
+    email: Mapped[str | None] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+
+
+class PartnerService(UUIDAuditBase):
+    """One service of a partner, modelled on the data·inclusion service schema."""
+
+    __tablename__ = "partner_service"
+    organisation_id: Mapped[UUID] = mapped_column(
+        ForeignKey("partner_organisation.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Codes of domain.partners.vocabulary: types, two-level themes, audiences, access
+    # conditions, reception modes and how the service is mobilised.
+    types: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    themes: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    audiences: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    access_conditions: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    reception_modes: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    referral_methods: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    address: Mapped[str | None] = mapped_column(String(255))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    # The area served: official municipality codes (empty: the whole region).
+    area_codes: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    contact_name: Mapped[str | None] = mapped_column(String(255))
+    contact_email: Mapped[str | None] = mapped_column(String(255))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    opening_hours: Mapped[str | None] = mapped_column(String(255))
+    hours_per_week: Mapped[float | None] = mapped_column(Numeric(4, 1, asdecimal=False))
+    weeks: Mapped[int | None] = mapped_column(Integer)
+    fee: Mapped[str] = mapped_column(String(16), default="free")  # free, paid, partly
+    fee_details: Mapped[str | None] = mapped_column(String(255))
+    # The ESCO skills and occupations the service trains for (skills gap → offers).
+    skill_uris: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    occupation_uris: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    organisation: Mapped[PartnerOrganisation] = relationship(lazy="joined")
+    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+
+
+class Referral(UUIDAuditBase):
+    """A coach's referral of a client to a partner service, and the partner's answer."""
+
+    __tablename__ = "referral"
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    service_id: Mapped[UUID] = mapped_column(ForeignKey("partner_service.id"), index=True)
+    coach_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The activity in the client's plan that this referral is (domain.service_paths).
+    activity_id: Mapped[UUID | None] = mapped_column(index=True)
+    status: Mapped[ReferralStatus] = mapped_column(
+        _enum(ReferralStatus, "referral_status"),
+        default=ReferralStatus.AWAITING_CONSENT,
+        index=True,
+    )
+    message: Mapped[str] = mapped_column(Text, default="")
+    # The items the coach proposes to send, those the client consented to, and what
+    # was sent (a snapshot of the consented items only).
+    requested_items: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    consented_items: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    shared: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    consented_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    # A code: the refusal's or the drop-out's reason (domain.partners.vocabulary).
+    reason: Mapped[str | None] = mapped_column(String(64))
+    partner_note: Mapped[str | None] = mapped_column(Text)
+    # The one-time answer link: only its SHA-256 is kept; each answer uses it up.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+    # Loaded apart (not joined), so a referral can be locked FOR UPDATE on its own.
+    service: Mapped[PartnerService] = relationship(lazy="selectin")
+
+
+class ReferralEvent(BigIntBase):
+    """One move of a referral: who (or which link), when, from what to what, and why."""
+
+    __tablename__ = "referral_event"
+    referral_id: Mapped[UUID] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[ReferralStatus | None] = mapped_column(
+        _enum(ReferralStatus, "referral_status")
+    )
+    to_status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus, "referral_status"))
+    actor_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    via: Mapped[str] = mapped_column(String(16))  # coach, client, partner, link, system
+    reason: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

@@ -55,6 +55,7 @@ async def _prepare(
     from ml.history import has_history, simulate_history
     from ml.train import train_from_history
     from search.client import search_client
+    from search.partners import rebuild_services
     from search.retrieve import retriever
     from search.sync import reindex, reindex_vocabulary
 
@@ -80,6 +81,7 @@ async def _prepare(
             progress("search indexes", 0, 1)
             await reindex(client, session, settings.search.index_prefix)
             await reindex_vocabulary(client, session, settings.search.index_prefix)
+            await rebuild_services(client, session, settings.search.index_prefix)
             progress("search indexes", 1, 1)
     # A year of simulated recruitment outcomes (ml/history.py) until real ones exist,
     # then the ranking model trained on it, split by time.

@@ -57,7 +57,16 @@ DEMO_PASSWORD = "demo"
 # The named accounts for trying each role, as (role, e-mail); password ``demo``.
 DEMO_USERS: tuple[tuple[str, str], ...] = tuple(
     (role, f"{role}@{DEMO_DOMAIN}")
-    for role in ("employer", "coordinator", "coach", "jobseeker", "manager", "admin", "specialist")
+    for role in (
+        "employer",
+        "coordinator",
+        "coach",
+        "jobseeker",
+        "manager",
+        "admin",
+        "specialist",
+        "partner",
+    )
 )
 
 # At full scale (30 000 jobseekers) about 19 000 live in Tampere.
@@ -593,6 +602,13 @@ async def seed_demo(
     if coaches:
         report.service_paths = await seed_service_paths(session, coaches[0], seed=seed, now=now)
         report.demo_users["specialist"] = SPECIALIST_EMAIL
+    # The partner services catalogue and the named partner user (kohtaanto.demo.partners).
+    from kohtaanto.demo.partners import seed_partners, seed_referrals
+
+    await seed_partners(session, password_hash=password_hash, email=f"partner@{DEMO_DOMAIN}")
+    await seed_referrals(session, seed=seed, now=now, coach_email=f"coach@{DEMO_DOMAIN}")
+    report.demo_users["partner"] = f"partner@{DEMO_DOMAIN}"
+    report.users += 1
     report.seconds = time.perf_counter() - started
     return report
 

@@ -81,6 +81,13 @@ def link_for(kind: str, body: dict[str, Any], vacancy_id: UUID | None, role: Rol
     the vacancy for the employer."""
     if kind == "employer_registration":
         return "/coordinator/employers"
+    if kind.startswith("referral_"):  # domain.partners.referrals
+        if role is Role.PARTNER and body.get("referral_id"):
+            return f"/partner/referrals/{body['referral_id']}"
+        if role is Role.JOBSEEKER:
+            return "/jobseeker/referrals"
+        if role is Role.COACH and body.get("jobseeker_id"):
+            return f"/coach/clients/{body['jobseeker_id']}/offers#referrals"
     vid = vacancy_id or body.get("vacancy_id")
     entry = body.get("entry_id")
     if role in (Role.COORDINATOR, Role.ADMIN) and vid:

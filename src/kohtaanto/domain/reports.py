@@ -535,3 +535,13 @@ async def run(name: str, session: AsyncSession, where: ReportFilter = EVERYTHING
     if not rule.counts:
         return frame
     return suppress(frame, rule.counts, rule.derived, label=rule.label)
+
+
+# Referrals to partner services (kohtaanto.domain.partners.reports), registered here so
+# they get the same suppression, CSV and dashboard.
+from kohtaanto.domain.partners import reports as _referrals  # noqa: E402
+
+REPORTS["referrals-by-partner"] = _referrals.by_partner
+REPORTS["referrals-by-type"] = _referrals.by_service_type
+PROTECTED["referrals-by-partner"] = Protection(_referrals.COUNTS, _referrals.DERIVED, "partner")
+PROTECTED["referrals-by-type"] = Protection(_referrals.COUNTS, _referrals.DERIVED, "service_type")

@@ -22,6 +22,7 @@ from kohtaanto.web.inbox import InboxPages
 from kohtaanto.web.jobseeker import JobseekerPages
 from kohtaanto.web.manager import ManagerPages
 from kohtaanto.web.model_card import ModelCardPages
+from kohtaanto.web.partners import route_handlers as partner_pages
 from kohtaanto.web.password import (
     forgot_form,
     forgot_submit,
@@ -70,6 +71,7 @@ route_handlers: list[Any] = [
     ManagerPages,
     AdminPages,
     ModelCardPages,
+    *partner_pages,
 ]
 
 __all__ = ["EXCEPTION_HANDLERS", "NAV", "ROLE_HOME", "page", "route_handlers", "template_config"]

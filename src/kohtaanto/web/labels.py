@@ -130,3 +130,9 @@ LABELS.update(SERVICE_PATH_LABELS)
 
 # Languages offered in the forms, in this order.
 FORM_LANGUAGES = ("fi", "sv", "en", "et", "ru", "uk", "ar", "so", "fa", "de")
+
+# Partner services and referrals (domain.partners.vocabulary).
+from kohtaanto.domain.partners.vocabulary import LABELS as _PARTNER_LABELS  # noqa: E402
+
+LABELS.update(_PARTNER_LABELS)
+LABELS["role"][Role.PARTNER] = N_("Partner")

@@ -143,6 +143,46 @@ VIEWS: tuple[ReportView, ...] = (
         "coaches",
         N_("Coaches by number of clients"),
     ),
+    ReportView(
+        "referrals-by-partner",
+        N_("Referrals to partner services, by partner"),
+        N_(
+            "Referrals sent in the period (after the client's consent), by the partner "
+            "organisation: how many it accepted, refused or let expire, and how many were "
+            "completed. Acceptance is of those answered, completion of those accepted."
+        ),
+        (
+            Column("partner", N_("Partner"), "name"),
+            Column("referrals", N_("Referrals")),
+            Column("accepted", N_("Accepted")),
+            Column("refused", N_("Refused")),
+            Column("expired", N_("Expired without an answer")),
+            Column("completed", N_("Completed")),
+            Column("acceptance_rate", N_("Acceptance rate"), "percent"),
+            Column("completion_rate", N_("Completion rate"), "percent"),
+        ),
+        "partner",
+        "referrals",
+        N_("Referrals sent, by partner"),
+    ),
+    ReportView(
+        "referrals-by-type",
+        N_("Referrals to partner services, by service type"),
+        N_("The same referrals by the type of the service."),
+        (
+            Column("service_type", N_("Service type"), "label:service_type"),
+            Column("referrals", N_("Referrals")),
+            Column("accepted", N_("Accepted")),
+            Column("refused", N_("Refused")),
+            Column("expired", N_("Expired without an answer")),
+            Column("completed", N_("Completed")),
+            Column("acceptance_rate", N_("Acceptance rate"), "percent"),
+            Column("completion_rate", N_("Completion rate"), "percent"),
+        ),
+        "service_type",
+        "referrals",
+        N_("Referrals sent, by service type"),
+    ),
 )
 _BY_NAME = {v.name: v for v in VIEWS}
 # The total row of a report, shown translated.
@@ -174,6 +214,10 @@ def _cell(value: Any, kind: str, gettext: Callable[[str], str], label: Label, la
             return gettext("all") if value == reports.TOTAL else label("entry_status", value)
         case "place":
             return place_name(str(value), lang)
+        case "name":  # a name, or the total row
+            return gettext("all") if value == reports.TOTAL else str(value)
+    if kind.startswith("label:"):  # a code of a vocabulary (web.labels), or the total row
+        return gettext("all") if value == reports.TOTAL else label(kind[6:], value)
     return str(value)
 
 

@@ -40,6 +40,7 @@ ROLE_HOME: dict[Role, str] = {
     Role.MANAGER: "/manager",
     Role.ADMIN: "/admin",
     Role.SPECIALIST: "/specialist",
+    Role.PARTNER: "/partner",
 }
 
 # The main navigation of each role: (path, label msgid).
@@ -47,6 +48,10 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.COORDINATOR: [
         ("/coordinator", N_("My vacancies")),
         ("/coordinator/employers", N_("Employers to verify")),
+        ("/notifications", N_("Notifications")),
+    ],
+    Role.PARTNER: [
+        ("/partner", N_("Incoming referrals")),
         ("/notifications", N_("Notifications")),
     ],
     Role.COACH: [
@@ -75,6 +80,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/jobseeker/profile", N_("My profile")),
         ("/jobseeker/plan", N_("My plan")),
         ("/jobseeker/consents", N_("Consent requests")),
+        ("/jobseeker/referrals", N_("My referrals")),
         ("/notifications", N_("Notifications")),
         ("/jobseeker/views", N_("Who viewed my profile")),
         ("/jobseeker/data", N_("My data")),
