@@ -351,6 +351,21 @@ async def test_the_link_answers_once_and_a_new_link_comes_for_the_next_answer(
         )
     referral = await _referral(referral_id)
     assert referral.status is R.COMPLETED and referral.start_date == start
+    # The plan's referral activity followed every answer (domain.service_paths).
+    async with session_scope() as session:
+        from kohtaanto.db.models import PlanActivity, PlanEvent
+
+        activity = await session.get(PlanActivity, referral.activity_id)
+        assert activity is not None and activity.kind == "referral"
+        assert activity.status == "done" and activity.details["state"] == "completed"
+        moves = [
+            e.changes.get("status")
+            for e in await session.scalars(
+                select(PlanEvent).where(PlanEvent.activity_id == activity.id).order_by(PlanEvent.id)
+            )
+            if "status" in e.changes
+        ]
+        assert moves == [["planned", "in_progress"], ["in_progress", "done"]]
     assert referral.shared == {}  # the partner's copy ends with the referral
     async with session_scope() as session:
         events = [
