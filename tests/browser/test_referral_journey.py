@@ -1,8 +1,11 @@
-"""The referral journey of issue 10 on the real stack, in Chromium with axe: the coach
-opens the skills-gap view of a client, refers them to a competence mapping it proposes;
-the client consents item by item; the partner's one-time link arrives at a real SMTP
-server and the partner accepts through it, without an account; the client sees the
-answer; the manager's referral report counts it."""
+"""The journey of issue 10 on the real stack, in Chromium with axe: the client writes
+their self-assessment; the coach opens them from the work list as a new client, makes
+the assessment beside it, sets the job-search obligation, refers them to a competence
+mapping that the skills-gap view proposes and schedules a meeting (the invitation
+arrives at a real SMTP server with a valid .ics); the client consents item by item;
+the partner's one-time link arrives by e-mail and the partner accepts through it,
+without an account; the client reports two applications and sees the plan update;
+the manager's referral report counts it."""
 
 from __future__ import annotations
 
@@ -23,9 +26,12 @@ from kohtaanto.db.models import (
     EscoOccupation,
     Jobseeker,
     JobseekerOccupation,
+    Meeting,
     PartnerService,
     Referral,
     ReferralStatus,
+    ServiceAssessment,
+    ServicePlan,
     User,
 )
 from kohtaanto.domain import reports
@@ -95,6 +101,12 @@ async def _client_aiming_at_a_mapped_field() -> str:
         )
         assert occupation is not None
         await session.execute(delete(Referral).where(Referral.jobseeker_id == person.id))
+        # A new client: no assessment and no plan yet.
+        await session.execute(
+            delete(ServiceAssessment).where(ServiceAssessment.jobseeker_id == person.id)
+        )
+        await session.execute(delete(ServicePlan).where(ServicePlan.jobseeker_id == person.id))
+        await session.execute(delete(Meeting).where(Meeting.jobseeker_id == person.id))
         await session.execute(
             delete(JobseekerOccupation).where(JobseekerOccupation.jobseeker_id == person.id)
         )
@@ -116,8 +128,47 @@ async def test_coach_refers_from_the_skills_gap_and_the_partner_accepts_by_link(
     await require_page(world, f"/coach/clients/{person_id}/offers", "coach")
     accepted_before = await _accepted_at_tredu()
 
+    # The client tells their own view first.
+    client = await journey("referral-client")
+    await client.login("jobseeker")
+    await client.goto("/jobseeker/plan", "plan-before")
+    await client.page.locator("summary", has_text=re.compile("Kirjoita|Write")).click()
+    await client.page.locator("textarea[name=area_competence]").fill(
+        "Olen tehnyt keittiötöitä kesät; haluan ammattiin."
+    )
+    async with client.page.expect_navigation():
+        await client.page.locator(
+            "form[action='/jobseeker/plan/self-assessment'] [type=submit]"
+        ).click()
+    await client.check("self-assessment")
+
     coach = await journey("referral-coach")
     await coach.login("coach")
+    await coach.goto("/coach/worklist?filter=no_assessment", "work-list-new")
+    opened = coach.page.locator(f"main a[href='/coach/clients/{person_id}/path']")
+    await opened.wait_for()
+    async with coach.page.expect_navigation():
+        await opened.click()
+    await coach.check("new-client")
+    assert "keittiötöitä" in await coach.page.locator("#assessment").inner_text()
+    # The assessment beside the client's own view.
+    await coach.page.locator("#assessment summary").click()
+    await coach.page.locator("textarea[name=area_competence]").fill(
+        "Kokemusta keittiöstä, ei tutkintoa: osaamiskartoitus ja tutkinnon osia."
+    )
+    await coach.page.locator("#effort_level").select_option("situation_dependent")
+    await coach.page.locator("#main_goal").select_option("get_work")
+    await coach.page.locator("textarea[name=rationale]").fill("Selvä tavoite, osaamista puuttuu.")
+    await coach.page.locator("input[name=sources][value=self_assessment]").check()
+    async with coach.page.expect_navigation():
+        await coach.page.locator("form[action$='/path/assessment'] [type=submit]").click()
+    await coach.check("assessed")
+    # The plan's job-search obligation.
+    await coach.page.locator("input[name=applications_per_month]").fill("4")
+    async with coach.page.expect_navigation():
+        await coach.page.locator("form[action$='/path/obligation'] [type=submit]").click()
+    await coach.check("obligation")
+    # The skills gap proposes competence mappings near the client; one click refers.
     await coach.goto(f"/coach/clients/{person_id}/offers", "skills-gap")
     offer = coach.page.locator("main li.card", has_text="Osaamiskartoitus").first
     await offer.wait_for()
@@ -128,8 +179,19 @@ async def test_coach_refers_from_the_skills_gap_and_the_partner_accepts_by_link(
     assert service_name in await coach.page.locator("#referrals ~ div table").inner_text()
     coach.assert_clean()
 
-    client = await journey("referral-client")
-    await client.login("jobseeker")
+    # A meeting: the invitations go out by e-mail with an .ics.
+    await coach.goto(f"/coach/clients/{person_id}/path", "path-with-referral")
+    assert service_name in await coach.page.locator("#plan").inner_text()
+    await coach.page.locator("#meetings summary", has_text=re.compile("Sovi|Schedule")).click()
+    await coach.page.locator("input[name=date]").fill("2027-01-05")
+    await coach.page.locator("input[name=time]").fill("10:00")
+    await coach.page.locator("#channel").select_option("in_person")
+    await coach.page.locator("input[name=address]").fill("Hatanpään valtatie 1, Tampere")
+    async with coach.page.expect_navigation():
+        await coach.page.locator("form[action$='/path/meetings'] [type=submit]").click()
+    await coach.check("meeting")
+    coach.assert_clean()
+
     await client.goto("/jobseeker/referrals", "consent")
     card = client.page.locator("main section.card", has_text=service_name)
     # The client keeps the name and contact, but not the skills list.
@@ -147,6 +209,15 @@ async def test_coach_refers_from_the_skills_gap_and_the_partner_accepts_by_link(
         m for m in smtp if service_name in str(m["Subject"]) or service_name in m.get_content()
     ]
     assert links, [str(m["Subject"]) for m in smtp]
+    invitations = [
+        part for m in smtp for part in m.walk() if part.get_content_type() == "text/calendar"
+    ]
+    assert invitations, [str(m["Subject"]) for m in smtp]
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(invitations[0].get_payload(decode=True))
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert events and "Hatanp" in str(events[0].get("LOCATION"))
     body = links[-1].get_content()
     link = re.search(r"https?://\S+/r/([A-Za-z0-9_-]+)", body)
     assert link is not None, body
@@ -174,6 +245,22 @@ async def test_coach_refers_from_the_skills_gap_and_the_partner_accepts_by_link(
     await client.goto("/jobseeker/referrals", "accepted")
     card_text = await client.page.locator("main section.card", has_text=service_name).inner_text()
     assert "11.01.2027" in card_text
+    # Two applications reported; the plan shows them and the referral's activity.
+    for title, employer in (("Kokki", "Ravintola Näsi"), ("Keittiöapulainen", "Hotelli Tammer")):
+        await client.goto("/jobseeker/plan")
+        await client.page.locator(
+            "summary", has_text=re.compile("Ilmoita hakemus|Report an")
+        ).click()
+        await client.page.locator("#app_title").fill(title)
+        await client.page.locator("#organisation").fill(employer)
+        async with client.page.expect_navigation():
+            await client.page.locator(
+                "form[action='/jobseeker/plan/applications'] [type=submit]"
+            ).last.click()
+    await client.check("plan-updated")
+    plan_text = await client.page.locator("main").inner_text()
+    assert "Ravintola Näsi" in plan_text and "Hotelli Tammer" in plan_text
+    assert service_name in plan_text
     client.assert_clean()
 
     async with session_scope() as session:
