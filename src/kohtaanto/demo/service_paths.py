@@ -105,7 +105,14 @@ async def seed_service_paths(
         ("psykologi@demo.kohtaanto.fi", "Pekka Psykologi"),
         ("opinto-ohjaaja@demo.kohtaanto.fi", "Olga Opinto"),
     ):
-        user = User(email=email, name=name, role=Role.SPECIALIST, password_hash="")
+        # A deterministic id, as every seeded row (the same seed gives the same rows).
+        user = User(
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"kohtaanto-demo:{email}"),
+            email=email,
+            name=name,
+            role=Role.SPECIALIST,
+            password_hash="",
+        )
         specialists.append(user)
     coach = await session.get(User, coach_id)
     assert coach is not None

@@ -545,3 +545,23 @@ REPORTS["referrals-by-partner"] = _referrals.by_partner
 REPORTS["referrals-by-type"] = _referrals.by_service_type
 PROTECTED["referrals-by-partner"] = Protection(_referrals.COUNTS, _referrals.DERIVED, "partner")
 PROTECTED["referrals-by-type"] = Protection(_referrals.COUNTS, _referrals.DERIVED, "service_type")
+
+# The coach's work (kohtaanto.domain.partners.path_reports), from the service paths.
+from kohtaanto.domain.partners import path_reports as _paths  # noqa: E402
+
+REPORTS["time-to-assessment"] = _paths.time_to_assessment
+REPORTS["agreed-plans"] = _paths.agreed_plans
+REPORTS["job-search"] = _paths.job_search
+REPORTS["outcomes-by-path"] = _paths.outcomes_by_path
+PROTECTED["time-to-assessment"] = Protection(
+    ("clients", "assessed"), {"assessed": ("median_days", "p90_days")}
+)
+PROTECTED["agreed-plans"] = Protection(
+    ("with_plan", "with_agreed_plan"), {"with_agreed_plan": ("share_of_clients",)}, "plan_type"
+)
+PROTECTED["job-search"] = Protection(("reported", "fulfilled"), {"fulfilled": ("share_fulfilled",)})
+PROTECTED["outcomes-by-path"] = Protection(
+    ("clients", "to_work", "to_training"),
+    {"to_work": ("share_to_work",), "to_training": ("share_to_training",)},
+    "plan_type",
+)

@@ -144,6 +144,79 @@ VIEWS: tuple[ReportView, ...] = (
         N_("Coaches by number of clients"),
     ),
     ReportView(
+        "time-to-assessment",
+        N_("Time from registration to the first assessment"),
+        N_(
+            "Coaches' clients registered in the period, by month: how many have had their "
+            "service-needs assessment, and the days from registration to the first one."
+        ),
+        (
+            Column("month", N_("Month registered"), "text"),
+            Column("clients", N_("Clients")),
+            Column("assessed", N_("Assessed")),
+            Column("median_days", N_("Median, days"), "decimal"),
+            Column("p90_days", N_("90th percentile, days"), "decimal"),
+        ),
+        "month",
+        "median_days",
+        N_("Median days from registration to the first assessment"),
+    ),
+    ReportView(
+        "agreed-plans",
+        N_("Clients with an agreed plan"),
+        N_(
+            "Clients with a service plan, and with an agreed activity in it, by the plan's "
+            "type; the share is of all the coaches' clients."
+        ),
+        (
+            Column("plan_type", N_("Plan type"), "label:plan_type"),
+            Column("with_plan", N_("With a plan")),
+            Column("with_agreed_plan", N_("With an agreed plan")),
+            Column("share_of_clients", N_("Share of clients"), "percent"),
+        ),
+        "plan_type",
+        "with_agreed_plan",
+        N_("Clients with an agreed plan, by plan type"),
+    ),
+    ReportView(
+        "job-search",
+        N_("Job-search obligation"),
+        N_(
+            "By month: clients with a plan, how many reported applications and how many "
+            "reached their month's number (the plan's, or four). Information for the "
+            "coaches, never a sanction."
+        ),
+        (
+            Column("month", N_("Month"), "text"),
+            Column("clients_with_plan", N_("Clients with a plan")),
+            Column("reported", N_("Reported applications")),
+            Column("fulfilled", N_("Reached the obligation")),
+            Column("share_fulfilled", N_("Share reached"), "percent"),
+        ),
+        "month",
+        "fulfilled",
+        N_("Clients who reached their job-search obligation, by month"),
+    ),
+    ReportView(
+        "outcomes-by-path",
+        N_("Outcomes by service path type"),
+        N_(
+            "Clients by the type of their plan: how many were hired in the period and how "
+            "many entered training through a referral."
+        ),
+        (
+            Column("plan_type", N_("Plan type"), "label:plan_type"),
+            Column("clients", N_("Clients")),
+            Column("to_work", N_("To work")),
+            Column("to_training", N_("To training")),
+            Column("share_to_work", N_("Share to work"), "percent"),
+            Column("share_to_training", N_("Share to training"), "percent"),
+        ),
+        "plan_type",
+        "to_work",
+        N_("Clients hired, by plan type"),
+    ),
+    ReportView(
         "referrals-by-partner",
         N_("Referrals to partner services, by partner"),
         N_(
