@@ -649,3 +649,50 @@ async def test_skills_gap_offers_near_services_and_one_click_refers(
         made = await session.scalar(select(Referral).where(Referral.jobseeker_id == w["person"]))
         assert made is not None and str(made.service_id) == near
         assert made.status is R.AWAITING_CONSENT and made.requested_items == ["name", "skills"]
+
+
+async def test_reports_on_the_coachs_work_run_and_count(make_user: Any) -> None:
+    """Time to the first assessment, agreed plans, job-search fulfilment and outcomes by
+    path type, on real rows of the service paths."""
+    from kohtaanto.db.models import JobApplication, ServiceAssessment
+    from kohtaanto.domain import reports
+    from kohtaanto.domain.service_paths import plan as service_plan
+
+    w = await _world(make_user)
+    now = datetime.now(UTC)
+    async with session_scope() as session:
+        await service_plan.add_activity(
+            session, w["person"], actor=w["coach"], kind="job_search", title="Haku", agreed=True
+        )
+        session.add(
+            ServiceAssessment(
+                jobseeker_id=w["person"],
+                version=1,
+                areas={},
+                author_id=w["coach"].id,
+                author_role=Role.COACH,
+                at=now,
+            )
+        )
+        for n in range(4):
+            session.add(
+                JobApplication(
+                    jobseeker_id=w["person"],
+                    kind="job",
+                    applied_on=now.date(),
+                    title=f"Hakemus {n}",
+                    at=now,
+                )
+            )
+    async with session_scope() as session:
+        raw = {
+            name: await reports.REPORTS[name](session, reports.EVERYTHING)
+            for name in ("time-to-assessment", "agreed-plans", "job-search", "outcomes-by-path")
+        }
+        for name in raw:
+            await reports.run(name, session)  # suppression applies without error
+    assert int(raw["time-to-assessment"]["assessed"].sum()) == 1
+    total = raw["agreed-plans"][raw["agreed-plans"]["plan_type"] == reports.TOTAL].iloc[0]
+    assert (total["with_plan"], total["with_agreed_plan"]) == (1, 1)
+    assert int(raw["job-search"]["fulfilled"].sum()) == 1
+    assert int(raw["outcomes-by-path"]["clients"].iloc[-1]) == 1

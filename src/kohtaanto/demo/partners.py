@@ -606,7 +606,9 @@ async def seed_referrals(session: AsyncSession, *, seed: int, now: Any, coach_em
         path = _PATH[status]
         at = created
         referral_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        events = [(None, "awaiting_consent", "coach", created)]
+        events: list[tuple[str | None, str, str, Any]] = [
+            (None, "awaiting_consent", "coach", created)
+        ]
         previous = "awaiting_consent"
         times: dict[str, Any] = {}
         for step in path:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import cast, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.models import (
@@ -201,7 +202,7 @@ async def outcomes_by_path(
             .join(PartnerService, PartnerService.id == Referral.service_id)
             .where(
                 Referral.status.in_(TRAINING_DONE),
-                PartnerService.types.contains(["training"]),
+                cast(PartnerService.types, JSONB).op("?")("training"),
                 where.period(Referral.answered_at),
             )
         )
