@@ -132,7 +132,9 @@ async def test_coach_refers_from_the_skills_gap_and_the_partner_accepts_by_link(
     client = await journey("referral-client")
     await client.login("jobseeker")
     await client.goto("/jobseeker/plan", "plan-before")
-    await client.page.locator("summary", has_text=re.compile("Kirjoita|Write")).click()
+    await client.page.locator(
+        "details:has(form[action='/jobseeker/plan/self-assessment']) > summary"
+    ).click()
     await client.page.locator("textarea[name=area_competence]").fill(
         "Olen tehnyt keittiötöitä kesät; haluan ammattiin."
     )
@@ -182,7 +184,7 @@ async def test_coach_refers_from_the_skills_gap_and_the_partner_accepts_by_link(
     # A meeting: the invitations go out by e-mail with an .ics.
     await coach.goto(f"/coach/clients/{person_id}/path", "path-with-referral")
     assert service_name in await coach.page.locator("#plan").inner_text()
-    await coach.page.locator("#meetings summary", has_text=re.compile("Sovi|Schedule")).click()
+    await coach.page.locator("details:has(form[action$='/path/meetings']) > summary").click()
     await coach.page.locator("input[name=date]").fill("2027-01-05")
     await coach.page.locator("input[name=time]").fill("10:00")
     await coach.page.locator("#channel").select_option("in_person")
