@@ -9,11 +9,11 @@ from uuid import UUID
 
 import aiosmtplib
 
-from jobs.delivery import send_mail
 from jobs.tasks import relays_outbox, retry_while_search_is_down
 from kohtaanto.db import session_scope
 from kohtaanto.domain.partners import referrals
 from kohtaanto.domain.partners.mail import referral_link_email
+from kohtaanto.mail import send_mail
 from kohtaanto.settings import Settings
 from search.partners import index_services
 
