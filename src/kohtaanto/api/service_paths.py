@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, patch, post, put
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from kohtaanto.auth import AuthRequest, requires
@@ -670,12 +670,16 @@ class MyServicePathController(Controller):
     tags = ["service paths"]
     guards = [requires(Role.JOBSEEKER)]
 
-    @get("/", operation_id="getMyServicePath")
+    @get("/", operation_id="getMyServicePath", raises=[NotFoundException])
     async def read(self, request: AuthRequest, db_session: Db) -> ServicePathOut:
         """Your assessment, plan, job-search month, meetings (published minutes) and team."""
         return service_path_out(await overview.mine(db_session, request.user), request.user)
 
-    @put("/self-assessment", operation_id="saveMySelfAssessment", raises=[ChangedMeanwhile])
+    @put(
+        "/self-assessment",
+        operation_id="saveMySelfAssessment",
+        raises=[ChangedMeanwhile, NotFoundException],
+    )
     async def self_assessment(
         self, request: AuthRequest, db_session: Db, data: JSONBody[SelfAssessment]
     ) -> AssessmentOut:
@@ -686,7 +690,7 @@ class MyServicePathController(Controller):
         )
         return assessment_out(row, row.areas)
 
-    @post("/activities", operation_id="addMyPlanActivity")
+    @post("/activities", operation_id="addMyPlanActivity", raises=[NotFoundException])
     async def add_activity(
         self, request: AuthRequest, db_session: Db, data: JSONBody[ActivityCreate]
     ) -> ActivityOut:
@@ -705,7 +709,7 @@ class MyServicePathController(Controller):
         )
         return activity_out(activity)
 
-    @post("/applications", operation_id="reportApplication")
+    @post("/applications", operation_id="reportApplication", raises=[NotFoundException])
     async def report_application(
         self, request: AuthRequest, db_session: Db, data: JSONBody[ApplicationReport]
     ) -> ApplicationOut:

@@ -18,7 +18,15 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kohtaanto.db.models import Jobseeker, PlanActivity, PlanEvent, Role, ServicePlan, User
+from kohtaanto.db.models import (
+    Jobseeker,
+    PlanActivity,
+    PlanEvent,
+    Role,
+    ServicePlan,
+    ShortlistEntry,
+    User,
+)
 from kohtaanto.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from kohtaanto.domain.service_paths.access import own_client, own_profile
 from kohtaanto.i18n import N_
@@ -163,6 +171,14 @@ async def add_activity(
         "ends_on": ends_on,
     }
     _check_fields(fields)
+    if shortlist_entry_id is not None:
+        entry = await session.get(ShortlistEntry, shortlist_entry_id)
+        if entry is None or entry.jobseeker_id != person.id:
+            raise DomainError(
+                "not_clients_entry",
+                N_("The client is not on this shortlist"),
+                field="shortlist_entry_id",
+            )
     plan = await plan_of(session, person)
     activity = PlanActivity(
         plan_id=plan.id,
