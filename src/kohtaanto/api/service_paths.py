@@ -41,9 +41,12 @@ from kohtaanto.domain.service_paths import (
 )
 from kohtaanto.domain.service_paths.access import ASSESSMENT
 
-Text = Annotated[str, msgspec.Meta(max_length=4000)]
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-Short = Annotated[str, msgspec.Meta(max_length=64)]
+# PostgreSQL text cannot hold NUL: refused as bad input, not a database error.
+_NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, msgspec.Meta(max_length=4000, pattern=_NO_NUL)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=_NO_NUL)]
+Short = Annotated[str, msgspec.Meta(max_length=64, pattern=_NO_NUL)]
+Line = Annotated[str, msgspec.Meta(max_length=255, pattern=_NO_NUL)]
 Version = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 
 
@@ -247,18 +250,18 @@ class MeetingCreate(msgspec.Struct, forbid_unknown_fields=True):
     starts_at: datetime
     channel: Short
     duration_minutes: Annotated[int, msgspec.Meta(ge=5, le=480)] = 45
-    address: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    video_url: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
+    address: Line | None = None
+    video_url: Annotated[str, msgspec.Meta(max_length=1024, pattern=_NO_NUL)] | None = None
     preparation: Text = ""
 
 
 class MinutesWrite(msgspec.Struct, forbid_unknown_fields=True):
-    minutes: Annotated[str, msgspec.Meta(max_length=8000)]
+    minutes: Annotated[str, msgspec.Meta(max_length=8000, pattern=_NO_NUL)]
     publish: bool = False
 
 
 class TeamProposal(msgspec.Struct, forbid_unknown_fields=True):
-    specialist_email: Annotated[str, msgspec.Meta(min_length=3, max_length=255)]
+    specialist_email: Annotated[str, msgspec.Meta(min_length=3, max_length=255, pattern=_NO_NUL)]
     profession: Short
     parts: Annotated[list[Short], msgspec.Meta(max_length=4)] = []
 
@@ -273,8 +276,8 @@ class ApplicationReport(msgspec.Struct, forbid_unknown_fields=True):
 
     vacancy_id: UUID | None = None
     kind: Short = "job"
-    title: Annotated[str, msgspec.Meta(max_length=255)] = ""
-    organisation: Annotated[str, msgspec.Meta(max_length=255)] = ""
+    title: Line = ""
+    organisation: Line = ""
     applied_on: date | None = None
 
 
