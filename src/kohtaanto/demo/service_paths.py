@@ -68,6 +68,11 @@ _APPLIED = [
 ]
 
 
+def _id(rng: random.Random) -> uuid.UUID:
+    """Deterministic keys: the same seed gives the same rows."""
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
 async def seed_service_paths(
     session: AsyncSession,
     coach_id: uuid.UUID,
@@ -189,7 +194,7 @@ async def seed_service_paths(
         # The plan with its activities.
         lower = rng.random() < 0.15
         plan = ServicePlan(
-            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            id=_id(rng),
             jobseeker_id=person.id,
             plan_type="integration" if person.integration_plan else "employment",
             applications_per_month=2 if lower else None,
@@ -210,7 +215,7 @@ async def seed_service_paths(
             )
             mine = kind == "own_activity"
             activity = PlanActivity(
-                id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                id=_id(rng),
                 plan_id=plan.id,
                 kind=kind,
                 title=title,
@@ -278,7 +283,7 @@ async def seed_service_paths(
             starts_at = datetime.combine(on, time(rng.choice((9, 10, 11, 13, 14)), 0), HELSINKI)
             channel = rng.choice(("in_person", "phone", "video"))
             meeting_activity = PlanActivity(
-                id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                id=_id(rng),
                 plan_id=plan.id,
                 kind="meeting",
                 title="Tapaaminen / meeting",
@@ -293,6 +298,7 @@ async def seed_service_paths(
             await session.flush()
             session.add(
                 Meeting(
+                    id=_id(rng),
                     jobseeker_id=person.id,
                     coach_id=coach_id,
                     activity_id=meeting_activity.id,
@@ -316,6 +322,7 @@ async def seed_service_paths(
             consented = demo_client or rng.random() < 0.7
             session.add(
                 TeamMember(
+                    id=_id(rng),
                     jobseeker_id=person.id,
                     specialist_id=specialist.id,
                     profession=(
