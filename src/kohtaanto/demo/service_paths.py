@@ -137,6 +137,10 @@ async def seed_service_paths(
             select(User).where(User.id.in_([c.user_id for c in clients if c.user_id]))
         )
     }
+    # The named demo jobseeker first: they always get a meeting today and a team.
+    clients.sort(
+        key=lambda p: not (p.user_id in users and users[p.user_id].email.startswith("jobseeker@"))
+    )
     week_start = today - timedelta(days=today.weekday())
     meetings_left = 12
     for index, person in enumerate(clients):
