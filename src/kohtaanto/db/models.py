@@ -765,3 +765,182 @@ class ReferralEvent(BigIntBase):
     via: Mapped[str] = mapped_column(String(16))  # coach, client, partner, link, system
     reason: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+# --- Recruitment events (issue 13) ---------------------------------------------------
+
+
+class EventKind(enum.StrEnum):
+    """What kind of meeting a recruitment event is (rekrytointitapahtuma)."""
+
+    FAIR = "fair"  # rekrytointimessut
+    SPEED_INTERVIEWS = "speed_interviews"  # pikahaastattelut
+    INFO_SESSION = "info_session"  # infotilaisuus
+    COMPANY_VISIT = "company_visit"  # yritysvierailu
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ParticipationStatus(enum.StrEnum):
+    """An employer at an event: invited by the organiser, or asked to take part itself."""
+
+    INVITED = "invited"
+    REQUESTED = "requested"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
+class InvitationStatus(enum.StrEnum):
+    INVITED = "invited"
+    BOOKED = "booked"
+    WAITING = "waiting"  # on the waiting list of the employer's tables
+    DECLINED = "declined"
+
+
+class BookingStatus(enum.StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class Attendance(enum.StrEnum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+class SlotOutcome(enum.StrEnum):
+    INTERESTED = "interested"
+    NOT_THIS_TIME = "not_this_time"
+
+
+class RecruitmentEvent(UUIDAuditBase):
+    """A fair, speed-interview day, info session or company visit, in a hall or online."""
+
+    __tablename__ = "recruitment_event"
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    place: Mapped[str | None] = mapped_column(String(255))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    video_link: Mapped[str | None] = mapped_column(String(1024))
+    starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    reply_deadline: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    capacity: Mapped[int] = mapped_column(Integer)
+    languages: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    status: Mapped[EventStatus] = mapped_column(
+        _enum(EventStatus, "event_status"), default=EventStatus.DRAFT, index=True
+    )
+    organiser_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The organiser's area: the coordinators of this sub-region run the event together.
+    sub_region: Mapped[str | None] = mapped_column(String(64))
+    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+
+
+class EventEmployer(UUIDAuditBase):
+    """An employer taking part in an event, with its needs and its tables."""
+
+    __tablename__ = "event_employer"
+    __table_args__ = (UniqueConstraint("event_id", "employer_id"),)
+    event_id: Mapped[UUID] = mapped_column(
+        ForeignKey("recruitment_event.id", ondelete="CASCADE"), index=True
+    )
+    employer_id: Mapped[UUID] = mapped_column(ForeignKey("employer.id"), index=True)
+    status: Mapped[ParticipationStatus] = mapped_column(
+        _enum(ParticipationStatus, "participation_status")
+    )
+    vacancy_ids: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    # What the employer offers: wage_subsidy, work_trial, apprenticeship.
+    instruments: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    break_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    tables: Mapped[int] = mapped_column(Integer, default=1)
+    employer: Mapped[Employer] = relationship(lazy="joined")
+
+
+class EventSlot(UUIDAuditBase):
+    """One interview time at one of an employer's tables."""
+
+    __tablename__ = "event_slot"
+    __table_args__ = (UniqueConstraint("participant_id", "table_no", "starts_at"),)
+    event_id: Mapped[UUID] = mapped_column(
+        ForeignKey("recruitment_event.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[UUID] = mapped_column(
+        ForeignKey("event_employer.id", ondelete="CASCADE"), index=True
+    )
+    table_no: Mapped[int] = mapped_column(Integer, default=1)
+    starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class EventInvitation(UUIDAuditBase):
+    """A jobseeker invited to meet one employer at an event, through a shortlist entry
+    (whose consent decides whether they may book)."""
+
+    __tablename__ = "event_invitation"
+    __table_args__ = (UniqueConstraint("participant_id", "jobseeker_id"),)
+    event_id: Mapped[UUID] = mapped_column(
+        ForeignKey("recruitment_event.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[UUID] = mapped_column(
+        ForeignKey("event_employer.id", ondelete="CASCADE"), index=True
+    )
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[UUID] = mapped_column(ForeignKey("shortlist_entry.id", ondelete="CASCADE"))
+    status: Mapped[InvitationStatus] = mapped_column(
+        _enum(InvitationStatus, "invitation_status"), default=InvitationStatus.INVITED
+    )
+    waiting_since: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    invited_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class EventBooking(UUIDAuditBase):
+    """A jobseeker's booking of a slot. The database refuses a second live booking of a
+    slot (unique index), two overlapping live bookings of one person (exclusion
+    constraint) and a booking without consent to meet the slot's employer (trigger)."""
+
+    __tablename__ = "event_booking"
+    __table_args__ = (
+        Index(
+            "uq_event_booking_live_slot",
+            "slot_id",
+            unique=True,
+            postgresql_where="status = 'booked'",
+        ),
+    )
+    event_id: Mapped[UUID] = mapped_column(
+        ForeignKey("recruitment_event.id", ondelete="CASCADE"), index=True
+    )
+    slot_id: Mapped[UUID] = mapped_column(
+        ForeignKey("event_slot.id", ondelete="CASCADE"), index=True
+    )
+    invitation_id: Mapped[UUID] = mapped_column(
+        ForeignKey("event_invitation.id", ondelete="CASCADE"), index=True
+    )
+    jobseeker_id: Mapped[UUID] = mapped_column(
+        ForeignKey("jobseeker.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[UUID] = mapped_column(ForeignKey("shortlist_entry.id", ondelete="CASCADE"))
+    # The slot's time, copied so the database can refuse overlapping bookings.
+    starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    status: Mapped[BookingStatus] = mapped_column(
+        _enum(BookingStatus, "booking_status"), default=BookingStatus.BOOKED
+    )
+    booked_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    attendance: Mapped[Attendance | None] = mapped_column(_enum(Attendance, "attendance"))
+    outcome: Mapped[SlotOutcome | None] = mapped_column(_enum(SlotOutcome, "slot_outcome"))
+    outcome_reason: Mapped[str | None] = mapped_column(String(64))
+    # The calendar entry's SEQUENCE: raised on every change, so calendars update.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
