@@ -76,6 +76,11 @@ class Tenant:
     organisation_id: UUID | None = None  # a partner organisation, its service and user
     service_id: UUID | None = None
     referral_id: UUID | None = None  # the client's referral to it, sent (name consented)
+    # A recruitment event of the tenant's coordinator (tests/event_tenants.py).
+    event_id: UUID | None = None
+    slot_id: UUID | None = None  # booked by the tenant's jobseeker
+    invitation_id: UUID | None = None
+    booking_id: UUID | None = None
 
 
 def instruments_for(reduced_work_ability: bool, pay: int = 2300) -> list[dict[str, Any]]:
@@ -354,6 +359,9 @@ async def make_tenants() -> dict[str, Tenant]:
                 session.add(n)
                 await session.flush()
                 tenant.notifications[role] = n.id
+    from tests.event_tenants import add_events
+
+    await add_events(tenants)
     return tenants
 
 

@@ -205,7 +205,26 @@ def notification_email(user: User, notification: Notification, mail_from: str) -
     )
     # Stable per notification: should it ever be sent twice, mail clients see one message.
     message["Message-ID"] = f"<notification.{notification.id}@{_domain(mail_from)}>"
+    attach_calendar(message, notification)
     return message
+
+
+def attach_calendar(message: EmailMessage, notification: Notification) -> None:
+    """A recruitment-event slot's calendar entry (``body["ics"]``, made by
+    ``domain.events``) as a text/calendar attachment: calendars add, update or remove
+    the entry by its UID and SEQUENCE."""
+    body = notification.body or {}
+    ics = body.get("ics")
+    if not isinstance(ics, str) or not ics:
+        return
+    method = "CANCEL" if "METHOD:CANCEL" in ics else "REQUEST"
+    message.add_attachment(
+        ics.encode(),
+        maintype="text",
+        subtype="calendar",
+        filename=str(body.get("ics_name") or "kohtaanto.ics"),
+        params={"method": method, "charset": "utf-8"},
+    )
 
 
 def digest_email(

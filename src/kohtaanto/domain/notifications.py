@@ -88,6 +88,8 @@ def link_for(kind: str, body: dict[str, Any], vacancy_id: UUID | None, role: Rol
             return "/jobseeker/referrals"
         if role is Role.COACH and body.get("jobseeker_id"):
             return f"/coach/clients/{body['jobseeker_id']}/offers#referrals"
+    if kind.startswith("event_"):
+        return _event_link(body, role)
     vid = vacancy_id or body.get("vacancy_id")
     entry = body.get("entry_id")
     if role in (Role.COORDINATOR, Role.ADMIN) and vid:
@@ -157,3 +159,17 @@ async def set_frequency(session: AsyncSession, user: User, frequency: NotifyFreq
         raise NotFound("account_not_found", N_("No such account."))
     account.notify_frequency = frequency
     await session.flush()
+
+
+def _event_link(body: dict[str, Any], role: Role) -> str | None:
+    """A recruitment event's notification: the invitations, the tables, the board."""
+    event = body.get("event_id")
+    if role is Role.JOBSEEKER:
+        return "/jobseeker/events"
+    if role is Role.EMPLOYER and event:
+        return f"/employer/events/{event}"
+    if role is Role.COACH and body.get("client"):
+        return f"/coach/clients/{body['client']}"
+    if role in (Role.COORDINATOR, Role.ADMIN) and event:
+        return f"/events/{event}"
+    return None

@@ -435,7 +435,8 @@ def upgrade() -> None:
     )
     op.execute(CONSENT_FUNCTION)
     op.execute(
-        "CREATE TRIGGER event_booking_consent BEFORE INSERT OR UPDATE OF status, slot_id, entry_id, jobseeker_id "
+        "CREATE TRIGGER event_booking_consent BEFORE INSERT OR UPDATE OF "
+        "status, slot_id, entry_id, jobseeker_id "
         "ON event_booking "
         "FOR EACH ROW EXECUTE FUNCTION event_booking_requires_consent()"
     )
