@@ -191,7 +191,7 @@ async def test_the_database_refuses_double_bookings_and_bookings_without_consent
     tenants = await make_tenants()
     a = tenants["a"]
     event_id, participant_id = await _event(a, slots=2)
-    (u1, j1, e1), (u2, j2, e2) = await consenting_people(a.vacancy_id, 2)  # type: ignore[arg-type]
+    (_u1, j1, e1), (_u2, j2, e2) = await consenting_people(a.vacancy_id, 2)  # type: ignore[arg-type]
     ((_, j3, e3),) = await consenting_people(a.vacancy_id, 1, status=EntryStatus.CONSENT_REQUESTED)  # type: ignore[arg-type]
     async with session_scope() as session:
         slots = list(
@@ -250,7 +250,7 @@ async def test_no_slot_for_someone_without_consent_even_when_consent_is_taken_ba
     tenants = await make_tenants()
     a = tenants["a"]
     event_id, _ = await _event(a, slots=3)
-    ((asked_user, _, asked),) = await consenting_people(
+    ((_asked_user, _, asked),) = await consenting_people(
         a.vacancy_id, 1, status=EntryStatus.CONSENT_REQUESTED
     )  # type: ignore[arg-type]
     with pytest.raises(DomainError) as refused:
