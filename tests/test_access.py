@@ -98,6 +98,18 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/referrals/{referral_id:uuid}/answer"): {P},
     ("POST", "/api/referrals/{referral_id:uuid}/cancel"): {H},
     ("GET", "/api/coach/clients/{jobseeker_id:uuid}/skills-gap"): {H},
+    # Recruitment events: organisers plan and invite; the event itself decides who
+    # reads it (organiser, employers taking part, people invited, their coaches).
+    ("GET", "/api/events"): SIGNED_IN,
+    ("POST", "/api/events"): {C, H, A},
+    ("GET", "/api/events/{event_id:uuid}"): SIGNED_IN,
+    ("POST", "/api/events/{event_id:uuid}/status"): {C, H, A},
+    ("POST", "/api/events/{event_id:uuid}/employers"): {C, H, A},
+    ("POST", "/api/events/{event_id:uuid}/invitations"): {C, H, A},
+    ("POST", "/api/event-invitations/{invitation_id:uuid}/book"): {J, C, H, A},
+    ("POST", "/api/event-bookings/{booking_id:uuid}/cancel"): {J, C, H, A},
+    ("POST", "/api/event-bookings/{booking_id:uuid}/outcome"): {E, C, H, A},
+    ("GET", "/api/event-bookings/{booking_id:uuid}/calendar"): {J},
 }
 
 # Pages of the web interface: (method, path) -> who may open it.
@@ -190,6 +202,25 @@ PAGES: dict[tuple[str, str], Any] = {
     ("POST", "/coach/clients/{jobseeker_id:uuid}/referrals/{referral_id:uuid}/cancel"): {H},
     ("GET", "/jobseeker/referrals"): {J},
     ("POST", "/jobseeker/referrals/{referral_id:uuid}/consent"): {J},
+    ("GET", "/events"): {C, H, A},
+    ("POST", "/events"): {C, H, A},
+    ("GET", "/events/{event_id:uuid}"): {C, H, A},
+    ("POST", "/events/{event_id:uuid}/status"): {C, H, A},
+    ("POST", "/events/{event_id:uuid}/employers"): {C, H, A},
+    ("POST", "/events/{event_id:uuid}/invitations"): {C, H, A},
+    ("POST", "/events/invitations/{invitation_id:uuid}/book"): {C, H, A},
+    ("POST", "/events/bookings/{booking_id:uuid}/cancel"): {C, H, A},
+    ("POST", "/events/bookings/{booking_id:uuid}/outcome"): {C, H, A},
+    ("GET", "/employer/events"): {E},
+    ("GET", "/employer/events/{event_id:uuid}"): {E},
+    ("POST", "/employer/events/{event_id:uuid}/answer"): {E},
+    ("POST", "/employer/events/bookings/{booking_id:uuid}/outcome"): {E},
+    ("GET", "/jobseeker/events"): {J},
+    ("POST", "/jobseeker/events/invitations/{invitation_id:uuid}/book"): {J},
+    ("POST", "/jobseeker/events/invitations/{invitation_id:uuid}/wait"): {J},
+    ("POST", "/jobseeker/events/invitations/{invitation_id:uuid}/decline"): {J},
+    ("POST", "/jobseeker/events/bookings/{booking_id:uuid}/cancel"): {J},
+    ("GET", "/jobseeker/events/bookings/{booking_id:uuid}/calendar.ics"): {J},
 }
 
 
@@ -226,6 +257,9 @@ def _concrete(path: str) -> str:
         "member_id",
         "referral_id",
         "service_id",
+        "event_id",
+        "invitation_id",
+        "booking_id",
     ):
         path = path.replace(f"{{{name}:uuid}}", str(uuid.uuid4()))
     return (

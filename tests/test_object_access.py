@@ -53,6 +53,7 @@ def _r(**kw: Any) -> Rule:
     return Rule(**{k: frozenset(v) if isinstance(v, set) else v for k, v in kw.items()})
 
 
+ZERO = "00000000-0000-4000-8000-000000000000"
 OPEN_VACANCY_READERS = {J, H, M, A, S, P}  # open vacancies are public inside the service
 ENTRY_PEOPLE = {C, J, H, E, A}  # an entry's coordinator, person, coach, employer (shared)
 
@@ -163,6 +164,34 @@ OBJECT_RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/jobseeker/plan/team/{member_id:uuid}"): _r(body={"consent": "yes", "parts": "plan"}),
     ("GET", "/specialist/clients/{jobseeker_id:uuid}"): _r(),
+    # Recruitment events: the organiser runs them (a coach who is not the organiser
+    # gets a 404); employers read their own and any published one (they may ask to
+    # join); the invited person and their coach read theirs; managers only report.
+    ("GET", "/api/events/{event_id:uuid}"): _r(own={C, E, J, H, A}, other={E, A}),
+    ("POST", "/api/events/{event_id:uuid}/status"): _r(own={C, A}, body={"status": "completed"}),
+    ("POST", "/api/events/{event_id:uuid}/employers"): _r(own={C, A}, body={"employer_id": ZERO}),
+    ("POST", "/api/events/{event_id:uuid}/invitations"): _r(own={C, A}, body={"entry_ids": [ZERO]}),
+    ("POST", "/api/event-invitations/{invitation_id:uuid}/book"): _r(own={J, C, A}, body={}),
+    ("POST", "/api/event-bookings/{booking_id:uuid}/cancel"): _r(own={J, C, A}),
+    ("POST", "/api/event-bookings/{booking_id:uuid}/outcome"): _r(
+        own={E, C, A}, body={"attended": True}
+    ),
+    ("GET", "/api/event-bookings/{booking_id:uuid}/calendar"): _r(),
+    ("GET", "/events/{event_id:uuid}"): _r(own={C, A}),
+    ("POST", "/events/{event_id:uuid}/status"): _r(own={C, A}, body={"status": "completed"}),
+    ("POST", "/events/{event_id:uuid}/employers"): _r(own={C, A}, body={"employer_id": ZERO}),
+    ("POST", "/events/{event_id:uuid}/invitations"): _r(own={C, A}, body={"entry_ids": ZERO}),
+    ("POST", "/events/invitations/{invitation_id:uuid}/book"): _r(own={C, A}),
+    ("POST", "/events/bookings/{booking_id:uuid}/cancel"): _r(own={C, A}),
+    ("POST", "/events/bookings/{booking_id:uuid}/outcome"): _r(own={C, A}, body={"attended": "1"}),
+    ("GET", "/employer/events/{event_id:uuid}"): _r(other={E}),
+    ("POST", "/employer/events/{event_id:uuid}/answer"): _r(other={E}),
+    ("POST", "/employer/events/bookings/{booking_id:uuid}/outcome"): _r(body={"attended": "1"}),
+    ("POST", "/jobseeker/events/invitations/{invitation_id:uuid}/book"): _r(),
+    ("POST", "/jobseeker/events/invitations/{invitation_id:uuid}/wait"): _r(),
+    ("POST", "/jobseeker/events/invitations/{invitation_id:uuid}/decline"): _r(),
+    ("POST", "/jobseeker/events/bookings/{booking_id:uuid}/cancel"): _r(),
+    ("GET", "/jobseeker/events/bookings/{booking_id:uuid}/calendar.ics"): _r(),
     # Administration: admins act on any account or organisation (no tenant of their own).
     ("POST", "/admin/users/{user_id:uuid}/active"): _r(other={A}, body={"active": "1"}),
     ("POST", "/admin/organisations/{employer_id:uuid}/coordinator"): _r(other={A}),
@@ -248,6 +277,9 @@ def _object(name: str, tenants: dict[str, Tenant], role: Role, which: str) -> UU
         "member_id": tenant.member_id,
         "referral_id": tenant.referral_id,
         "service_id": tenant.service_id,
+        "event_id": tenant.event_id,
+        "invitation_id": tenant.invitation_id,
+        "booking_id": tenant.booking_id,
     }
     value = ids[name]
     assert value is not None

@@ -21,6 +21,7 @@ from kohtaanto.api.documentation import document_error_answers
 from kohtaanto.api.employers import EmployerController
 from kohtaanto.api.errors import domain_error_response, validation_error_handler
 from kohtaanto.api.esco import EscoController
+from kohtaanto.api.events import EventBookingController, EventController
 from kohtaanto.api.jobseekers import CoachController, JobseekerController
 from kohtaanto.api.notifications import NotificationController, PreferencesController
 from kohtaanto.api.partners import (
@@ -179,6 +180,8 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
             PartnerServiceController,
             ReferralController,
             SkillsGapController,
+            EventController,
+            EventBookingController,
             *page_handlers,
             *([metrics] if settings.observability.metrics else []),
         ],

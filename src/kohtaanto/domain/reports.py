@@ -502,7 +502,16 @@ REPORTS: dict[str, Report] = {
     "instruments": instruments,
     "time-to-shortlist": time_to_shortlist,
     "caseloads": caseloads,
+    "event-kinds": lambda session, where=EVERYTHING: _events().event_kinds(session, where),
+    "event-funnel": lambda session, where=EVERYTHING: _events().event_funnel(session, where),
 }
+
+
+def _events() -> Any:
+    """The recruitment events' reports (``domain.events.reports`` reads this module)."""
+    from kohtaanto.domain.events import reports as event_reports
+
+    return event_reports
 
 
 @dataclass(frozen=True)
@@ -525,6 +534,10 @@ PROTECTED: dict[str, Protection] = {
     ),
     "time-to-shortlist": Protection(),
     "caseloads": Protection(("clients", "clients_on_active_shortlists")),
+    "event-kinds": Protection(("booked", "attended")),
+    "event-funnel": Protection(
+        ("invited", "booked", "attended", "interviews", "hires"), None, "name"
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from kohtaanto.web.coach import CoachPages
 from kohtaanto.web.coordinator import CoordinatorPages
 from kohtaanto.web.employer import EmployerPages
 from kohtaanto.web.esco import find_occupations, find_skills, suggest
+from kohtaanto.web.events import EmployerEventPages, EventPages, JobseekerEventPages
 from kohtaanto.web.inbox import InboxPages
 from kohtaanto.web.jobseeker import JobseekerPages
 from kohtaanto.web.manager import ManagerPages
@@ -72,6 +73,9 @@ route_handlers: list[Any] = [
     AdminPages,
     ModelCardPages,
     *partner_pages,
+    EventPages,
+    EmployerEventPages,
+    JobseekerEventPages,
 ]
 
 __all__ = ["EXCEPTION_HANDLERS", "NAV", "ROLE_HOME", "page", "route_handlers", "template_config"]

@@ -28,6 +28,7 @@ from kohtaanto.db.models import (
     Vacancy,
     VacancyStatus,
 )
+from kohtaanto.domain import events
 from kohtaanto.web.rendering import page
 
 PAGE_SIZE = 50
@@ -117,4 +118,6 @@ class CoachPages(Controller):
             "coach/client.html",
             overview=overview,
             name=account.name if account else None,
+            # Recruitment events the client is invited to or booked at (domain.events).
+            events=await events.client_events(db_session, request.user, jobseeker_id),
         )

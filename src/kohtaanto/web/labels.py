@@ -124,6 +124,33 @@ LABELS: dict[str, dict[str, str]] = {
         "email": N_("Your e-mail address"),
         "phone": N_("Your phone number"),
     },
+    # Recruitment events (domain.events).
+    "event_kind": {
+        "fair": N_("Recruitment fair"),
+        "speed_interviews": N_("Speed interviews"),
+        "info_session": N_("Info session"),
+        "company_visit": N_("Company visit"),
+    },
+    "event_status": {
+        "draft": N_("Draft"),
+        "published": N_("Published"),
+        "completed": N_("Completed"),
+        "cancelled": N_("Cancelled"),
+    },
+    "participation_status": {
+        "invited": N_("Invited"),
+        "requested": N_("Asked to take part"),
+        "confirmed": N_("Taking part"),
+        "declined": N_("Declined"),
+    },
+    "invitation_status": {
+        "invited": N_("Invited"),
+        "booked": N_("Booked"),
+        "waiting": N_("On the waiting list"),
+        "declined": N_("Declined"),
+    },
+    "attendance": {"attended": N_("Came"), "no_show": N_("Did not come")},
+    "slot_outcome": {"interested": N_("Interested"), "not_this_time": N_("Not this time")},
 }
 
 LABELS.update(SERVICE_PATH_LABELS)

@@ -26,6 +26,7 @@ from kohtaanto.auth import AuthRequest, requires
 from kohtaanto.db import Db
 from kohtaanto.db.models import EmploymentArea, Municipality, Role
 from kohtaanto.domain import reports
+from kohtaanto.domain.events import INSTRUMENTS
 from kohtaanto.web.charts import bar_chart
 from kohtaanto.web.i18n import N_, language_of, translations
 from kohtaanto.web.labels import LABELS
@@ -257,6 +258,49 @@ VIEWS: tuple[ReportView, ...] = (
         N_("Referrals sent, by service type"),
     ),
 )
+EVENT_VIEWS: tuple[ReportView, ...] = (
+    ReportView(
+        "event-kinds",
+        N_("Recruitment events by kind and municipality"),
+        N_(
+            "Published and completed events that began in the period, by kind and "
+            "municipality (online events apart), with the people booked and the people "
+            "who came."
+        ),
+        (
+            Column("kind", N_("Kind of event"), "event_kind"),
+            Column("municipality", N_("Municipality"), "event_place"),
+            Column("events", N_("Events")),
+            Column("booked", N_("People booked")),
+            Column("attended", N_("People who came")),
+        ),
+        "kind",
+        "events",
+        N_("Recruitment events by kind"),
+    ),
+    ReportView(
+        "event-funnel",
+        N_("Recruitment events: from invitation to hire"),
+        N_(
+            "Invitations to the events of the period, and how many of them led to a "
+            "booking, to attendance, to an interview (the employer was interested) and "
+            "to a hire, per employer and per support instrument the employer offered."
+        ),
+        (
+            Column("dimension", N_("By"), "dimension"),
+            Column("name", N_("Employer or instrument"), "event_name"),
+            Column("invited", N_("Invited")),
+            Column("booked", N_("Booked")),
+            Column("attended", N_("Came")),
+            Column("interviews", N_("Interviews")),
+            Column("hires", N_("Hires")),
+        ),
+        "name",
+        "invited",
+        N_("Invitations per employer and instrument"),
+    ),
+)
+VIEWS = (*VIEWS, *EVENT_VIEWS)
 _BY_NAME = {v.name: v for v in VIEWS}
 # The total row of a report, shown translated.
 N_("all")
@@ -287,6 +331,19 @@ def _cell(value: Any, kind: str, gettext: Callable[[str], str], label: Label, la
             return gettext("all") if value == reports.TOTAL else label("entry_status", value)
         case "place":
             return place_name(str(value), lang)
+        case "event_place":
+            return gettext("Online") if value == "online" else place_name(str(value), lang)
+        case "event_kind":
+            return label("event_kind", value)
+        case "event_name":
+            if value == reports.TOTAL:
+                return gettext("all")
+            return label("instrument", value) if value in INSTRUMENTS else str(value)
+        case "dimension":
+            return {
+                "employer": gettext("Employer"),
+                "instrument": gettext("Instrument"),
+            }.get(str(value), gettext("all"))
         case "name":  # a name, or the total row
             return gettext("all") if value == reports.TOTAL else str(value)
     if kind.startswith("label:"):  # a code of a vocabulary (web.labels), or the total row

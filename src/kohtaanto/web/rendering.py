@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -48,6 +49,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.COORDINATOR: [
         ("/coordinator", N_("My vacancies")),
         ("/coordinator/employers", N_("Employers to verify")),
+        ("/events", N_("Recruitment events")),
         ("/notifications", N_("Notifications")),
     ],
     Role.PARTNER: [
@@ -57,6 +59,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.COACH: [
         ("/coach", N_("My clients")),
         ("/coach/worklist", N_("Work list")),
+        ("/events", N_("Recruitment events")),
         ("/notifications", N_("Notifications")),
     ],
     Role.SPECIALIST: [("/specialist", N_("My clients"))],
@@ -73,6 +76,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/employer", N_("Vacancies")),
         ("/employer/vacancies/new", N_("New vacancy")),
         ("/employer/organisation", N_("Organisation")),
+        ("/employer/events", N_("Recruitment events")),
         ("/notifications", N_("Notifications")),
     ],
     Role.JOBSEEKER: [
@@ -81,6 +85,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/jobseeker/plan", N_("My plan")),
         ("/jobseeker/consents", N_("Consent requests")),
         ("/jobseeker/referrals", N_("My referrals")),
+        ("/jobseeker/events", N_("Recruitment events")),
         ("/notifications", N_("Notifications")),
         ("/jobseeker/views", N_("Who viewed my profile")),
         ("/jobseeker/data", N_("My data")),
@@ -149,6 +154,8 @@ def environment() -> Environment:
         gettext=_gettext, ngettext=_ngettext, newstyle=True
     )
     env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES)
+    # Times are stored in UTC and shown in Finnish time ({{ t.astimezone(helsinki) }}).
+    env.globals["helsinki"] = ZoneInfo("Europe/Helsinki")
     env.filters["number"] = _number
     env.filters["decimal"] = _decimal
     env.filters["place"] = _place

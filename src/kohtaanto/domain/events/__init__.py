@@ -13,6 +13,7 @@ from kohtaanto.domain.events._access import (
     event_for,
     event_to_run,
     invitation_for,
+    runs,
     slot_for,
     visible_events,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "proposals",
     "record_outcome",
     "remind",
+    "runs",
     "set_status",
     "slot_for",
     "visible_events",

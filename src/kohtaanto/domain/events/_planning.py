@@ -24,7 +24,7 @@ from kohtaanto.db.models import (
     User,
     Vacancy,
 )
-from kohtaanto.domain.errors import DomainError, Forbidden
+from kohtaanto.domain.errors import DomainError, Forbidden, NotFound
 from kohtaanto.domain.events._access import event_for, event_to_run, require_organiser
 from kohtaanto.i18n import N_
 
@@ -245,8 +245,10 @@ async def employer_answer(
 ) -> EventEmployer:
     """The employer accepts an invitation, asks to take part in a published event, or
     declines; with its needs."""
-    if user.role is not Role.EMPLOYER or user.employer_id is None:
+    if user.role is not Role.EMPLOYER:
         raise Forbidden()
+    if user.employer_id is None:
+        raise NotFound()
     event = await event_for(session, user, event_id)
     if event.status not in (E.DRAFT, E.PUBLISHED) or event.starts_at <= datetime.now(UTC):
         raise _invalid("status", "closed", N_("This event no longer takes employers"))

@@ -143,8 +143,10 @@ async def employer_tables(
 ) -> tuple[RecruitmentEvent, Table | None]:
     """The employer's own tables at an event (None until it takes part). Seeing the
     booked people's names is logged in their access log, as any profile view."""
-    if user.role is not Role.EMPLOYER or user.employer_id is None:
+    if user.role is not Role.EMPLOYER:
         raise Forbidden()
+    if user.employer_id is None:
+        raise NotFound()
     event = await event_for(session, user, event_id)
     tables = await _tables(session, event, user.employer_id)
     table = tables[0] if tables else None
