@@ -8,6 +8,8 @@
   train on them; the new model is promoted only if it beats the one in use.
 - ``remind_referrals`` (hourly, ``jobs.partners``): partners are reminded of referrals
   unanswered for the configured days; those past their deadline expire.
+- ``remind_event_bookings`` (hourly): everyone with a recruitment-event slot in the
+  next 24 hours gets a reminder (once), with the slot's calendar entry.
 - ``purge_inactive`` (nightly): profiles inactive for the retention period are
   anonymised, as on erasure.
 
@@ -30,7 +32,7 @@ from jobs.matching import build_shortlist
 from jobs.partners import remind_referrals
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Vacancy, VacancyStatus
-from kohtaanto.domain import privacy, shortlists
+from kohtaanto.domain import events, privacy, shortlists
 from kohtaanto.settings import Settings
 from ml.dataset import load_outcomes
 from ml.registry import MODEL_FILE, load_current
@@ -78,6 +80,13 @@ async def expire_consents(ctx: Ctx) -> dict[str, int]:
     async with session_scope() as session:
         consents, shares = await shortlists.expire(session)
     return {"consents_expired": consents, "shares_ended": shares}
+
+
+async def remind_event_bookings(ctx: Ctx) -> dict[str, int]:
+    """The day before a recruitment event: remind each booked person once."""
+    async with session_scope() as session:
+        reminded = await events.remind(session)
+    return {"reminded": reminded}
 
 
 async def purge_inactive(ctx: Ctx) -> dict[str, int]:
@@ -146,4 +155,5 @@ SCHEDULED = {
     "retrain": retrain,
     "purge-inactive": purge_inactive,
     "remind-referrals": remind_referrals,
+    "remind-event-bookings": remind_event_bookings,
 }

@@ -23,7 +23,13 @@ from arq.connections import RedisSettings
 from arq.utils import timestamp_ms
 
 from jobs import delivery, meetings, partners, tasks
-from jobs.scheduled import expire_consents, purge_inactive, refresh_shortlists, retrain
+from jobs.scheduled import (
+    expire_consents,
+    purge_inactive,
+    refresh_shortlists,
+    remind_event_bookings,
+    retrain,
+)
 from kohtaanto.queue import (
     BULK,
     INTERACTIVE,
@@ -108,6 +114,7 @@ class WorkerSettings:
         cron(expire_consents, minute={5}, unique=True),
         cron(meetings.meeting_reminders, minute={20, 50}, unique=True),
         cron(partners.remind_referrals, minute={10}, unique=True),
+        cron(remind_event_bookings, minute={15}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

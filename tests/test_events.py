@@ -23,6 +23,7 @@ from kohtaanto.db.models import (
     EventSlot,
     InvitationStatus,
     Notification,
+    RecruitmentEvent,
     Role,
     ShortlistEntry,
     User,
@@ -429,3 +430,38 @@ async def test_bad_event_input_names_the_field() -> None:
                     session, coordinator, events.EventFields(**{**base, **change})
                 )  # type: ignore[arg-type]
             assert refused.value.field == field, (change, refused.value)
+
+
+async def test_the_demo_has_a_past_event_with_outcomes_and_an_upcoming_one_with_open_slots() -> (
+    None
+):
+    from kohtaanto.demo.seed import seed_demo
+
+    async with session_scope() as session:
+        await seed_demo(session, jobseekers=300, employers=20, vacancies=40, seed=7)
+    async with session_scope() as session:
+        found = list(
+            await session.scalars(select(RecruitmentEvent).order_by(RecruitmentEvent.starts_at))
+        )
+        assert [e.status.value for e in found] == ["completed", "published"]
+        past, upcoming = found
+        outcomes = list(
+            await session.scalars(
+                select(EventBooking.outcome).where(
+                    EventBooking.event_id == past.id, EventBooking.outcome.is_not(None)
+                )
+            )
+        )
+        assert {o.value for o in outcomes} == {"interested", "not_this_time"}
+        taken = select(EventBooking.slot_id).where(EventBooking.status == BookingStatus.BOOKED)
+        free = await session.scalar(
+            select(func.count()).where(
+                EventSlot.event_id == upcoming.id, EventSlot.id.not_in(taken)
+            )
+        )
+        assert free and free > 5
+        from kohtaanto.domain.events.reports import event_funnel
+
+        funnel = await event_funnel(session)
+        total = funnel[funnel["group"] == "all"].iloc[0]
+        assert total["invited"] == 24 and total["booked"] == 16 and total["interviews"] >= 2

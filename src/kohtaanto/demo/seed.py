@@ -609,6 +609,10 @@ async def seed_demo(
     await seed_referrals(session, seed=seed, now=now, coach_email=f"coach@{DEMO_DOMAIN}")
     report.demo_users["partner"] = f"partner@{DEMO_DOMAIN}"
     report.users += 1
+    # A past recruitment event with outcomes and an upcoming one with open slots.
+    from kohtaanto.demo.events import seed_events
+
+    await seed_events(session, rng, now, f"coordinator@{DEMO_DOMAIN}")
     report.seconds = time.perf_counter() - started
     return report
 

@@ -494,24 +494,33 @@ async def caseloads(session: AsyncSession, where: ReportFilter = EVERYTHING) -> 
 
 Report = Callable[[AsyncSession, ReportFilter], Awaitable[pd.DataFrame]]
 
+
 # name -> report; the name is the CSV's file name and the page's anchor. These give
 # exact numbers: what leaves the server goes through :func:`run`.
+async def _event_kinds(session: AsyncSession, where: ReportFilter = EVERYTHING) -> pd.DataFrame:
+    """Recruitment events by kind and municipality (``domain.events.reports``, which
+    reads this module: imported when run)."""
+    from kohtaanto.domain.events import reports as event_reports
+
+    return await event_reports.event_kinds(session, where)
+
+
+async def _event_funnel(session: AsyncSession, where: ReportFilter = EVERYTHING) -> pd.DataFrame:
+    """Recruitment events from invitation to hire (``domain.events.reports``)."""
+    from kohtaanto.domain.events import reports as event_reports
+
+    return await event_reports.event_funnel(session, where)
+
+
 REPORTS: dict[str, Report] = {
     "funnel": funnel,
     "municipalities": by_municipality,
     "instruments": instruments,
     "time-to-shortlist": time_to_shortlist,
     "caseloads": caseloads,
-    "event-kinds": lambda session, where=EVERYTHING: _events().event_kinds(session, where),
-    "event-funnel": lambda session, where=EVERYTHING: _events().event_funnel(session, where),
+    "event-kinds": _event_kinds,
+    "event-funnel": _event_funnel,
 }
-
-
-def _events() -> Any:
-    """The recruitment events' reports (``domain.events.reports`` reads this module)."""
-    from kohtaanto.domain.events import reports as event_reports
-
-    return event_reports
 
 
 @dataclass(frozen=True)
@@ -536,7 +545,7 @@ PROTECTED: dict[str, Protection] = {
     "caseloads": Protection(("clients", "clients_on_active_shortlists")),
     "event-kinds": Protection(("booked", "attended")),
     "event-funnel": Protection(
-        ("invited", "booked", "attended", "interviews", "hires"), None, "name"
+        ("invited", "booked", "attended", "interviews", "hires"), None, "group"
     ),
 }
 

@@ -5,7 +5,8 @@ The shortlist's order is the ranking's. People are left out when they do not spe
 any of the event's languages, when an event in person is beyond their travel limit,
 and when they already have as many live invitations to coming events as the exposure
 cap allows (the same cap that limits shortlists). People whose consent does not hold
-yet are proposed too, marked: the coordinator asks for consent on the board first.
+yet are proposed too, after those who consented and marked: the coordinator asks for
+consent on the board first.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ async def proposals(
     user: User,
     event_id: UUID,
     *,
-    per_vacancy: int = 10,
+    per_vacancy: int = 20,
     now: datetime | None = None,
 ) -> list[Proposal]:
     """Whom to invite, per employer and vacancy, best ranked first."""
@@ -136,6 +137,8 @@ async def proposals(
                 .order_by(Vacancy.title, ShortlistEntry.rank)
             )
         ).all()
+        # Those who may be invited now first, each group in the ranking's order.
+        rows = sorted(rows, key=lambda r: (r[2], r[0].status not in CONSENT_HOLDS, r[0].rank))
         people = [j.id for _, _, _, j, _ in rows]
         counts = await exposure(session, people, excluding_event=event.id, now=now)
         per: dict[UUID, int] = {}

@@ -154,15 +154,12 @@ async def employer_tables(
         booked = [s.booking for s in table.slots if s.booking is not None]
         if booked:
             employer = await session.get(Employer, user.employer_id)
-            vacancies: dict[UUID, UUID] = dict(
-                (
-                    await session.execute(
-                        select(ShortlistEntry.jobseeker_id, Shortlist.vacancy_id)
-                        .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
-                        .where(ShortlistEntry.id.in_([b.entry_id for b in booked]))
-                    )
-                ).tuples()
+            rows = await session.execute(
+                select(ShortlistEntry.jobseeker_id, Shortlist.vacancy_id)
+                .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
+                .where(ShortlistEntry.id.in_([b.entry_id for b in booked]))
             )
+            vacancies: dict[UUID, UUID] = {j: v for j, v in rows.all()}
             for b in booked:
                 shortlists.log_views(
                     session,

@@ -120,6 +120,7 @@ async def event_funnel(session: AsyncSession, where: ReportFilter = EVERYTHING) 
                 interested.exists(),
                 ShortlistEntry.status == EntryStatus.HIRED,
             )
+            .select_from(EventInvitation)
             .join(EventEmployer, EventEmployer.id == EventInvitation.participant_id)
             .join(Employer, Employer.id == EventEmployer.employer_id)
             .join(ShortlistEntry, ShortlistEntry.id == EventInvitation.entry_id)
@@ -130,17 +131,17 @@ async def event_funnel(session: AsyncSession, where: ReportFilter = EVERYTHING) 
         [(n, list(i or []), 1, int(b), int(c), int(s), int(h)) for n, i, b, c, s, h in rows],
         columns=["employer", "instruments", *STAGES],
     )
-    columns = ["dimension", "name", *STAGES]
+    columns = ["dimension", "group", *STAGES]
     if frame.empty:
         total = pd.DataFrame([["all", TOTAL, 0, 0, 0, 0, 0]], columns=columns)
         return total
     employers = frame.groupby("employer", as_index=False)[list(STAGES)].sum()
     employers.insert(0, "dimension", "employer")
-    employers = employers.rename(columns={"employer": "name"})
+    employers = employers.rename(columns={"employer": "group"})
     exploded = frame.explode("instruments").dropna(subset=["instruments"])
     instruments = exploded.groupby("instruments", as_index=False)[list(STAGES)].sum()
     instruments.insert(0, "dimension", "instrument")
-    instruments = instruments.rename(columns={"instruments": "name"})
+    instruments = instruments.rename(columns={"instruments": "group"})
     total = pd.DataFrame([["all", TOTAL, *(int(frame[s].sum()) for s in STAGES)]], columns=columns)
     out = pd.concat([employers[columns], instruments[columns], total], ignore_index=True)
     for stage in STAGES:
