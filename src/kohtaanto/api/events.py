@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get, post
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 
 from kohtaanto.api.auth import AuthRequest, requires
@@ -22,6 +23,13 @@ Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=1440)]
 Instrument = Literal["wage_subsidy", "work_trial", "apprenticeship"]
 ORGANISERS = (Role.COORDINATOR, Role.COACH, Role.ADMIN)
+
+
+class Taken(HTTPException):
+    """Someone else was first (the slot, the last place) or the booking changed: 409."""
+
+    status_code = 409
+    detail = "Conflict"
 
 
 class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -225,6 +233,7 @@ class EventBookingController(Controller):
         "/event-invitations/{invitation_id:uuid}/book",
         operation_id="bookEventSlot",
         guards=[requires(Role.JOBSEEKER, *ORGANISERS)],
+        raises=[Taken],
     )
     async def book(
         self,
@@ -241,6 +250,7 @@ class EventBookingController(Controller):
         "/event-bookings/{booking_id:uuid}/cancel",
         operation_id="cancelEventBooking",
         guards=[requires(Role.JOBSEEKER, *ORGANISERS)],
+        raises=[Taken],
     )
     async def cancel(
         self, request: AuthRequest, db_session: Db, booking_id: FromPath[UUID]
@@ -252,6 +262,7 @@ class EventBookingController(Controller):
         "/event-bookings/{booking_id:uuid}/outcome",
         operation_id="recordEventOutcome",
         guards=[requires(Role.EMPLOYER, *ORGANISERS)],
+        raises=[Taken],
     )
     async def outcome(
         self,

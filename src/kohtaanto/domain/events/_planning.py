@@ -65,6 +65,9 @@ class EventFields:
 
 async def _check(session: AsyncSession, f: EventFields) -> int | None:
     """Validate ``f``; returns the municipality's id (None online)."""
+    for name in ("title", "place", "video_link", "description"):
+        if "\x00" in (getattr(f, name) or ""):
+            raise _invalid(name, "invalid", N_("Remove the control characters"))
     if not f.title.strip() or len(f.title) > 255:
         raise _invalid("title", "required", N_("Give a title of at most 255 characters"))
     if f.kind not in {k.value for k in EventKind}:
@@ -72,6 +75,9 @@ async def _check(session: AsyncSession, f: EventFields) -> int | None:
     for name in ("starts_at", "ends_at", "reply_deadline"):
         if getattr(f, name).tzinfo is None:
             raise _invalid(name, "invalid", N_("Give a time with its time zone"))
+    now = datetime.now(UTC)
+    if not now - timedelta(days=366) <= f.starts_at <= now + timedelta(days=3 * 366):
+        raise _invalid("starts_at", "out_of_range", N_("Plan the event within three years"))
     if f.ends_at <= f.starts_at:
         raise _invalid("ends_at", "before_start", N_("The event must end after it starts"))
     if f.ends_at - f.starts_at > timedelta(days=3):
