@@ -197,6 +197,11 @@ async def apply(
     session.add(event)
     await session.flush()
     await _tell(session, entry, event)
+    if move.to is S.DECLINED:
+        # Consent taken back: no recruitment-event slot with this employer stays booked.
+        from kohtaanto.domain.events import consent_withdrawn
+
+        await consent_withdrawn(session, entry)
     return event
 
 

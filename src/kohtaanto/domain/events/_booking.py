@@ -401,6 +401,40 @@ async def offer(
     return None
 
 
+async def consent_withdrawn(session: AsyncSession, entry: ShortlistEntry) -> int:
+    """The person took their consent back (the entry, locked by the caller, is declined):
+    their live bookings with that employer are cancelled and their calendar entries
+    removed, and the invitation is declined. The event row is not locked here (the
+    booking path locks the event before the entry), so the freed slot is not offered
+    on: the organiser sees it free on the board, with the waiting list beside it."""
+    bookings = (
+        await session.scalars(
+            select(EventBooking)
+            .where(EventBooking.entry_id == entry.id, EventBooking.status == LIVE)
+            .with_for_update()
+        )
+    ).all()
+    now = datetime.now(UTC)
+    for booking in bookings:
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.sequence += 1
+        await session.flush()
+        await _notify.tell_booking(session, booking, "event_cancelled")
+    invitations = (
+        await session.scalars(
+            select(EventInvitation).where(
+                EventInvitation.entry_id == entry.id,
+                EventInvitation.status != InvitationStatus.DECLINED,
+            )
+        )
+    ).all()
+    for invitation in invitations:
+        invitation.status = InvitationStatus.DECLINED
+        invitation.waiting_since = None
+    return len(bookings)
+
+
 async def cancel_all(session: AsyncSession, event: RecruitmentEvent, user: User) -> int:
     """An event cancelled: every live booking is cancelled and its person told."""
     ids = list(
