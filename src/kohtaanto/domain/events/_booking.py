@@ -1,7 +1,8 @@
 """Invitations, bookings, the waiting list, check-in and outcomes.
 
-Every write locks the event row first, then the invitation or booking, then the
-shortlist entry (for share) and the slot, always in that order. The database has the
+Every write locks the event row first, then the shortlist entry (for share), the
+invitation or booking and the slot, in that order (taking consent back locks the entry,
+then its bookings and invitations, and never the event). The database has the
 last word on double booking (a unique index on a slot's live booking, an exclusion
 constraint on a person's overlapping live bookings) and on consent (a trigger): a
 refusal there becomes a ``Conflict`` or a ``DomainError`` with its code, never a 500.
@@ -288,6 +289,12 @@ async def book(
     if user.role is Role.JOBSEEKER and now > event.reply_deadline:
         raise DomainError("deadline", N_("The reply deadline has passed"), field="invitation_id")
     event = await _lock_event(session, event.id)
+    # The entry before the invitation: taking consent back locks them in that order.
+    await session.execute(
+        select(ShortlistEntry.id)
+        .where(ShortlistEntry.id == invitation.entry_id)
+        .with_for_update(read=True)
+    )
     invitation, _, _ = await invitation_for(session, user, invitation_id, lock=True)
     booking = await _place(session, invitation, event, user, slot_id, now)
     await _notify.tell_booking(session, booking, "event_booked")
