@@ -151,6 +151,16 @@ async def test_book_wait_cancel_and_the_slot_goes_to_the_first_waiting() -> None
         assert live == [inv2]
         assert (await session.get(EventInvitation, inv2)).status is InvitationStatus.BOOKED  # type: ignore[union-attr]
         assert (await session.get(EventInvitation, inv1)).status is InvitationStatus.INVITED  # type: ignore[union-attr]
+        # Each booking was an activity in the client's service plan; the cancelled one
+        # is cancelled there too.
+        from kohtaanto.db.models import PlanActivity
+
+        activities = {
+            a.details["event_booking_id"]: a.status
+            for a in await session.scalars(select(PlanActivity))
+        }
+        assert activities[str(first)] == "cancelled"
+        assert sorted(activities.values()) == ["cancelled", "planned"]
 
 
 async def test_two_people_booking_the_last_slot_at_once_exactly_one_gets_it() -> None:

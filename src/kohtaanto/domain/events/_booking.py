@@ -47,7 +47,7 @@ from kohtaanto.domain.events._access import (
     runs,
 )
 from kohtaanto.domain.events._planning import live_bookings
-from kohtaanto.domain.events.plan import add_to_client_plan
+from kohtaanto.domain.events.plan import add_to_client_plan, cancel_in_client_plan
 from kohtaanto.i18n import N_
 
 S = EntryStatus
@@ -352,6 +352,7 @@ async def _cancel(
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = datetime.now(UTC)
     booking.sequence += 1
+    await cancel_in_client_plan(session, booking)
     invitation = await session.get(EventInvitation, booking.invitation_id)
     if invitation is not None and invitation.status is InvitationStatus.BOOKED:
         invitation.status = InvitationStatus.INVITED
@@ -426,6 +427,7 @@ async def consent_withdrawn(session: AsyncSession, entry: ShortlistEntry) -> int
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.sequence += 1
+        await cancel_in_client_plan(session, booking)
         await session.flush()
         await _notify.tell_booking(session, booking, "event_cancelled")
     invitations = (
