@@ -58,6 +58,10 @@ async def _person(
 
 @pytest.fixture
 async def seeded(clean: None) -> Seeded:
+    return await seed_board()
+
+
+async def seed_board() -> Seeded:
     """The reports dataset; its V1 people j1 (hired), j3 (suggested) and j4 (consent
     requested) get accounts; three more people can be found to add by hand."""
     seeded = await seed_reports_dataset()

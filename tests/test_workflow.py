@@ -422,7 +422,7 @@ async def test_a_move_between_the_rebuilds_read_and_write_is_not_undone(
                 moved.append(name)
         return await counts(*args, **kwargs)
 
-    monkeypatch.setattr(shortlists, "active_counts", move_meanwhile)
+    monkeypatch.setattr(shortlists.building, "active_counts", move_meanwhile)
     # Room for one: the first would be updated in place, the second deleted as dropped
     # out, had they still been suggestions when the rebuild wrote.
     settings = get_settings()

@@ -57,10 +57,16 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
 
 
 def domain_error_response(exc: DomainError) -> Response[Any]:
-    """A use case's refusal as JSON: its status, English detail, and ``extra[]`` with the
-    field (``key``), the stable ``code`` and the parameters."""
+    """A use case's refusal as JSON: its status, English detail, its stable ``code``, and
+    ``extra[]`` with the field (``key``), the code and the parameters of each error (one,
+    or each entry a bulk move refused)."""
     return Response(
-        {"status_code": exc.status, "detail": exc.render(), "extra": [exc.as_extra()]},
+        {
+            "status_code": exc.status,
+            "detail": exc.render(),
+            "code": exc.code,
+            "extra": exc.extras(),
+        },
         status_code=exc.status,
         media_type=MediaType.JSON,
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, delete, get, put
 from litestar.params import FromPath, JSONBody
@@ -14,10 +13,10 @@ from sqlalchemy import select
 
 from kohtaanto.api.schemas import Db, PageLimit, PageOffset, page_of
 from kohtaanto.auth import AuthRequest, requires
-from kohtaanto.db.models import EntryStatus, Jobseeker, Role, User
+from kohtaanto.db.models import Jobseeker, Role
 from kohtaanto.db.paging import paginate
-from kohtaanto.domain import jobseekers, privacy, shortlists
-from kohtaanto.domain.errors import NotFound
+from kohtaanto.domain import caseload, jobseekers, privacy
+from kohtaanto.domain.caseload import ClientOverview
 from kohtaanto.domain.jobseekers import (
     ClientEntry,
     MyMatch,
@@ -26,34 +25,6 @@ from kohtaanto.domain.jobseekers import (
     profile_out,
 )
 from kohtaanto.domain.privacy import ProfileViewOut
-from kohtaanto.i18n import N_
-
-
-class ClientOverview(msgspec.Struct):
-    """A coach's view of one client: profile, matches and where each shortlist stands."""
-
-    profile: Profile
-    entries: list[ClientEntry]
-    pending_consents: int
-    hired: int
-    matches: list[MyMatch]
-
-
-async def client_overview(db: Db, coach: User, jobseeker_id: UUID) -> ClientOverview:
-    """One of ``coach``'s clients: profile, matches, shortlist statuses, pending consents
-    and hires; the view is logged. 404 for anyone who is not the client's coach."""
-    profile = await db.get(Jobseeker, jobseeker_id)
-    if profile is None or profile.coach_id != coach.id:
-        raise NotFound("client_not_found", N_("No such client."), field="jobseeker_id")
-    entries = await jobseekers.entries_of(db, profile.id)
-    shortlists.log_views(db, coach, shortlists.SERVICE, [profile.id], vacancy_id=None)
-    return ClientOverview(
-        profile=profile_out(profile),
-        entries=entries,
-        pending_consents=sum(e.status is EntryStatus.CONSENT_REQUESTED for e in entries),
-        hired=sum(e.status is EntryStatus.HIRED for e in entries),
-        matches=await jobseekers.matches_of(db, profile),
-    )
 
 
 class JobseekerController(Controller):
@@ -128,4 +99,4 @@ class CoachController(Controller):
         self, request: AuthRequest, db_session: Db, jobseeker_id: FromPath[UUID]
     ) -> ClientOverview:
         """One client: their matches, shortlist statuses, pending consents and outcomes."""
-        return await client_overview(db_session, request.user, jobseeker_id)
+        return await caseload.client_overview(db_session, request.user, jobseeker_id)

@@ -48,6 +48,31 @@ class DomainError(Exception):
             item["params"] = {k: _plain(v) for k, v in self.params.items()}
         return item
 
+    def extras(self) -> list[dict[str, Any]]:
+        """The API's whole ``extra`` list: one item, unless the error names several
+        (``Refusals``)."""
+        return [self.as_extra()]
+
+
+class Refusals(DomainError):
+    """One request refused for several reasons at once (e.g. a bulk move naming each
+    entry that cannot move): ``items`` are the errors, each with its own field."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        items: list[DomainError],
+        *,
+        field: str | None = None,
+        **params: Any,
+    ) -> None:
+        self.items = items
+        super().__init__(code, message, field=field, **params)
+
+    def extras(self) -> list[dict[str, Any]]:
+        return [i.as_extra() for i in self.items] or [self.as_extra()]
+
 
 class NotFound(DomainError):
     """The thing does not exist, or the caller may not know that it does (404)."""

@@ -1,39 +1,36 @@
 """The company coordinator's pages: their vacancies and each vacancy's shortlist board.
 
-The board is worked with the same functions as the API (``api.shortlists``):
-moves are checked and logged by ``domain.shortlists``, bulk moves are all or
-nothing. htmx posts return the board fragment; without JavaScript the forms
+The board is worked with the same use cases as the API (``domain.shortlists``):
+moves are checked and logged there, bulk moves are all or nothing, and a refusal
+comes back as a ``DomainError`` whose code the page shows in the visitor's
+language. htmx posts return the board fragment; without JavaScript the forms
 post and redirect back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import func, or_, select
 
-from kohtaanto.api import shortlists as api
-from kohtaanto.api.auth import AuthRequest, requires
-from kohtaanto.api.errors import not_found
-from kohtaanto.api.schemas import Db
+from kohtaanto.auth import AuthRequest, requires
+from kohtaanto.db import Db
 from kohtaanto.db.models import (
     Employer,
     EntryStatus,
     Municipality,
     Role,
-    Shortlist,
-    ShortlistEntry,
     Vacancy,
     VacancyInterest,
     VacancyStatus,
 )
 from kohtaanto.domain import outbox, shortlists, vacancies
+from kohtaanto.domain.errors import DomainError, Refusals
 from kohtaanto.domain.places import swedish_names
 from kohtaanto.domain.shortlists import Move
 from kohtaanto.queue import VACANCY_PUBLISHED
@@ -45,11 +42,6 @@ S = EntryStatus
 PAGE_SIZE = 50
 # What can be done to many entries at once, and to one.
 BULK_MOVES = (S.CONTACTED, S.CONSENT_REQUESTED, S.SHARED, S.REMOVED)
-ERRORS = {
-    "no such jobseeker": N_("There is no such jobseeker."),
-    "this jobseeker is not available": N_("This jobseeker is not available."),
-    "already on this shortlist": N_("This jobseeker is already on this shortlist."),
-}
 
 # Shown through gettext, so they are marked here: the removal reasons of
 # domain.shortlists, the instruments' rule labels and the model's fixed factor sentences.
@@ -126,41 +118,52 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def _errors(
-    exc: ValidationException, gettext: Callable[[str], str], to: str = ""
-) -> dict[str, str]:
-    """Field errors in the visitor's language, from the use case's 400: the codes it
-    carries (rank, status) say which entries cannot move and why."""
-    out: dict[str, str] = {}
+def _errors(err: DomainError, gettext: Callable[[str], str], to: str = "") -> dict[str, str]:
+    """Field errors in the visitor's language, from the use case's refusal: its codes
+    (and each refused entry's rank and status) say which entries cannot move and why."""
 
-    def status(code: str) -> str:
+    def status(value: Any) -> str:
+        code = str(getattr(value, "value", value))
         return gettext(LABELS["entry_status"].get(code, code))
 
-    for item in exc.extra if isinstance(exc.extra, list) else []:
-        key, message = str(item.get("key", "")), str(item.get("message", ""))
-        if key.startswith("entry_ids") and "rank" in item:
+    out: dict[str, str] = {}
+    for item in err.items if isinstance(err, Refusals) else [err]:
+        key = item.field or "form"
+        if key.startswith("entry_ids") and item.code == "not_on_shortlist":
+            out[key] = gettext("A chosen candidate is not on this shortlist.")
+        elif key.startswith("entry_ids"):
             out[key] = gettext("Candidate %(rank)s is “%(status)s” and cannot become “%(to)s”.") % {
-                "rank": item["rank"],
-                "status": status(item["status"]),
+                "rank": item.params["rank"],
+                "status": status(item.params["status"]),
                 "to": status(to),
             }
-        elif key.startswith("entry_ids"):
-            out[key] = gettext("A chosen candidate is not on this shortlist.")
         elif key == "to":
             out["to"] = gettext("This step is not possible from the candidate's current status.")
         elif key == "reason":
             out["reason"] = gettext("Choose a reason.")
-        elif key == "jobseeker_id":
-            out["jobseeker_id"] = gettext(
-                ERRORS.get(
-                    message, N_("This jobseeker is already on the maximum number of shortlists.")
-                )
-            )
         else:
-            out[key or "form"] = gettext("Check this value.")
+            out[key] = item.render(gettext)
     if any(k.startswith("entry_ids") for k in out):
         out["entries"] = gettext("Nothing was changed. Untick these or choose another action.")
     return out
+
+
+async def _attempt(
+    db: Db,
+    request: Request[Any, Any, Any],
+    work: Callable[[], Awaitable[object]],
+    to: str = "",
+) -> tuple[dict[str, str], str | None]:
+    """Run one use case in a savepoint: a refusal (400) becomes the form's errors and its
+    code, with nothing of it written; not found and forbidden go to the global handler."""
+    try:
+        async with db.begin_nested():
+            await work()
+    except DomainError as e:
+        if e.status != 400:
+            raise
+        return _errors(e, _gettext(request), to), e.code
+    return {}, None
 
 
 def _gettext(request: Request[Any, Any, Any]) -> Callable[[str], str]:
@@ -223,16 +226,7 @@ class CoordinatorPages(Controller):
                 .offset(offset)
             )
         ).all()
-        counts: dict[Any, dict[str, int]] = {v.id: {} for v in rows}
-        if rows:
-            grouped = await db_session.execute(
-                select(Shortlist.vacancy_id, ShortlistEntry.status, func.count())
-                .join(ShortlistEntry, ShortlistEntry.shortlist_id == Shortlist.id)
-                .where(Shortlist.vacancy_id.in_(counts))
-                .group_by(Shortlist.vacancy_id, ShortlistEntry.status)
-            )
-            for vacancy_id, entry_status, n in grouped.all():
-                counts[vacancy_id][S(entry_status).value] = int(n)
+        counts = await shortlists.status_counts(db_session, [v.id for v in rows])
         return page(
             request,
             "coordinator/vacancies.html",
@@ -254,16 +248,15 @@ class CoordinatorPages(Controller):
         *,
         errors: dict[str, str] | None = None,
         error_at: str | None = None,
+        error_code: str | None = None,
         values: dict[str, str] | None = None,
         notice: str | None = None,
         fragment: bool = False,
         status_code: int = 200,
     ) -> Template:
-        vacancy = await vacancies.get_visible(db, request.user, vacancy_id)
-        if vacancy is None:
-            raise not_found("Vacancy")
-        has_list = await db.scalar(select(Shortlist.id).where(Shortlist.vacancy_id == vacancy_id))
-        board = await api.board(db, request.user, vacancy_id) if has_list else None
+        vacancy = await vacancies.visible(db, request.user, vacancy_id)
+        has_list = await shortlists.has_shortlist(db, vacancy_id)
+        board = await shortlists.board(db, request.user, vacancy_id) if has_list else None
         # No list yet: say whether its job is queued, and in which lane (kohtaanto.queue).
         building = (
             None
@@ -273,7 +266,11 @@ class CoordinatorPages(Controller):
         gettext = _gettext(request)
         values = values or {}
         find = values.get("find", "").strip()[:100]
-        found = await api.find_people(db, request.user, vacancy_id, find) if board and find else []
+        found = (
+            await shortlists.find_people(db, request.user, vacancy_id, find)
+            if board and find
+            else []
+        )
         # Jobseekers who said "I'm interested" in this vacancy (the jobseeker's pages).
         interested = set(
             await db.scalars(
@@ -290,6 +287,7 @@ class CoordinatorPages(Controller):
             building=building,
             errors=errors or {},
             error_at=error_at if errors else None,
+            error_code=error_code if errors else None,
             values=values,
             find=find,
             found=found,
@@ -312,6 +310,7 @@ class CoordinatorPages(Controller):
         *,
         error_at: str,
         values: dict[str, str] | None = None,
+        error_code: str | None = None,
     ) -> Template | Redirect:
         """The board again: with the error next to the form that caused it and what was
         typed kept, or (without htmx and no error) a redirect back."""
@@ -323,6 +322,7 @@ class CoordinatorPages(Controller):
                 vacancy_id,
                 errors=errors,
                 error_at=error_at,
+                error_code=error_code,
                 values=values if errors else None,
                 notice=None if errors else notice,
                 fragment=True,
@@ -334,6 +334,7 @@ class CoordinatorPages(Controller):
                 vacancy_id,
                 errors=errors,
                 error_at=error_at,
+                error_code=error_code,
                 values=values,
                 status_code=400,
             )
@@ -369,6 +370,7 @@ class CoordinatorPages(Controller):
         """Move the chosen entries at once; if one cannot move, none does."""
         form = await request.form()
         errors: dict[str, str] = {}
+        code: str | None = None
         ids: list[UUID] = []
         for raw in form.getall("entry_ids", []):
             try:
@@ -381,15 +383,21 @@ class CoordinatorPages(Controller):
         if to not in {s.value for s in BULK_MOVES}:
             errors["to"] = N_("Choose an action.")
         if not errors:
-            try:
-                async with db_session.begin_nested():
-                    await api.move_entries(
-                        db_session, request.user, vacancy_id, ids, Move(S(to), _reason(form, to))
-                    )
-            except ValidationException as e:
-                errors = _errors(e, _gettext(request), to)
+            move = Move(S(to), _reason(form, to))
+            errors, code = await _attempt(
+                db_session,
+                request,
+                lambda: shortlists.move_entries(db_session, request.user, vacancy_id, ids, move),
+                to,
+            )
         return await self._after(
-            request, db_session, vacancy_id, errors, N_("Done."), error_at="bulk"
+            request,
+            db_session,
+            vacancy_id,
+            errors,
+            N_("Done."),
+            error_at="bulk",
+            error_code=code,
         )
 
     @post("/entries/{entry_id:uuid}/move", operation_id="pageCoordinatorMove", status_code=200)
@@ -398,21 +406,28 @@ class CoordinatorPages(Controller):
     ) -> Template | Redirect:
         """One move of one entry, outcomes included (interview, hired, not hired with a reason)."""
         form = await request.form()
-        entry, vacancy = await api.entry_for(db_session, request.user, entry_id)
+        entry, vacancy = await shortlists.entry_for(db_session, request.user, entry_id)
         errors: dict[str, str] = {}
+        code: str | None = None
         to = str(form.get("to", ""))
         if to not in {s.value for s in S}:
             errors["to"] = N_("Choose an action.")
         else:
-            try:
-                async with db_session.begin_nested():
-                    await api.move_entry(
-                        db_session, request.user, entry.id, Move(S(to), _reason(form, to))
-                    )
-            except ValidationException as e:
-                errors = _errors(e, _gettext(request), to)
+            move = Move(S(to), _reason(form, to))
+            errors, code = await _attempt(
+                db_session,
+                request,
+                lambda: shortlists.move_entry(db_session, request.user, entry.id, move),
+                to,
+            )
         return await self._after(
-            request, db_session, vacancy.id, errors, N_("Done."), error_at=f"entry-{entry.id}"
+            request,
+            db_session,
+            vacancy.id,
+            errors,
+            N_("Done."),
+            error_at=f"entry-{entry.id}",
+            error_code=code,
         )
 
     @post(
@@ -425,6 +440,7 @@ class CoordinatorPages(Controller):
         the API, by their jobseeker ID). After an error the search and note are kept."""
         form = await request.form()
         errors: dict[str, str] = {}
+        code: str | None = None
         values = {k: str(form.get(k) or "") for k in ("find", "note", "jobseeker_id")}
         try:
             person = UUID(values["jobseeker_id"].strip())
@@ -434,11 +450,18 @@ class CoordinatorPages(Controller):
             )
         if not errors:
             note = values["note"].strip()[:500] or None
-            try:
-                async with db_session.begin_nested():
-                    await api.add_by_hand(db_session, request.user, vacancy_id, person, note)
-            except ValidationException as e:
-                errors = _errors(e, _gettext(request))
+            errors, code = await _attempt(
+                db_session,
+                request,
+                lambda: shortlists.add_by_hand(db_session, request.user, vacancy_id, person, note),
+            )
         return await self._after(
-            request, db_session, vacancy_id, errors, N_("Added."), error_at="add", values=values
+            request,
+            db_session,
+            vacancy_id,
+            errors,
+            N_("Added."),
+            error_at="add",
+            values=values,
+            error_code=code,
         )

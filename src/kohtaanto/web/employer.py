@@ -10,7 +10,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
-from kohtaanto.api.shortlists import entry_for, shared_candidates
 from kohtaanto.auth import AuthRequest, requires
 from kohtaanto.db import Db
 from kohtaanto.db.models import (
@@ -24,7 +23,7 @@ from kohtaanto.db.models import (
 )
 from kohtaanto.domain import employers, shortlists, vacancies
 from kohtaanto.domain.errors import DomainError
-from kohtaanto.domain.shortlists import Move, MoveError
+from kohtaanto.domain.shortlists import Move
 from kohtaanto.domain.vacancies import VacancyCreate
 from kohtaanto.web import forms
 from kohtaanto.web.esco import _find as find_concepts
@@ -175,7 +174,7 @@ class EmployerPages(Controller):
     ) -> Template:
         """The vacancy, its actions, and the candidates shared with the employer."""
         vacancy = await vacancies.visible(db_session, request.user, vacancy_id)
-        candidates = await shared_candidates(db_session, request.user, vacancy)
+        candidates = await shortlists.shared_candidates(db_session, request.user, vacancy)
         saved = request.query_params.get("saved")
         published = request.query_params.get("published")
         return page(
@@ -247,13 +246,15 @@ class EmployerPages(Controller):
         self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
     ) -> Redirect:
         """The employer's answer on a shared candidate: interview, hired, or not (with why)."""
-        entry, vacancy = await entry_for(db_session, request.user, entry_id)
+        entry, vacancy = await shortlists.entry_for(db_session, request.user, entry_id)
         form = await request.form()
         try:
             to = EntryStatus(str(form.get("to", "")))
             reason = str(form.get("reason", "")) or None
-            await shortlists.apply(db_session, entry, Move(to, reason), request.user)
-        except (ValueError, MoveError) as e:
+            await shortlists.move_entry(db_session, request.user, entry.id, Move(to, reason))
+        except (ValueError, DomainError) as e:
+            if isinstance(e, DomainError) and e.status != 400:
+                raise
             error = "reason" if getattr(e, "field", "to") == "reason" else "answer"
             return Redirect(f"/employer/vacancies/{vacancy.id}?error={error}", status_code=303)
         return Redirect(f"/employer/vacancies/{vacancy.id}?saved=1", status_code=303)

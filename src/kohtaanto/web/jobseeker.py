@@ -13,7 +13,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from kohtaanto.api.shortlists import entry_for
 from kohtaanto.auth import AuthRequest, requires
 from kohtaanto.db import Db
 from kohtaanto.db.models import (
@@ -29,7 +28,7 @@ from kohtaanto.domain import jobseekers, privacy, shortlists
 from kohtaanto.domain.disclosure import SHARED_FIELDS
 from kohtaanto.domain.errors import DomainError
 from kohtaanto.domain.jobseekers import ProfileWrite
-from kohtaanto.domain.shortlists import Move, MoveError
+from kohtaanto.domain.shortlists import Move
 from kohtaanto.settings import get_settings
 from kohtaanto.web import forms
 from kohtaanto.web.account import TOKEN_COOKIE
@@ -213,7 +212,7 @@ class JobseekerPages(Controller):
         self, request: AuthRequest, db_session: Db, entry_id: FromPath[UUID]
     ) -> Redirect:
         """Agree, decline, or take consent back (the same checked move as the API)."""
-        entry, _ = await entry_for(db_session, request.user, entry_id)
+        entry, _ = await shortlists.entry_for(db_session, request.user, entry_id)
         form = await request.form()
         to = {"agree": EntryStatus.CONSENTED, "decline": EntryStatus.DECLINED}.get(
             str(form.get("answer", ""))
@@ -221,8 +220,10 @@ class JobseekerPages(Controller):
         if to is None:
             return Redirect("/jobseeker/consents", status_code=303)
         try:
-            await shortlists.apply(db_session, entry, Move(to), request.user)
-        except MoveError:
+            await shortlists.move_entry(db_session, request.user, entry.id, Move(to))
+        except DomainError as e:
+            if e.status != 400:
+                raise
             return Redirect("/jobseeker/consents", status_code=303)
         return Redirect("/jobseeker/consents?saved=1", status_code=303)
 

@@ -1,4 +1,4 @@
-"""The recruitment workflow of a shortlist entry.
+"""The recruitment workflow of a shortlist entry: statuses, moves, who may make which.
 
 suggested → contacted → consent requested → consented / declined / expired →
 shared with the employer → interview → hired / not hired. Every move is checked
@@ -28,7 +28,9 @@ from kohtaanto.db.models import (
     Vacancy,
 )
 from kohtaanto.domain.disclosure import SHARED_FIELDS
+from kohtaanto.domain.errors import DomainError
 from kohtaanto.domain.notifications import notify_once
+from kohtaanto.i18n import N_
 from kohtaanto.settings import get_settings
 
 S = EntryStatus
@@ -116,12 +118,11 @@ def shared_with_employer(entry: ShortlistEntry, now: datetime | None = None) -> 
     )
 
 
-class MoveError(ValueError):
-    """A move the entry's status, the actor's role or the reason does not allow."""
+class MoveError(DomainError):
+    """A move the entry's status, the actor's role or the reason does not allow (400).
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+    Codes: ``transition_not_allowed`` and ``role_not_allowed`` (field ``to``),
+    ``reason_required`` (field ``reason``)."""
 
 
 @dataclass(frozen=True)
@@ -141,17 +142,45 @@ def normalise(entry: ShortlistEntry, move: Move) -> Move:
 
 
 def check(entry: ShortlistEntry, move: Move, actor: User | None) -> None:
-    """Raise ``MoveError`` unless ``actor`` may move ``entry`` as asked."""
-    allowed = MOVES.get((entry.status, move.to))
-    if allowed is None:
+    """Raise ``MoveError`` unless ``actor`` may move ``entry`` as asked (``None``: the system)."""
+    code = refusal(entry.status, move.to, actor.role if actor else None)
+    if code == "transition_not_allowed":
         raise MoveError(
-            "to", f"an entry that is {entry.status.value} cannot become {move.to.value}"
+            code,
+            N_("An entry that is {status} cannot become {to}"),
+            field="to",
+            status=entry.status,
+            to=move.to,
         )
-    if actor is not None and actor.role not in allowed:
-        raise MoveError("to", f"a {actor.role.value} cannot make an entry {move.to.value}")
+    if code == "role_not_allowed":
+        assert actor is not None
+        raise MoveError(
+            code,
+            N_("A {role} cannot make an entry {to}"),
+            field="to",
+            role=actor.role,
+            to=move.to,
+        )
     reasons = REASONS.get(move.to)
     if reasons is not None and move.reason not in reasons:
-        raise MoveError("reason", f"give one of: {', '.join(reasons)}")
+        raise MoveError(
+            "reason_required",
+            N_("Give one of: {reasons}"),
+            field="reason",
+            reasons=", ".join(reasons),
+        )
+
+
+def refusal(status: EntryStatus, to: EntryStatus, role: Role | None) -> str | None:
+    """Why the table refuses ``role`` moving an entry from ``status`` to ``to`` (the
+    error code), or None if it allows it. ``role`` None is the system (the scheduler,
+    erasure), which may make any move of the table."""
+    allowed = MOVES.get((status, to))
+    if allowed is None:
+        return "transition_not_allowed"
+    if role is not None and role not in allowed:
+        return "role_not_allowed"
+    return None
 
 
 async def apply(
