@@ -14,10 +14,10 @@ from typing import Any
 import msgspec
 import pytest
 
-from kohtaanto.api.shortlists import EmployerCandidateView
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Jobseeker, Role, ShortlistEntry
 from kohtaanto.domain import disclosure
+from kohtaanto.domain.shortlists import EmployerCandidateView
 from tests.tenants import NOTE, instruments_for, make_tenants
 from tests.test_delivery import configure, hook, smtp  # noqa: F401 (fixtures)
 
