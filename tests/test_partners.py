@@ -696,3 +696,25 @@ async def test_reports_on_the_coachs_work_run_and_count(make_user: Any) -> None:
     assert (total["with_plan"], total["with_agreed_plan"]) == (1, 1)
     assert int(raw["job-search"]["fulfilled"].sum()) == 1
     assert int(raw["outcomes-by-path"]["clients"].iloc[-1]) == 1
+
+
+async def test_the_data_copy_has_the_referrals_and_erasure_removes_them(make_user: Any) -> None:
+    from kohtaanto.db.models import User
+    from kohtaanto.domain import privacy
+
+    w = await _world(make_user)
+    referral_id = await _refer(w)
+    await _consent(w, referral_id, ["name"])
+    async with session_scope() as session:
+        client = await session.get(User, w["client"].id)
+        assert client is not None
+        data = await privacy.export(session, client)
+    [copy] = data["referrals"]
+    assert copy["sent_to_partner"] == {"name": "Aino Asiakas"}
+    assert [e["to"] for e in copy["events"]] == ["awaiting_consent", "sent"]
+    async with session_scope() as session:
+        client = await session.get(User, w["client"].id)
+        assert client is not None
+        await privacy.erase(session, client)
+    async with session_scope() as session:
+        assert await session.get(Referral, referral_id) is None

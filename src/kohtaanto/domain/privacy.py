@@ -34,6 +34,7 @@ from kohtaanto.db.models import (
 )
 from kohtaanto.domain import jobseekers, shortlists
 from kohtaanto.domain.errors import NotFound
+from kohtaanto.domain.partners import referrals as partner_referrals
 from kohtaanto.domain.service_paths import data_rights as service_path_data
 from kohtaanto.i18n import N_
 from kohtaanto.security import hash_password
@@ -234,6 +235,7 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
         for at, vacancy_id, title in interests.all()
     ]
     data["service_path"] = await service_path_data.export(session, profile)
+    data["referrals"] = await partner_referrals.export(session, profile.id)
     views = await views_of(session, profile.id, newest_first=False, limit=None)
     data["profile_views"] = [
         {
@@ -314,6 +316,7 @@ async def _anonymise_profile(
             event.reason = code if code in codes | {"deadline"} else None
     await session.execute(delete(VacancyInterest).where(VacancyInterest.jobseeker_id == profile.id))
     await service_path_data.erase(session, profile)
+    await partner_referrals.erase(session, profile.id)
     profile.skills = []
     profile.occupations = []
     profile.languages = []

@@ -706,3 +706,47 @@ async def for_client_one(session: AsyncSession, client: User, referral_id: UUID)
     if await _client_user(session, referral) != client.id:
         raise NotFound()
     return referral
+
+
+# --- The client's data rights ------------------------------------------------------------
+
+
+async def export(session: AsyncSession, jobseeker_id: UUID) -> list[dict[str, Any]]:
+    """The client's referrals for their data copy: what was proposed, consented, sent,
+    and every answer."""
+    out = []
+    for referral in await session.scalars(
+        select(Referral).where(Referral.jobseeker_id == jobseeker_id).order_by(Referral.created_at)
+    ):
+        events = await events_of(session, referral.id)
+        out.append(
+            {
+                "service": referral.service.name,
+                "organisation": referral.service.organisation.name,
+                "status": referral.status.value,
+                "requested_items": referral.requested_items,
+                "consented_items": referral.consented_items,
+                "sent_to_partner": referral.shared,
+                "start_date": referral.start_date.isoformat() if referral.start_date else None,
+                "reason": referral.reason,
+                "partner_note": referral.partner_note,
+                "events": [
+                    {
+                        "from": e.from_status.value if e.from_status else None,
+                        "to": e.to_status.value,
+                        "via": e.via,
+                        "reason": e.reason,
+                        "at": e.at.isoformat(),
+                    }
+                    for e in events
+                ],
+            }
+        )
+    return out
+
+
+async def erase(session: AsyncSession, jobseeker_id: UUID) -> None:
+    """Erasure: the client's referrals go, with what was sent and every answer."""
+    from sqlalchemy import delete
+
+    await session.execute(delete(Referral).where(Referral.jobseeker_id == jobseeker_id))
