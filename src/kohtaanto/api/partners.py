@@ -22,7 +22,8 @@ from kohtaanto.db.models import PartnerService, Referral, ReferralStatus, Role
 from kohtaanto.domain.errors import DomainError
 from kohtaanto.domain.partners import catalogue, referrals
 from kohtaanto.i18n import N_
-from search.partners import gap_with_offers, municipality_point, search_services
+from kohtaanto.offers import gap_with_offers, search_services
+from search.partners import municipality_point
 
 H, P, J, A, M, C = (
     Role.COACH,

@@ -25,9 +25,9 @@ from kohtaanto.domain.partners.vocabulary import (
     SHARE_ITEMS,
     THEMES,
 )
+from kohtaanto.offers import gap_with_offers, search_services
 from kohtaanto.web.i18n import N_, language_of, translations
 from kohtaanto.web.rendering import page
-from search.partners import gap_with_offers, search_services
 
 # The items a coach proposes to send by default (the client still decides each).
 DEFAULT_ITEMS = ("name", "contact", "education", "skills", "goal")
