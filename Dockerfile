@@ -12,6 +12,10 @@ COPY src ./src
 COPY ml ./ml
 COPY search ./search
 COPY jobs ./jobs
+COPY babel.cfg ./
+COPY scripts/catalogs ./scripts/catalogs
+# The translation catalogs, compiled once here rather than at every start.
+RUN PYBABEL=pybabel scripts/catalogs
 RUN pip install --no-deps . && pip check \
     && useradd --system --home /app kohtaanto && mkdir -p /app/var && chown kohtaanto /app/var
 USER kohtaanto

@@ -15,6 +15,7 @@ from uuid import UUID
 import aiosmtplib
 import httpx
 from arq import Retry
+from jinja2 import TemplateError
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,7 +88,7 @@ async def _email(ctx: Ctx, notification_id: UUID) -> str:
         notification.email_attempts += 1
         try:
             message = notification_email(user, notification, settings.mail_from)
-        except (ValueError, TypeError) as e:
+        except (ValueError, TypeError, TemplateError) as e:
             # A message that cannot be composed will not compose on a retry either.
             log.warning("e-mail of notification %s cannot be composed: %s", notification_id, e)
             notification.delivery_error = _error("e-mail not composed", e)
@@ -117,7 +118,7 @@ async def _webhook(ctx: Ctx, notification_id: UUID) -> str:
             # Unsigned pushes cannot be trusted by the receiver; the API always sets a secret.
             log.warning("webhook of user %s has no secret; not delivered", user.id)
             return SKIPPED
-        body, headers = webhook_request(notification, user.webhook_secret)
+        body, headers = webhook_request(notification, user.webhook_secret, role=user.role)
         notification.webhook_attempts += 1
         # Checked again now, not only when saved: the name may point elsewhere today.
         try:

@@ -118,14 +118,12 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
         )
         pushed = None
         if coordinator_id is not None:
-            body = shortlist_summary(vacancy, shortlist)
             pushed = await notify_once(
                 session,
                 recipient_id=coordinator_id,
                 kind="shortlist",
                 vacancy_id=vacancy.id,
-                title=f"Shortlist ready: {vacancy.title} ({len(shortlist.entries)} candidates)",
-                body=body,
+                params=shortlist_summary(vacancy, shortlist),
             )
         # Delivery by e-mail and webhook is a job of its own, recorded with the notification.
         return {
@@ -178,9 +176,10 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
                 recipient_id=person.user_id,
                 kind="match",
                 vacancy_id=match.vacancy.id,
-                title=f"For you: {match.vacancy.title}, {match.vacancy.municipality.name}",
-                body={
+                params={
                     "vacancy_id": str(match.vacancy.id),
+                    "vacancy_title": match.vacancy.title,
+                    "place": match.vacancy.municipality.name,
                     "score": round(match.ranked.score, 3),
                     "explanation": match.ranked.explanation,
                     "found_on": date.today().isoformat(),

@@ -35,6 +35,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from kohtaanto.domain.instruments import ESTIMATE_NOTE, InstrumentEstimate, best_saving
+from kohtaanto.i18n import N_
 from ml.facts import JobseekerFacts, VacancyFacts
 from ml.features import FEATURES, featurise
 
@@ -281,10 +282,14 @@ class _Explainer:
             c = contrib[k]
             if rank >= MIN_FACTORS and abs(c) < MINOR_CONTRIBUTION:
                 break
+            text, params = _factor_label(FEATURES[k], x[k], ctx)
             factors.append(
                 {
                     "feature": FEATURES[k],
-                    "label": _factor_label(FEATURES[k], x[k], ctx),
+                    "label": _english(text, params),
+                    # Said in the reader's language where shown (domain.explanations).
+                    "text": text,
+                    "params": params,
                     "direction": "+" if c >= 0 else "-",
                     "weight": round(abs(c), 3),
                 }
@@ -324,115 +329,137 @@ class _Context:
     isco: str
 
 
-def _eur(x: float) -> str:
-    return f"{round(x):,}".replace(",", " ") + " €"
-
-
-def _factor_label(feature: str, value: float, c: _Context) -> str:
-    """A sentence a coordinator understands, for one feature of one candidate."""
+def _factor_label(feature: str, value: float, c: _Context) -> tuple[str, dict[str, Any]]:
+    """A sentence a coordinator understands, for one feature of one candidate: an
+    English msgid (``N_``) and its params, said in the reader's language where shown
+    (``kohtaanto.domain.explanations``)."""
     yes = value >= 0.5
     match feature:
         case "essential_coverage":
-            return f"Has {c.matched} of {c.essential} essential skills"
+            return N_("Has %(n)s of %(total)s essential skills"), {
+                "n": c.matched,
+                "total": c.essential,
+            }
         case "optional_coverage":
-            return f"Has {c.optional_matched} of {c.optional} optional skills"
+            return N_("Has %(n)s of %(total)s optional skills"), {
+                "n": c.optional_matched,
+                "total": c.optional,
+            }
         case "occupation_match":
             return (
-                "Has this occupation in their profile" if yes else "Occupation not in their profile"
-            )
+                N_("Has this occupation in their profile")
+                if yes
+                else N_("Occupation not in their profile")
+            ), {}
         case "isco4_match":
             return (
-                f"Works in the same occupation group (ISCO {c.isco[:4]})"
+                N_("Works in the same occupation group (ISCO %(isco)s)")
                 if yes
-                else f"Not in occupation group ISCO {c.isco[:4]}"
-            )
+                else N_("Not in occupation group ISCO %(isco)s")
+            ), {"isco": c.isco[:4]}
         case "isco2_match":
-            return "Works in a related field" if yes else "Works in another field"
+            return (N_("Works in a related field") if yes else N_("Works in another field")), {}
         case "distance_ratio" | "within_travel_limit":
-            where = "within" if c.within else "beyond"
             return (
-                f"Lives {c.distance_km:.0f} km away, {where} their {c.limit_km:.0f} km travel limit"
-            )
+                N_("Lives %(km)s km away, within their %(limit)s km travel limit")
+                if c.within
+                else N_("Lives %(km)s km away, beyond their %(limit)s km travel limit")
+            ), {"km": round(c.distance_km), "limit": round(c.limit_km)}
         case "language_fit":
             if not c.languages_missing:
-                return "Speaks the required languages"
-            return "Missing language: " + ", ".join(c.languages_missing)
+                return N_("Speaks the required languages"), {}
+            return N_("Missing language: %(languages)s"), {"languages": c.languages_missing}
         case "education_rank":
-            return f"Education: {c.education.replace('_', ' ')}"
+            return N_("Education: %(education)s"), {"education": c.education}
         case "hours_fit":
             return (
-                f"{c.hours:g} h/week suits them"
+                N_("%(hours)s h/week suits them")
                 if value >= 1
-                else f"{c.hours:g} h/week is outside their preferred hours"
-            )
+                else N_("%(hours)s h/week is outside their preferred hours")
+            ), {"hours": c.hours}
         case "search_score":
             return (
-                "Profile text matches the vacancy well"
+                N_("Profile text matches the vacancy well")
                 if yes
-                else "Weak text match with the vacancy"
-            )
+                else N_("Weak text match with the vacancy")
+            ), {}
         case "wage_subsidy_match":
             return (
-                "Likely eligible for a wage subsidy the employer accepts (estimate)"
+                N_("Likely eligible for a wage subsidy the employer accepts (estimate)")
                 if yes
-                else "No wage subsidy match"
-            )
+                else N_("No wage subsidy match")
+            ), {}
         case "work_trial_match":
-            return "Could start with a work trial (estimate)" if yes else "No work trial match"
+            return (
+                N_("Could start with a work trial (estimate)") if yes else N_("No work trial match")
+            ), {}
         case "apprenticeship_match":
             return (
-                "Could be hired as an apprentice (estimate)" if yes else "No apprenticeship match"
-            )
+                N_("Could be hired as an apprentice (estimate)")
+                if yes
+                else N_("No apprenticeship match")
+            ), {}
         case "specific_coverage":
             return (
-                "Has the vacancy's most specific skills"
+                N_("Has the vacancy's most specific skills")
                 if yes
-                else "Lacks the vacancy's most specific skills"
-            )
+                else N_("Lacks the vacancy's most specific skills")
+            ), {}
         case "skill_jaccard":
             return (
-                "Large skill overlap with the vacancy"
+                N_("Large skill overlap with the vacancy")
                 if value >= 0.25
-                else "Small skill overlap with the vacancy"
-            )
+                else N_("Small skill overlap with the vacancy")
+            ), {}
         case "bm25_overlap":
             return (
-                "Shares specific skills with the vacancy"
+                N_("Shares specific skills with the vacancy")
                 if yes
-                else "Shares few specific skills with the vacancy"
-            )
+                else N_("Shares few specific skills with the vacancy")
+            ), {}
         case "profile_explained":
             return (
-                "Much of their profile is about this work"
+                N_("Much of their profile is about this work")
                 if value >= 0.3
-                else "Little of their profile is about this work"
-            )
+                else N_("Little of their profile is about this work")
+            ), {}
         case "similarity_coverage":
             return (
-                "Their skills are close to the essential ones"
+                N_("Their skills are close to the essential ones")
                 if yes
-                else "Their skills are far from the essential ones"
-            )
+                else N_("Their skills are far from the essential ones")
+            ), {}
         case "similarity_profile":
             return (
-                "Their experience is close to this work"
+                N_("Their experience is close to this work")
                 if yes
-                else "Their experience is mostly in other work"
-            )
+                else N_("Their experience is mostly in other work")
+            ), {}
         case "isco1_match":
             return (
-                "Works in the same major occupation group"
+                N_("Works in the same major occupation group")
                 if yes
-                else "Works in another major occupation group"
-            )
+                else N_("Works in another major occupation group")
+            ), {}
         case "isco3_match":
             return (
-                "Works in the same minor occupation group"
+                N_("Works in the same minor occupation group")
                 if yes
-                else "Works in another minor occupation group"
-            )
+                else N_("Works in another minor occupation group")
+            ), {}
         case "saving_share":
             if c.saving <= 0:
-                return "No estimated subsidy for the employer"
-            return f"Employer could save about {_eur(c.saving)} (estimate)"
-    return feature.replace("_", " ")
+                return N_("No estimated subsidy for the employer"), {}
+            return N_("Employer could save about %(eur)s € (estimate)"), {"eur": round(c.saving)}
+    return feature.replace("_", " "), {}
+
+
+def _english(text: str, params: dict[str, Any]) -> str:
+    """The factor in English, as the API has always carried it (``label``)."""
+    shown = {
+        k: ", ".join(map(str, v))
+        if isinstance(v, list)
+        else (f"{v:g}" if isinstance(v, float) else str(v).replace("_", " "))
+        for k, v in params.items()
+    }
+    return text % shown if params else text

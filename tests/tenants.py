@@ -353,8 +353,7 @@ async def make_tenants() -> dict[str, Tenant]:
                     recipient_id=u.id,
                     kind="outcome",
                     dedup_key=f"tenant:{tenant.name}:{role.value}",
-                    title="Test",
-                    body={},
+                    params={"vacancy_title": "Test", "status": "hired"},
                 )
                 session.add(n)
                 await session.flush()

@@ -138,15 +138,19 @@ def hook(local_webhooks: None) -> Iterator[Hook]:
     server.shutdown()
 
 
-async def _notify(user_id: UUID, title: str = "Shortlist ready: Cook", key: str = "") -> UUID:
+async def _notify(
+    user_id: UUID, title: str = "Cook", key: str = "", kind: str = "shortlist"
+) -> UUID:
+    """A notification about vacancy ``title`` (a shortlist of three, or a match in
+    Tampere)."""
+    params: dict[str, Any] = {"vacancy_title": title}
+    params |= {"candidates": 3} if kind == "shortlist" else {"place": "Tampere"}
     async with session_scope() as session:
         notification = await notify_once(
             session,
             recipient_id=user_id,
-            kind="shortlist",
-            vacancy_id=None,
-            title=title,
-            body={"candidates": 3},
+            kind=kind,
+            params=params,
             key=key or title,
         )
         assert notification is not None
@@ -188,7 +192,10 @@ async def test_webhook_signed_retried_after_503_and_delivered_once(
     assert [r["answered"] for r in hook.requests] == [503, 204]
     (delivered,) = hook.accepted
     assert delivered["body"]["id"] == str(notification_id)
-    assert delivered["body"]["title"] == "Shortlist ready: Cook"
+    # Data, not prose: the receiver says it in its own words.
+    assert delivered["body"]["kind"] == "shortlist"
+    assert delivered["body"]["params"] == {"vacancy_title": "Cook", "candidates": 3}
+    assert "title" not in delivered["body"]
     assert delivered["headers"]["X-Kohtaanto-Delivery"] == str(notification_id)
     assert delivered["headers"]["X-Kohtaanto-Event"] == "shortlist"
     stored = await _get(notification_id)
@@ -260,9 +267,9 @@ async def test_immediate_email_sent_once_with_text_and_html(make_user, run_jobs,
     person = await make_user(Role.JOBSEEKER, name="Aino Virtanen")
     digest_reader = await make_user(Role.JOBSEEKER, notify_frequency=NotifyFrequency.DAILY)
     inbox_only = await make_user(Role.JOBSEEKER, notify_frequency=NotifyFrequency.OFF)
-    notification_id = await _notify(person.id, "For you: Cook, Tampere")
-    await _notify(digest_reader.id, "For you: Baker, Nokia")
-    await _notify(inbox_only.id, "For you: Waiter, Ylöjärvi")
+    notification_id = await _notify(person.id, "Cook", kind="match")
+    await _notify(digest_reader.id, "Baker", kind="match")
+    await _notify(inbox_only.id, "Waiter", kind="match")
     # Only the immediate recipient has anything to deliver now.
     assert await _outbox_tasks() == [DELIVER_NOTIFICATION]
 
@@ -270,15 +277,15 @@ async def test_immediate_email_sent_once_with_text_and_html(make_user, run_jobs,
     (message,) = smtp
     assert message["To"] == person.email
     assert message["From"] == "Kohtaanto <no-reply@kohtaanto.test>"
-    assert message["Subject"] == "Kohtaanto: For you: Cook, Tampere"
+    assert message["Subject"] == "Kohtaanto: Työpaikka sinulle: Cook, Tampere"
     assert message["Message-ID"] == f"<notification.{notification_id}@kohtaanto.test>"
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
     assert text is not None and html is not None
     assert "Hei Aino Virtanen" in text.get_content()
-    assert "For you: Cook, Tampere" in text.get_content()
+    assert "Työpaikka sinulle: Cook, Tampere" in text.get_content()
     assert "automaattinen viesti" in text.get_content()
-    assert "<p>For you: Cook, Tampere</p>" in html.get_content()
+    assert "<strong>Työpaikka sinulle: Cook, Tampere</strong>" in html.get_content()
     assert (await _get(notification_id)).emailed_at is not None
 
     # Delivered already: a second job sends nothing.
@@ -314,10 +321,10 @@ async def test_daily_and_weekly_digests_one_email_each_never_twice(make_user, sm
     daily = await make_user(Role.COACH, notify_frequency=NotifyFrequency.DAILY)
     weekly = await make_user(Role.JOBSEEKER, notify_frequency=NotifyFrequency.WEEKLY)
     off = await make_user(Role.JOBSEEKER, notify_frequency=NotifyFrequency.OFF)
-    titles = ["A jobseeker agreed: Cook", "A jobseeker declined: Baker", "Outcome: Waiter"]
+    titles = ["Cook", "Baker", "Waiter"]
     daily_ids = [await _notify(daily.id, t) for t in titles]
-    weekly_id = await _notify(weekly.id, "For you: Cleaner, Pirkkala")
-    await _notify(off.id, "For you: Driver, Kangasala")
+    weekly_id = await _notify(weekly.id, "Cleaner", kind="match")
+    await _notify(off.id, "Driver", kind="match")
 
     ctx: dict[str, Any] = {}
     await startup(ctx)
@@ -325,11 +332,11 @@ async def test_daily_and_weekly_digests_one_email_each_never_twice(make_user, sm
         assert await delivery.daily_digest(ctx) == {"users": 1, "notifications": 3, "failed": 0}
         (digest,) = smtp
         assert digest["To"] == daily.email
-        assert digest["Subject"] == "Kohtaanto: päivän kooste — 3 ilmoitusta (daily digest)"
+        assert digest["Subject"] == "Kohtaanto: päivän kooste — 3 ilmoitusta"
         text = digest.get_body(("plain",))
         html = digest.get_body(("html",))
         assert text is not None and html is not None
-        assert all(t in text.get_content() for t in titles)
+        assert all(f"Ehdokaslista valmis: {t} (3 ehdokasta)" in text.get_content() for t in titles)
         assert html.get_content().count("<li>") == 3
         for notification_id in daily_ids:
             assert (await _get(notification_id)).emailed_at is not None
@@ -340,7 +347,7 @@ async def test_daily_and_weekly_digests_one_email_each_never_twice(make_user, sm
 
         assert await delivery.weekly_digest(ctx) == {"users": 1, "notifications": 1, "failed": 0}
         assert smtp[1]["To"] == weekly.email
-        assert smtp[1]["Subject"] == "Kohtaanto: viikon kooste — 1 ilmoitus (weekly digest)"
+        assert smtp[1]["Subject"] == "Kohtaanto: viikon kooste — 1 ilmoitus"
         assert (await _get(weekly_id)).emailed_at is not None
         assert (await delivery.weekly_digest(ctx))["notifications"] == 0
     finally:
@@ -360,6 +367,7 @@ async def test_preferences_read_and_change(client, make_user, login) -> None:
         "notify_frequency": "immediate",
         "webhook_url": None,
         "webhook_secret_set": False,
+        "language": "fi",
         "webhook_secret": None,
     }
     for frequency in ("daily", "weekly", "off", "immediate"):
@@ -413,6 +421,7 @@ async def test_webhook_secret_shown_once_and_regenerated(client, make_user, logi
         "notify_frequency": "daily",
         "webhook_url": None,
         "webhook_secret_set": False,
+        "language": "fi",
         "webhook_secret": None,
     }
 

@@ -112,7 +112,7 @@ async def test_book_wait_cancel_and_the_slot_goes_to_the_first_waiting() -> None
     event_id, _ = await _event(a, slots=1)
     (u1, _, e1), (u2, _, e2) = await consenting_people(a.vacancy_id, 2)  # type: ignore[arg-type]
     inv1, inv2 = await _invite(a, event_id, [e1, e2])
-    invited = (await _notes(u1.id, "event_invitation"))[0].title
+    invited = (await _notes(u1.id, "event_invitation"))[0].params["legacy_title"]
     assert invited.startswith("Sinut on kutsuttu") and "Pikahaastattelupäivä" in invited
 
     first = await _book(u1.id, inv1)
@@ -123,7 +123,7 @@ async def test_book_wait_cancel_and_the_slot_goes_to_the_first_waiting() -> None
         await events.wait(session, await _user(session, u2.id), inv2)
 
     booked = (await _notes(u1.id, "event_booked"))[0]
-    method, vevent = _vevent(booked.body["ics"])
+    method, vevent = _vevent(booked.params["ics"])
     assert method == "REQUEST" and int(vevent["SEQUENCE"]) == 0
     uid = str(vevent["UID"])
     assert str(first) in uid
@@ -132,9 +132,9 @@ async def test_book_wait_cancel_and_the_slot_goes_to_the_first_waiting() -> None
         await events.cancel(session, await _user(session, u1.id), first)
 
     cancelled = (await _notes(u1.id, "event_cancelled"))[0]
-    method, vevent = _vevent(cancelled.body["ics"])
+    method, vevent = _vevent(cancelled.params["ics"])
     assert method == "CANCEL" and str(vevent["UID"]) == uid and int(vevent["SEQUENCE"]) == 1
-    assert (await _notes(u2.id, "event_waitlist"))[0].body["ics"]
+    assert (await _notes(u2.id, "event_waitlist"))[0].params["ics"]
     async with session_scope() as session:
         live = (
             (
@@ -404,7 +404,7 @@ async def test_a_moved_slot_updates_the_calendar_entry_and_reminders_go_once() -
             session, coordinator, booking.slot_id, booking.starts_at + timedelta(minutes=5)
         )
     changed = (await _notes(u1.id, "event_changed"))[0]
-    method, vevent = _vevent(changed.body["ics"])
+    method, vevent = _vevent(changed.params["ics"])
     assert method == "REQUEST" and int(vevent["SEQUENCE"]) == 1
     assert str(booking_id) in str(vevent["UID"])
     async with session_scope() as session:

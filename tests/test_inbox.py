@@ -34,8 +34,7 @@ async def inbox(clean: None) -> dict[str, Any]:
                     kind="shortlist",
                     dedup_key=f"shortlist:{i}",
                     vacancy_id=vacancy.id,
-                    title=f"Shortlist ready: {vacancy.title} (25 candidates)",
-                    body={"vacancy_id": str(vacancy.id), "candidates": 25},
+                    params={"vacancy_id": str(vacancy.id), "candidates": 25},
                     created_at=now - timedelta(minutes=5 + i),
                 )
             )
@@ -45,8 +44,7 @@ async def inbox(clean: None) -> dict[str, Any]:
                 kind="shortlist",
                 dedup_key="shortlist:old",
                 vacancy_id=vacancy.id,
-                title="Shortlist ready: old",
-                body={"vacancy_id": str(vacancy.id), "candidates": 1},
+                params={"vacancy_id": str(vacancy.id), "candidates": 1},
                 created_at=now - timedelta(days=3),
             )
         )
@@ -56,8 +54,7 @@ async def inbox(clean: None) -> dict[str, Any]:
                 kind="something_new",
                 dedup_key="new",
                 vacancy_id=None,
-                title="A kind the inbox does not know",
-                body={},
+                params={"legacy_title": "A kind the inbox does not know"},
                 created_at=now - timedelta(days=1, hours=2),
             )
         )
@@ -78,7 +75,7 @@ async def test_many_of_a_kind_on_a_day_are_one_group_with_a_count(
     assert page.text.count(board) == 13
     assert "Shortlist ready: Vacancy 837 (25 candidates)" in page.text
     assert "Shortlist ready: Vacancy 837 (1 candidate)" in page.text
-    # A kind the templates do not know falls back to the stored title.
+    # A kind the code does not know falls back to the title it had before (migrated).
     assert "A kind the inbox does not know" in page.text
 
 
@@ -143,8 +140,7 @@ async def test_mark_all_read_on_the_page_and_in_the_api(
                     recipient_id=recipient,
                     kind="shortlist",
                     dedup_key="api",
-                    title="t",
-                    body={},
+                    params={},
                 )
             )
     client.cookies.clear()
@@ -174,8 +170,7 @@ async def test_a_jobseekers_consent_request_in_their_language_linked_to_consents
                 kind="consent_request",
                 dedup_key="consent",
                 vacancy_id=UUID(inbox["vacancy_id"]),
-                title="May we share your profile for: Vacancy 837? Answer by 2026-12-14",
-                body={"vacancy_id": inbox["vacancy_id"], "deadline": "2026-12-14"},
+                params={"vacancy_id": inbox["vacancy_id"], "deadline": "2026-12-14"},
             )
         )
     await _login(client, person.email)

@@ -226,8 +226,8 @@ async def test_i_am_interested_tells_the_coordinator_once(client: Any, world: Wo
             )
         ).all()
         assert [(n.kind, n.vacancy_id) for n in told] == [("interest", world.open_id)]
-        assert told[0].body["jobseeker_id"] == str(world.profile_id)
-        assert told[0].body["entry_id"]
+        assert told[0].params["jobseeker_id"] == str(world.profile_id)
+        assert told[0].params["entry_id"]
     html = (await client.get("/jobseeker?interested=1")).text
     assert "koordinaattori" in html.lower()
     # The coordinator's board marks the person.

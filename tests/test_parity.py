@@ -266,7 +266,12 @@ async def test_mark_read_is_the_same_through_the_api_and_the_page(
     other = await make_user(Role.COACH)
     async with session_scope() as session:
         notes = [
-            Notification(recipient_id=owner.id, kind="match", dedup_key=f"k{i}", title="t", body={})
+            Notification(
+                recipient_id=owner.id,
+                kind="match",
+                dedup_key=f"k{i}",
+                params={"vacancy_title": "t"},
+            )
             for i, owner in enumerate((user, user, other))
         ]
         session.add_all(notes)

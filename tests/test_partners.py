@@ -386,7 +386,7 @@ async def test_the_link_answers_once_and_a_new_link_comes_for_the_next_answer(
         # Coach and client were told of every answer, once each.
         kinds = list(
             await session.scalars(
-                select(Notification.body["status"].as_string()).where(
+                select(Notification.params["status"].as_string()).where(
                     Notification.recipient_id == w["client"].id,
                     Notification.kind == "referral_answer",
                 )
@@ -450,7 +450,7 @@ async def test_pending_referrals_are_reminded_once_then_expire(make_user: Any) -
             await session.scalars(
                 select(Notification.recipient_id).where(
                     Notification.kind == "referral_answer",
-                    Notification.body["status"].as_string() == "expired",
+                    Notification.params["status"].as_string() == "expired",
                 )
             )
         )

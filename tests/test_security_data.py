@@ -269,9 +269,7 @@ async def _notification_for(user_id: Any, title: str) -> Any:
             session,
             recipient_id=user_id,
             kind="shortlist",
-            vacancy_id=None,
-            title=title,
-            body={},
+            params={"vacancy_title": title, "candidates": 2},
             key=title,
         )
         assert notification is not None
@@ -356,13 +354,15 @@ async def test_title_with_newline_still_delivered(make_user, run_jobs, smtp, hoo
     notification_id = await _notification_for(coordinator.id, title)
     assert (await run_jobs())["failed"] == 0
     (message,) = smtp
-    assert message["Subject"] == "Kohtaanto: Myyjä Bcc: victim@example.fi X-Evil: 1 Kassa"
+    assert message["Subject"] == (
+        "Kohtaanto: Ehdokaslista valmis: Myyjä Bcc: victim@example.fi X-Evil: 1 Kassa (2 ehdokasta)"
+    )
     assert message["Bcc"] is None and message["X-Evil"] is None
     assert message["To"] == coordinator.email
     stored = await _stored(notification_id)
     assert stored.emailed_at is not None and stored.webhook_delivered_at is not None
     # The webhook (JSON) carries the title as it is; the receiver escapes it.
-    assert hook.accepted[0]["body"]["title"] == title
+    assert hook.accepted[0]["body"]["params"]["vacancy_title"] == title
 
 
 async def test_failed_email_is_recorded_and_retried(make_user, run_jobs, configure) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -18,40 +18,47 @@ from kohtaanto.auth import AuthRequest
 from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
 from kohtaanto.domain import notifications
 from kohtaanto.domain.delivery import new_webhook_secret
-from kohtaanto.domain.notifications import link_for
+from kohtaanto.domain.notifications import link_for, title
 from kohtaanto.domain.outbound import UnsafeTarget, check_target
+from kohtaanto.i18n import DEFAULT_LANGUAGE
 from kohtaanto.settings import get_settings
 
 
 class NotificationOut(msgspec.Struct):
-    """A notification: ``kind`` and ``body`` are what it says (the pages render them
-    in the reader's language); ``title`` is the English text stored when it was made;
+    """A notification: ``kind`` and ``params`` are what happened (ids as strings);
+    ``title`` says it in the user's language (``language`` of their preferences);
     ``link`` the page it is about, for the recipient."""
 
     id: UUID
     kind: str
     title: str
     vacancy_id: UUID | None
-    body: dict[str, Any]
+    params: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
     link: str | None = None
+
+
+Language = Literal["fi", "sv", "en"]
 
 
 class MarkedRead(msgspec.Struct):
     marked: int
 
 
-def notification_out(n: Notification, role: Role | None = None) -> NotificationOut:
+def notification_out(n: Notification, user: User | None = None) -> NotificationOut:
+    role = user.role if user is not None else None
+    lang = user.language if user is not None else DEFAULT_LANGUAGE
+    params = n.params or {}
     return NotificationOut(
         id=n.id,
         kind=n.kind,
-        title=n.title,
+        title=title(n.kind, params, lang, role),
         vacancy_id=n.vacancy_id,
-        body=n.body,
+        params=params,
         created_at=n.created_at,
         read_at=n.read_at,
-        link=link_for(n.kind, n.body, n.vacancy_id, role) if role else None,
+        link=link_for(n.kind, params, n.vacancy_id, role) if role else None,
     )
 
 
@@ -72,8 +79,8 @@ class NotificationController(Controller):
         page = await notifications.list_for(
             db_session, request.user, page_of(limit, offset), unread=unread
         )
-        role = request.user.role
-        return page_out(page, lambda n: notification_out(n, role))
+        user = request.user
+        return page_out(page, lambda n: notification_out(n, user))
 
     @post("/read-all", operation_id="markAllNotificationsRead", status_code=200)
     async def mark_all(self, request: AuthRequest, db_session: Db) -> MarkedRead:
@@ -85,7 +92,7 @@ class NotificationController(Controller):
         self, request: AuthRequest, db_session: Db, notification_id: FromPath[UUID]
     ) -> NotificationOut:
         n = await notifications.mark_read(db_session, request.user, notification_id)
-        return notification_out(n, request.user.role)
+        return notification_out(n, request.user)
 
 
 # Webhooks feed the service's own case systems, so only staff may have one.
@@ -98,6 +105,8 @@ class Preferences(msgspec.Struct):
     notify_frequency: NotifyFrequency
     webhook_url: str | None
     webhook_secret_set: bool
+    # The language of the user's e-mails and of ``title`` here (fi, sv, en).
+    language: Language
     # Present only in the answer that created it: it is not shown again.
     webhook_secret: str | None = None
 
@@ -106,6 +115,7 @@ class PreferencesWrite(msgspec.Struct, forbid_unknown_fields=True):
     """Fields left out stay as they are; ``webhook_url: null`` removes the webhook."""
 
     notify_frequency: NotifyFrequency | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
     webhook_url: Annotated[str, msgspec.Meta(max_length=1024)] | msgspec.UnsetType | None = (
         msgspec.UNSET
     )
@@ -118,6 +128,7 @@ def _preferences(user: User, secret: str | None = None) -> Preferences:
         notify_frequency=user.notify_frequency,
         webhook_url=user.webhook_url,
         webhook_secret_set=bool(user.webhook_secret),
+        language=user.language,  # type: ignore[arg-type]
         webhook_secret=secret,
     )
 
@@ -177,4 +188,6 @@ class PreferencesController(Controller):
         user.webhook_url = url
         if data.notify_frequency is not msgspec.UNSET:
             user.notify_frequency = data.notify_frequency
+        if data.language is not msgspec.UNSET:
+            user.language = data.language
         return _preferences(user, secret)

@@ -205,6 +205,9 @@ class User(UUIDAuditBase):
         _enum(NotifyFrequency, "notify_frequency"), default=NotifyFrequency.IMMEDIATE
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language of their e-mails (fi, sv, en): the one they last chose in the
+    # interface, or registered with.
+    language: Mapped[str] = mapped_column(String(2), default="fi", server_default="fi")
     # Tokens carry the version they were issued under; logout, a password change and
     # a reset raise it, which revokes every earlier token.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -403,7 +406,10 @@ class ShortlistEvent(BigIntBase):
 
 
 class Notification(UUIDAuditBase):
-    """An in-app message. One per (recipient, kind, vacancy): never twice for the same vacancy."""
+    """An in-app message, stored as what happened (``kind``) and its ``params`` (JSON,
+    ids as strings), never as prose: the inbox, the e-mail and the webhook render it in
+    the reader's language (``domain.notifications.KINDS``). Never twice for the same
+    thing (``dedup_key``)."""
 
     __tablename__ = "notification"
     __table_args__ = (UniqueConstraint("recipient_id", "dedup_key"),)
@@ -412,8 +418,7 @@ class Notification(UUIDAuditBase):
     # What makes two notifications the same one, e.g. "match:<vacancy>": never sent twice.
     dedup_key: Mapped[str] = mapped_column(String(160))
     vacancy_id: Mapped[UUID | None] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(255))
-    body: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    params: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     # Delivery beyond the inbox: e-mail (immediately or in a digest) and the webhook.
     emailed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

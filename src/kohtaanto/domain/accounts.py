@@ -54,4 +54,6 @@ async def request_reset(session: AsyncSession, email: str) -> EmailMessage | Non
     if user is None or not user.is_active:
         return None
     minutes = get_settings().auth.reset_minutes
-    return account_mail.password_reset(user.email, passwords.reset_link(user), minutes)
+    return account_mail.password_reset(
+        user.email, passwords.reset_link(user), minutes, user.language, user.name
+    )

@@ -1,8 +1,11 @@
 """What a notification looks like outside the inbox: the e-mails and the signed webhook.
 
 Only composition and rules live here; the jobs in ``jobs/delivery.py`` do the
-sending. E-mails carry the title and a pointer to the service, not the
-notification's details: e-mail is not a safe place for a jobseeker's data.
+sending. E-mails are rendered from the notification's kind and params in the
+recipient's language (``User.language``) from the templates under
+``templates/mail/`` (``domain.emails``), text and HTML; they carry the title and a
+link to the service, not the notification's details: e-mail is not a safe place
+for a jobseeker's data. The webhook carries the structured notification, no prose.
 """
 
 from __future__ import annotations
@@ -10,17 +13,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import secrets
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
-from html import escape
-from typing import Any
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
 
-from kohtaanto.db.models import Notification, NotifyFrequency, User
+from babel.dates import format_datetime
+
+from kohtaanto.db.models import Notification, NotifyFrequency, Role, User
+from kohtaanto.domain import emails
+from kohtaanto.domain.emails import header_value
+from kohtaanto.domain.notifications import kind_of, link_for, structured, title
+from kohtaanto.i18n import NP_, translations
+from kohtaanto.settings import get_settings
+
+__all__ = ["header_value"]
+
+# Dates and times in e-mails are Finnish time.
+LOCAL = ZoneInfo("Europe/Helsinki")
 
 SIGNATURE_HEADER = "X-Kohtaanto-Signature"
 TIMESTAMP_HEADER = "X-Kohtaanto-Timestamp"
@@ -29,25 +42,16 @@ EVENT_HEADER = "X-Kohtaanto-Event"
 # A receiver should refuse signatures older than this (replays).
 SIGNATURE_TOLERANCE_SECONDS = 300
 
-_KINDS = {
-    "match": ("Uusi työpaikka sinulle", "A vacancy for you"),
-    "shortlist": ("Ehdokaslista valmis", "Shortlist ready"),
-    "consent_request": ("Suostumuspyyntö", "Consent requested"),
-    "consent_answer": ("Vastaus suostumuspyyntöön", "Consent answered"),
-    "outcome": ("Rekrytoinnin tulos", "Recruitment outcome"),
-    "employer_registration": ("Tarkistettava työnantaja", "An employer to verify"),
-}
 _DIGESTS = {
-    NotifyFrequency.DAILY: ("päivän kooste", "daily digest"),
-    NotifyFrequency.WEEKLY: ("viikon kooste", "weekly digest"),
+    NotifyFrequency.DAILY: NP_(
+        "Kohtaanto: daily digest — %(num)d notification",
+        "Kohtaanto: daily digest — %(num)d notifications",
+    ),
+    NotifyFrequency.WEEKLY: NP_(
+        "Kohtaanto: weekly digest — %(num)d notification",
+        "Kohtaanto: weekly digest — %(num)d notifications",
+    ),
 }
-_FOOTER_FI = "Tämä on automaattinen viesti, eikä siihen voi vastata."
-_FOOTER_EN = "This is an automatic message; replies are not read."
-_PREFS = (
-    "Voit muuttaa ilmoitusasetuksiasi Kohtaannossa. / "
-    "You can change how you are notified in your Kohtaanto preferences."
-)
-_SIGN_OFF = ("Ystävällisin terveisin / Kind regards", "Kohtaanto — työllisyyspalvelut")
 
 
 def new_webhook_secret() -> str:
@@ -85,17 +89,21 @@ def verify_webhook(
 
 
 def webhook_request(
-    notification: Notification, secret: str, *, now: float | None = None
+    notification: Notification,
+    secret: str,
+    *,
+    role: Role | None = None,
+    now: float | None = None,
 ) -> tuple[bytes, dict[str, str]]:
-    """The raw JSON body of a notification's webhook and its signed headers."""
-    payload: dict[str, Any] = {
-        "id": str(notification.id),
-        "kind": notification.kind,
-        "title": notification.title,
-        "vacancy_id": str(notification.vacancy_id) if notification.vacancy_id else None,
-        "created_at": notification.created_at.isoformat() if notification.created_at else None,
-        "body": notification.body,
-    }
+    """The raw JSON body of a notification's webhook and its signed headers.
+
+    The body is data, not prose: ``id``, ``kind``, ``params`` (ids as strings),
+    ``vacancy_id``, ``link`` (absolute, for the recipient's ``role``) and
+    ``created_at``; the receiver says it in its own words.
+    """
+    payload = structured(notification, role)
+    if payload["link"]:
+        payload["link"] = _url(payload["link"])
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = str(int(time.time() if now is None else now))
     headers = {
@@ -124,67 +132,14 @@ def backoff_seconds(attempt: int, base: float) -> float:
     return base * 2 ** max(attempt - 1, 0)
 
 
-def _finnish_date(at: datetime | None) -> str:
-    return f"{at.day}.{at.month}.{at.year}" if at else ""
+def _url(path: str) -> str:
+    return get_settings().auth.public_url.rstrip("/") + path
 
 
-def _kind(kind: str) -> str:
-    fi, en = _KINDS.get(kind, ("Ilmoitus", "Notification"))
-    return f"{fi} / {en}"
-
-
-# Line breaks and other control characters (and Unicode's line and paragraph
-# separators) would end a header or start a new one: a vacancy title is typed by an
-# employer, so it is cleaned before it goes into the Subject.
-_HEADER_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def header_value(value: str, limit: int = 200) -> str:
-    """``value`` safe for an e-mail header: control characters become one space."""
-    cleaned = " ".join(_HEADER_BREAKING.sub(" ", value).split())
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
-
-
-def _message(
-    user: User, mail_from: str, subject: str, lines: Sequence[str], items: Sequence[str]
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = header_value(mail_from)
-    message["To"] = header_value(user.email)
-    message["Subject"] = header_value(subject)
-    message["Date"] = formatdate(localtime=True)
-    message["Auto-Submitted"] = "auto-generated"
-    greeting = f"Hei {user.name}, / Hello {user.name},"
-    text = [greeting, "", *lines, ""]
-    text += [f"- {item}" for item in items]
-    text += [
-        "",
-        "Kirjaudu Kohtaantoon lukeaksesi ja vastataksesi. / "
-        "Sign in to Kohtaanto to read and answer.",
-        "",
-        *_SIGN_OFF,
-        "",
-        "--",
-        _FOOTER_FI,
-        _FOOTER_EN,
-        _PREFS,
-    ]
-    message.set_content("\n".join(text))
-    html_items = "".join(f"<li>{escape(item)}</li>" for item in items)
-    html = (
-        '<!doctype html><html lang="fi"><body>'
-        f"<p>{escape(greeting)}</p>"
-        + "".join(f"<p>{escape(line)}</p>" for line in lines if line)
-        + (f"<ul>{html_items}</ul>" if items else "")
-        + "<p>Kirjaudu Kohtaantoon lukeaksesi ja vastataksesi.<br>"
-        "Sign in to Kohtaanto to read and answer.</p>"
-        f"<p>{escape(_SIGN_OFF[0])}<br>{escape(_SIGN_OFF[1])}</p>"
-        f'<p style="color:#666;font-size:small">{escape(_FOOTER_FI)}<br>'
-        f"{escape(_FOOTER_EN)}<br>{escape(_PREFS)}</p>"
-        "</body></html>"
-    )
-    message.add_alternative(html, subtype="html")
-    return message
+def _when(at: datetime | None, lang: str) -> str:
+    if at is None:
+        return ""
+    return str(format_datetime(at, format="short", tzinfo=LOCAL, locale=lang))
 
 
 def _domain(mail_from: str) -> str:
@@ -192,16 +147,25 @@ def _domain(mail_from: str) -> str:
 
 
 def notification_email(user: User, notification: Notification, mail_from: str) -> EmailMessage:
-    """One notification, sent at once to a user who wants them immediately."""
-    message = _message(
-        user,
-        mail_from,
-        f"Kohtaanto: {notification.title}",
-        [
-            f"{_kind(notification.kind)} — {_finnish_date(notification.created_at)}",
-            notification.title,
-        ],
-        [],
+    """One notification, sent at once to a user who wants them immediately, in their
+    language: the kind's own template (``Kind.mail``) or the plain one."""
+    lang = emails.language(user.language)
+    params = notification.params or {}
+    said = title(notification.kind, params, lang, user.role)
+    link = link_for(notification.kind, params, notification.vacancy_id, user.role)
+    catalog = translations(lang)
+    message = emails.message(
+        mail_from=mail_from,
+        to=user.email,
+        subject=str(catalog.gettext("Kohtaanto: %(title)s")) % {"title": said},
+        lang=lang,
+        template=kind_of(notification.kind).mail or "notification",
+        name=user.name,
+        title=said,
+        when=_when(notification.created_at, lang),
+        url=_url(link or "/notifications"),
+        preferences_url=_url("/notifications"),
+        params=params,
     )
     # Stable per notification: should it ever be sent twice, mail clients see one message.
     message["Message-ID"] = f"<notification.{notification.id}@{_domain(mail_from)}>"
@@ -210,10 +174,10 @@ def notification_email(user: User, notification: Notification, mail_from: str) -
 
 
 def attach_calendar(message: EmailMessage, notification: Notification) -> None:
-    """A recruitment-event slot's calendar entry (``body["ics"]``, made by
+    """A recruitment-event slot's calendar entry (``params["ics"]``, made by
     ``domain.events``) as a text/calendar attachment: calendars add, update or remove
     the entry by its UID and SEQUENCE."""
-    body = notification.body or {}
+    body = notification.params or {}
     ics = body.get("ics")
     if not isinstance(ics, str) or not ics:
         return
@@ -234,18 +198,29 @@ def digest_email(
     mail_from: str,
 ) -> EmailMessage:
     """Several notifications in one message, for a daily or weekly digest."""
-    fi, en = _DIGESTS[frequency]
+    lang = emails.language(user.language)
+    singular, plural = _DIGESTS[frequency]
     count = len(notifications)
-    one = count == 1
-    message = _message(
-        user,
-        mail_from,
-        f"Kohtaanto: {fi} — {count} {'ilmoitus' if one else 'ilmoitusta'} ({en})",
-        [
-            f"Sinulla on {count} {'uusi ilmoitus' if one else 'uutta ilmoitusta'} Kohtaannossa."
-            f" / You have {count} new notification{'' if one else 's'} in Kohtaanto."
-        ],
-        [f"{_finnish_date(n.created_at)} {n.title}" for n in notifications],
+    items = []
+    for n in notifications:
+        link = link_for(n.kind, n.params or {}, n.vacancy_id, user.role)
+        items.append(
+            {
+                "title": title(n.kind, n.params or {}, lang, user.role),
+                "when": _when(n.created_at, lang),
+                "url": _url(link) if link else None,
+            }
+        )
+    message = emails.message(
+        mail_from=mail_from,
+        to=user.email,
+        subject=str(translations(lang).ngettext(singular, plural, count)) % {"num": count},
+        lang=lang,
+        template="digest",
+        name=user.name,
+        items=items,
+        url=_url("/notifications"),
+        preferences_url=_url("/notifications"),
     )
     first = min(str(n.id) for n in notifications)
     message["Message-ID"] = f"<digest.{frequency.value}.{first}@{_domain(mail_from)}>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -43,6 +43,8 @@ class EmployerRegistration(msgspec.Struct, forbid_unknown_fields=True):
     contact_name: Name
     email: Email
     password: Password
+    # The language of the account's e-mails (and the interface's, until they choose).
+    language: Literal["fi", "sv", "en"] = "fi"
 
 
 class Contact(msgspec.Struct):
@@ -155,8 +157,9 @@ async def register(
     email = data.email.strip().lower()
     # Hashed either way, so both answers take as long.
     password_hash = await hash_password_async(data.password)
-    if await session.scalar(select(User.id).where(User.email == email)):
-        return None, account_mail.address_already_registered(email)
+    existing = await session.scalar(select(User.language).where(User.email == email))
+    if existing is not None:
+        return None, account_mail.address_already_registered(email, existing)
     employer = Employer(
         business_id=business_id,
         name=data.name,
@@ -174,6 +177,7 @@ async def register(
             name=data.contact_name,
             role=Role.EMPLOYER,
             employer_id=employer.id,
+            language=data.language,
         )
     )
     await session.flush()
@@ -184,12 +188,12 @@ async def register(
             session,
             recipient_id=employer.coordinator_id,
             kind=EMPLOYER_REGISTRATION,
-            vacancy_id=None,
-            title=f"An employer to verify: {employer.name}",
-            body={"employer_id": str(employer.id), "name": employer.name},
+            params={"employer_id": str(employer.id), "name": employer.name},
             key=f"{EMPLOYER_REGISTRATION}:{employer.id}",
         )
-    return employer, account_mail.registration_received(email, data.name)
+    return employer, account_mail.registration_received(
+        email, data.name, data.language, data.contact_name
+    )
 
 
 def reviewable_by(user: User) -> Select[tuple[Employer]]:

@@ -40,13 +40,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
+from kohtaanto.i18n import N_
+
 EMPLOYER_SIDE_COST_FACTOR = 1.2
 """Employer's pay costs per euro of gross pay (pension, insurance, holiday pay; rough)."""
 
 DEFAULT_MONTHLY_PAY_EUR = 2500
 """Assumed gross monthly pay when the vacancy does not state it."""
 
-ESTIMATE_NOTE = "Estimate only — the employment authority decides."
+ESTIMATE_NOTE = N_("Estimate only — the employment authority decides.")
 
 TAMPERE_AREA = "Tampereen seudun työllisyysalue"
 
@@ -145,7 +147,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="fi-wage-subsidy-skills-2023-07",
         code="wage_subsidy_skills",
         kind=InstrumentKind.WAGE_SUBSIDY,
-        label="Wage subsidy (skills-based)",
+        label=N_("Wage subsidy (skills-based)"),
         valid_from=_REFORM_2023,
         area=None,
         rate=0.50,
@@ -167,7 +169,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="fi-wage-subsidy-work-ability-2023-07",
         code="wage_subsidy_reduced_work_ability",
         kind=InstrumentKind.WAGE_SUBSIDY,
-        label="Wage subsidy (reduced work ability)",
+        label=N_("Wage subsidy (reduced work ability)"),
         valid_from=_REFORM_2023,
         area=None,
         rate=0.70,
@@ -182,7 +184,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="fi-wage-subsidy-association-2023-07",
         code="wage_subsidy_association",
         kind=InstrumentKind.WAGE_SUBSIDY,
-        label="Wage subsidy (associations and foundations, 100 %)",
+        label=N_("Wage subsidy (associations and foundations, 100 %)"),
         valid_from=_REFORM_2023,
         area=None,
         rate=1.00,
@@ -198,7 +200,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="fi-employment-subsidy-55-2023-07",
         code="employment_subsidy_55",
         kind=InstrumentKind.EMPLOYMENT_SUBSIDY_55,
-        label="Employment subsidy for age 55+",
+        label=N_("Employment subsidy for age 55+"),
         valid_from=_REFORM_2023,
         area=None,
         rate=0.70,
@@ -213,7 +215,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="fi-work-trial-2023-07",
         code="work_trial",
         kind=InstrumentKind.WORK_TRIAL,
-        label="Work trial (no wage, free for the employer)",
+        label=N_("Work trial (no wage, free for the employer)"),
         valid_from=_REFORM_2023,
         area=None,
         rate=None,
@@ -234,7 +236,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="fi-apprenticeship-wage-subsidy-2023-07",
         code="apprenticeship_wage_subsidy",
         kind=InstrumentKind.APPRENTICESHIP,
-        label="Apprenticeship with wage subsidy",
+        label=N_("Apprenticeship with wage subsidy"),
         valid_from=_REFORM_2023,
         area=None,
         rate=0.50,
@@ -249,7 +251,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="tre-recruitment-supplement-2025-01",
         code="tampere_recruitment_supplement",
         kind=InstrumentKind.LOCAL_SUPPORT,
-        label="Tampere region recruitment supplement",
+        label=N_("Tampere region recruitment supplement"),
         valid_from=_TAMPERE_FROM,
         area=TAMPERE_AREA,
         rate=None,
@@ -267,7 +269,7 @@ RULES: tuple[InstrumentRule, ...] = (
         id="tre-youth-recruitment-subsidy-2025-01",
         code="tampere_youth_recruitment_subsidy",
         kind=InstrumentKind.LOCAL_SUPPORT,
-        label="Tampere region youth recruitment subsidy",
+        label=N_("Tampere region youth recruitment subsidy"),
         valid_from=_TAMPERE_FROM,
         area=TAMPERE_AREA,
         rate=0.50,

@@ -239,10 +239,10 @@ async def matches_of(session: AsyncSession, profile: Jobseeker) -> list[MyMatch]
         vacancy = vacancies.get(n.vacancy_id) if n.vacancy_id else None
         if vacancy is None or vacancy.status is not VacancyStatus.OPEN:
             continue
-        explanation = n.body.get("explanation", {})
+        explanation = n.params.get("explanation", {})
         found[vacancy.id] = MyMatch(
             vacancy=summary(vacancy),
-            score=float(n.body.get("score", 0.0)),
+            score=float(n.params.get("score", 0.0)),
             on_shortlist=False,
             shortlist_status=None,
             cost=cost_estimate(explanation),
@@ -411,8 +411,7 @@ async def express_interest(session: AsyncSession, jobseeker: Jobseeker, vacancy:
             recipient_id=coordinator,
             kind="interest",
             vacancy_id=vacancy.id,
-            title=f"A jobseeker is interested in: {vacancy.title}",
-            body={
+            params={
                 "jobseeker_id": str(jobseeker.id),
                 "vacancy_id": str(vacancy.id),
                 "vacancy_title": vacancy.title,

@@ -132,9 +132,8 @@ async def export(session: AsyncSession, user: User) -> dict[str, Any]:
     data["notifications"] = [
         {
             "kind": n.kind,
-            "title": n.title,
             "vacancy_id": str(n.vacancy_id) if n.vacancy_id else None,
-            "body": n.body,
+            "params": n.params,
             "created_at": _when(n.created_at),
             "read_at": _when(n.read_at),
             "emailed_at": _when(n.emailed_at),

@@ -16,6 +16,7 @@ from kohtaanto.auth import AuthRequest, create_token, revoke_tokens
 from kohtaanto.db import Db
 from kohtaanto.db.models import User
 from kohtaanto.domain.accounts import authenticate
+from kohtaanto.domain.notifications import set_language
 from kohtaanto.settings import get_settings
 from kohtaanto.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from kohtaanto.web.rendering import ROLE_HOME, page, safe_next
@@ -74,6 +75,10 @@ async def login_submit(request: Request[Any, Any, Any], db_session: Db) -> Respo
         return page(  # type: ignore[return-value]
             request, "login.html", status_code=400, next=target or "", email=email, errors=errors
         )
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES and chosen != user.language:
+        # The language chosen before signing in is theirs (and their e-mails').
+        await set_language(db_session, user.id, chosen)
     return Redirect(
         target or ROLE_HOME.get(user.role, "/"), status_code=303, cookies=[session_cookie(user)]
     )
@@ -136,13 +141,19 @@ async def logout(request: Request[Any, Any, Any], db_session: Db) -> Redirect:
     "/lang/{code:str}", operation_id="pageLanguage", exclude_from_auth=True, include_in_schema=False
 )
 async def choose_language(
+    request: Request[Any, Any, Any],
+    db_session: Db,
     code: FromPath[str],
     next: FromQuery[str | None] = None,
 ) -> Redirect:
-    """Switch the interface language and remember it for a year."""
+    """Switch the interface language and remember it for a year; a signed-in user's
+    e-mails come in it from now on."""
     target = safe_next(next) or "/"
     if code not in LANGUAGES:
         return Redirect(target)
+    user_id = _user_of_cookie(request)
+    if user_id is not None:
+        await set_language(db_session, user_id, code)
     return Redirect(
         target,
         cookies=[Cookie(key=LANGUAGE_COOKIE, value=code, max_age=_YEAR, samesite="lax", path="/")],

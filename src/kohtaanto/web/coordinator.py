@@ -44,7 +44,8 @@ PAGE_SIZE = 50
 BULK_MOVES = (S.CONTACTED, S.CONSENT_REQUESTED, S.SHARED, S.REMOVED)
 
 # Shown through gettext, so they are marked here: the removal reasons of
-# domain.shortlists, the instruments' rule labels and the model's fixed factor sentences.
+# domain.shortlists (the instruments' labels and the model's factor sentences are
+# marked where they are written, domain.instruments and ml.predict).
 EXTRA_MSGIDS = (
     N_("Not suitable for this vacancy"),
     N_("Not available at the moment"),
@@ -52,27 +53,6 @@ EXTRA_MSGIDS = (
     N_("In training or another service"),
     N_("At the jobseeker's request"),
     N_("Listed twice"),
-    N_("Wage subsidy (skills-based)"),
-    N_("Wage subsidy (reduced work ability)"),
-    N_("Wage subsidy (associations and foundations, 100 %)"),
-    N_("Employment subsidy for age 55+"),
-    N_("Work trial (no wage, free for the employer)"),
-    N_("Apprenticeship with wage subsidy"),
-    N_("Tampere region recruitment supplement"),
-    N_("Tampere region youth recruitment subsidy"),
-    N_("Has this occupation in their profile"),
-    N_("Occupation not in their profile"),
-    N_("Works in a related field"),
-    N_("Works in another field"),
-    N_("Profile text matches the vacancy well"),
-    N_("Weak text match with the vacancy"),
-    N_("Likely eligible for a wage subsidy the employer accepts (estimate)"),
-    N_("No wage subsidy match"),
-    N_("Could start with a work trial (estimate)"),
-    N_("No work trial match"),
-    N_("Could be hired as an apprentice (estimate)"),
-    N_("No apprenticeship match"),
-    N_("No estimated subsidy for the employer"),
 )
 
 
@@ -83,35 +63,6 @@ def next_moves(status: EntryStatus) -> list[EntryStatus]:
         for (frm, to), roles in shortlists.MOVES.items()
         if frm is status and Role.COORDINATOR in roles
     ]
-
-
-def factor_text(factor: dict[str, Any], why: dict[str, Any], gettext: Callable[[str], str]) -> str:
-    """A ranking factor in the visitor's language, rebuilt from the explanation's numbers
-    (the model writes its labels in English)."""
-    feature = factor.get("feature")
-    if feature in ("essential_coverage", "optional_coverage"):
-        if feature == "essential_coverage":
-            n = len(why.get("matched_essential", []))
-            total = n + len(why.get("missing_essential", []))
-            text = gettext("Has %(n)s of %(total)s essential skills")
-        else:
-            n, total = why.get("matched_optional", 0), why.get("optional_total", 0)
-            text = gettext("Has %(n)s of %(total)s optional skills")
-        return text % {"n": n, "total": total}
-    if feature in ("distance_ratio", "within_travel_limit") and "distance_km" in why:
-        text = (
-            gettext("Lives %(km)s km away, within their %(limit)s km travel limit")
-            if why.get("within_travel_limit")
-            else gettext("Lives %(km)s km away, beyond their %(limit)s km travel limit")
-        )
-        return text % {"km": f"{why['distance_km']:.0f}", "limit": f"{why['travel_limit_km']:.0f}"}
-    if feature == "language_fit":
-        missing = why.get("languages_missing") or []
-        if not missing:
-            return gettext("Speaks the required languages")
-        return gettext("Missing language: %(languages)s") % {"languages": ", ".join(missing)}
-    # Fixed sentences are msgids themselves; anything else stays as the model wrote it.
-    return gettext(str(factor.get("label", feature)))
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -293,7 +244,6 @@ class CoordinatorPages(Controller):
             found=found,
             interested=interested,
             next_moves=next_moves,
-            factor=lambda f, why: factor_text(f, why, gettext),
             tr=gettext,
             bulk_moves=[s.value for s in BULK_MOVES],
             removal_reasons=shortlists.REMOVAL_REASONS,

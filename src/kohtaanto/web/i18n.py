@@ -4,18 +4,18 @@ Catalogs are the ``.po`` files under ``src/kohtaanto/translations/<lang>/LC_MESS
 (loaded by ``kohtaanto.i18n``, so e-mails rendered outside ``web`` use them too):
 ``messages.po`` (extracted with pybabel) and any other ``*.po`` beside it, merged
 in name order (a later file wins for the same msgid), so new strings can be
-added in a catalog of their own without touching the big one. They are
-compiled in memory the first time a language is used, so a fresh clone needs
-no build step.
+added in a catalog of their own without touching the big one. They are compiled
+into ``.mo`` files once, at install (``scripts/catalogs``, run by ``scripts/setup``
+and the Dockerfile); a missing or stale ``.mo`` is compiled in memory, with a warning.
 Templates use English msgids; ``{% trans %}`` and ``_()`` look the translation
 up in the ``translations`` variable of the render context, so concurrent
 requests in different languages never share state.
 
-Update the catalogs after changing strings (from the project root)::
+Update the catalogs after changing strings (from the project root), translate the
+new entries of ``messages.po`` (fi, sv), and compile::
 
-    .venv/bin/pybabel extract -F babel.cfg -k N_ -o src/kohtaanto/translations/messages.pot .
-    .venv/bin/pybabel update -i src/kohtaanto/translations/messages.pot \\
-        -d src/kohtaanto/translations --no-fuzzy-matching
+    scripts/catalogs update
+    scripts/catalogs
 """
 
 from __future__ import annotations

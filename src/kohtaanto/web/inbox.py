@@ -1,8 +1,8 @@
 """The notification inbox and delivery preferences of every signed-in user.
 
-Notifications are shown from their ``kind`` and ``body`` through the catalogs, in
-the reader's language (the stored English ``title`` is the fallback for kinds the
-templates do not know), each linked to what it is about. Many of the same kind on
+Notifications are said from their ``kind`` and ``params`` in the reader's language
+(``domain.notifications.title``, the vacancy's title and place as they are now),
+each linked to what it is about. Many of the same kind on
 the same day (a hundred "shortlist ready" after a night's rebuild) collapse into
 one group with a count that opens up.
 """
@@ -24,7 +24,7 @@ from kohtaanto.auth import AuthRequest
 from kohtaanto.db import Db
 from kohtaanto.db.models import NotifyFrequency
 from kohtaanto.domain import notifications
-from kohtaanto.domain.notifications import link_for
+from kohtaanto.domain.notifications import group_title, link_for, title
 from kohtaanto.web.i18n import N_, language_of
 from kohtaanto.web.rendering import page
 
@@ -39,16 +39,13 @@ class Item:
 
     id: UUID
     kind: str
-    body: dict[str, Any]
-    title: str
-    vacancy_title: str | None
-    place: str | None
+    params: dict[str, Any]
+    text: str
     link: str | None
     created_at: datetime
     read: bool
     when: str
     when_full: str
-    deadline: str | None = None
 
 
 @dataclass
@@ -58,6 +55,7 @@ class Group:
     kind: str
     day: date
     day_text: str
+    text: str = ""
     items: list[Item] = field(default_factory=list)
 
     @property
@@ -79,14 +77,6 @@ def when(at: datetime, now: datetime, lang: str) -> tuple[str, str]:
     return format_datetime(at, format="short", tzinfo=LOCAL, locale=lang), full
 
 
-def _date(value: Any, lang: str) -> str | None:
-    """An ISO date of a notification's body (a consent deadline) in the reader's format."""
-    try:
-        return format_date(date.fromisoformat(str(value)), format="short", locale=lang)
-    except ValueError:
-        return None
-
-
 def group(items: list[Item], lang: str) -> list[Group]:
     """Consecutive notifications (newest first) of one kind and day, as groups."""
     groups: dict[tuple[str, date], Group] = {}
@@ -96,6 +86,8 @@ def group(items: list[Item], lang: str) -> list[Group]:
         if key not in groups:
             groups[key] = Group(item.kind, day, format_date(day, format="medium", locale=lang))
         groups[key].items.append(item)
+    for g in groups.values():
+        g.text = group_title(g.kind, len(g.items), lang)
     return list(groups.values())
 
 
@@ -114,20 +106,23 @@ class InboxPages(Controller):
         items = []
         for n, vacancy_title, place in rows:
             short, full = when(n.created_at, now, lang)
+            params = dict(n.params or {})
+            # The vacancy as it is called now, should it have been renamed since.
+            if vacancy_title:
+                params["vacancy_title"] = vacancy_title
+            if place:
+                params["place"] = place
             items.append(
                 Item(
                     id=n.id,
                     kind=n.kind,
-                    body=n.body or {},
-                    title=n.title,
-                    vacancy_title=vacancy_title or (n.body or {}).get("vacancy_title"),
-                    place=place,
-                    link=link_for(n.kind, n.body or {}, n.vacancy_id, role),
+                    params=params,
+                    text=title(n.kind, params, lang, role),
+                    link=link_for(n.kind, params, n.vacancy_id, role),
                     created_at=n.created_at,
                     read=n.read_at is not None,
                     when=short,
                     when_full=full,
-                    deadline=_date((n.body or {}).get("deadline"), lang),
                 )
             )
         return page(

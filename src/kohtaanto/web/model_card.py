@@ -95,27 +95,6 @@ GROUP_LABELS: dict[str, str] = {
     "ratio lowest/highest": N_("Ratio, lowest to highest"),
 }
 
-# The model's factor sentences (ml.predict) for the skill evidence and ISCO levels,
-# translated where coordinators read them (web.coordinator.factor_text).
-FACTOR_MSGIDS = (
-    N_("Has the vacancy's most specific skills"),
-    N_("Lacks the vacancy's most specific skills"),
-    N_("Large skill overlap with the vacancy"),
-    N_("Small skill overlap with the vacancy"),
-    N_("Shares specific skills with the vacancy"),
-    N_("Shares few specific skills with the vacancy"),
-    N_("Much of their profile is about this work"),
-    N_("Little of their profile is about this work"),
-    N_("Their skills are close to the essential ones"),
-    N_("Their skills are far from the essential ones"),
-    N_("Their experience is close to this work"),
-    N_("Their experience is mostly in other work"),
-    N_("Works in the same major occupation group"),
-    N_("Works in another major occupation group"),
-    N_("Works in the same minor occupation group"),
-    N_("Works in another minor occupation group"),
-)
-
 
 def card_context() -> dict[str, Any]:
     """The card of the model in use (None when there is none), with label tables."""

@@ -26,6 +26,7 @@ from litestar.response import Redirect, Template
 from litestar.template import TemplateConfig
 
 from kohtaanto.db.models import Role, User
+from kohtaanto.domain.explanations import factor_text
 from kohtaanto.domain.places import place_name
 from kohtaanto.web.i18n import LANGUAGE_NAMES, LANGUAGES, N_, language_of, translations
 from kohtaanto.web.labels import LABELS
@@ -111,6 +112,13 @@ def _label(context: Context, kind: str, value: Any) -> str:
     return _gettext(context, msgid) if msgid else str(key)
 
 
+@pass_context
+def _reason(context: Context, factor: dict[str, Any], why: dict[str, Any]) -> str:
+    """``{{ reason(f, why) }}``: a ranking factor of a match explanation, in the page's
+    language (``domain.explanations``)."""
+    return factor_text(factor, why, context.get("lang") or "fi", lambda g, c: _label(context, g, c))
+
+
 def format_number(value: float | int | None, decimals: int, lang: str) -> str:
     """A number as ``lang`` writes it (Babel's CLDR data): "0,84" and "1 234" in
     Finnish and Swedish, "0.84" and "1,234" in English; a dash when missing."""
@@ -153,7 +161,9 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=_gettext, ngettext=_ngettext, newstyle=True
     )
-    env.globals.update(label=_label, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES)
+    env.globals.update(
+        label=_label, reason=_reason, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES
+    )
     # Times are stored in UTC and shown in Finnish time ({{ t.astimezone(helsinki) }}).
     env.globals["helsinki"] = ZoneInfo("Europe/Helsinki")
     env.filters["number"] = _number

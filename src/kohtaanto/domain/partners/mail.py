@@ -6,7 +6,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from kohtaanto.db.models import Referral
-from kohtaanto.domain.account_mail import _message
+from kohtaanto.domain.account_mail import lines_message
 from kohtaanto.settings import get_settings
 
 _SUBJECTS = {
@@ -31,7 +31,7 @@ def referral_link_email(referral: Referral, token: str, purpose: str) -> EmailMe
     link = link_for(token)
     until = referral.token_expires_at.strftime("%d.%m.%Y") if referral.token_expires_at else ""
     assert service.contact_email
-    return _message(
+    return lines_message(
         service.contact_email,
         f"Kohtaanto: {fi} {service.name} / {en} {service.name}",
         [

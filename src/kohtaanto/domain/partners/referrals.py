@@ -112,14 +112,14 @@ async def _tell(
         "status": referral.status.value,
         **{k: str(v) for k, v in params.items() if v is not None},
     }
+    # ``title`` is the English gist for the reader of this code; what the recipient
+    # reads is said from the kind and params (domain.notifications).
     for recipient in dict.fromkeys(r for r in recipients if r):
         await notify_once(
             session,
             recipient_id=recipient,
             kind=kind,
-            vacancy_id=None,
-            title=title,
-            body=body,
+            params=body,
             key=f"{kind}:{referral.id}:{referral.status.value}",
         )
 
@@ -671,9 +671,11 @@ async def remind_and_expire(
                 session,
                 recipient_id=referral.coach_id,
                 kind="referral_reminder",
-                vacancy_id=None,
-                title=f"Reminder sent to {referral.service.organisation.name}",
-                body={"referral_id": str(referral.id)},
+                params={
+                    "referral_id": str(referral.id),
+                    "service": referral.service.name,
+                    "organisation": referral.service.organisation.name,
+                },
                 key=f"referral_reminder:{referral.id}",
             )
         for user_id in await _partner_users(session, referral.service):
@@ -681,9 +683,11 @@ async def remind_and_expire(
                 session,
                 recipient_id=user_id,
                 kind="referral_reminder",
-                vacancy_id=None,
-                title=f"A referral to {referral.service.name} awaits your answer",
-                body={"referral_id": str(referral.id)},
+                params={
+                    "referral_id": str(referral.id),
+                    "service": referral.service.name,
+                    "organisation": referral.service.organisation.name,
+                },
                 key=f"referral_reminder:{referral.id}",
             )
     return len(due), len(overdue)

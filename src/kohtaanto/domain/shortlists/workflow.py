@@ -254,7 +254,12 @@ async def _tell(session: AsyncSession, entry: ShortlistEntry, event: ShortlistEv
     ).one()
     person, coach, vacancy_id, title, employer_id = row
     to = event.to_status
-    body = {"entry_id": str(entry.id), "vacancy_id": str(vacancy_id), "status": to.value}
+    params = {
+        "entry_id": str(entry.id),
+        "vacancy_id": str(vacancy_id),
+        "vacancy_title": title,
+        "status": to.value,
+    }
     key = f"entry:{entry.id}:{to.value}:{event.id}"
     if to is S.CONSENT_REQUESTED and person:
         deadline = entry.consent_deadline.date().isoformat() if entry.consent_deadline else ""
@@ -263,8 +268,7 @@ async def _tell(session: AsyncSession, entry: ShortlistEntry, event: ShortlistEv
             recipient_id=person,
             kind="consent_request",
             vacancy_id=vacancy_id,
-            title=f"May we share your profile for: {title}? Answer by {deadline}",
-            body=body | {"deadline": deadline},
+            params=params | {"deadline": deadline},
             key=key,
         )
     if to in (S.CONSENTED, S.DECLINED):
@@ -273,26 +277,22 @@ async def _tell(session: AsyncSession, entry: ShortlistEntry, event: ShortlistEv
         coordinator = await session.scalar(
             select(Employer.coordinator_id).where(Employer.id == employer_id)
         )
-        answer = "agreed to share their profile" if to is S.CONSENTED else "declined"
         for recipient in {coach, coordinator} - {None}:
             await notify_once(
                 session,
                 recipient_id=recipient,  # type: ignore[arg-type]
                 kind="consent_answer",
                 vacancy_id=vacancy_id,
-                title=f"A jobseeker {answer}: {title}",
-                body=body | {"reason": entry.outcome_reason},
+                params=params | {"reason": entry.outcome_reason},
                 key=key,
             )
     if to in (S.HIRED, S.NOT_HIRED) and person:
-        reason = NOT_HIRED_REASONS.get(entry.outcome_reason or "", "")
         await notify_once(
             session,
             recipient_id=person,
             kind="outcome",
             vacancy_id=vacancy_id,
-            title=f"{title}: {'you got the job' if to is S.HIRED else 'not chosen this time'}",
-            body=body | {"reason": entry.outcome_reason, "reason_text": reason},
+            params=params | {"reason": entry.outcome_reason},
             key=key,
         )
         if coach:
@@ -301,8 +301,7 @@ async def _tell(session: AsyncSession, entry: ShortlistEntry, event: ShortlistEv
                 recipient_id=coach,
                 kind="outcome",
                 vacancy_id=vacancy_id,
-                title=f"Outcome for a client: {title} — {to.value.replace('_', ' ')}",
-                body=body | {"reason": entry.outcome_reason, "reason_text": reason},
+                params=params | {"reason": entry.outcome_reason},
                 key=key,
             )
 
