@@ -77,7 +77,7 @@ async def test_notifications_become_kind_and_params(clean: None, make_user: Any)
         "employer_registration": (None, "An employer to verify: Oy", {"name": "Oy"}),
         "retired_kind": (None, "Something old", {}),
     }
-    await asyncio.to_thread(downgrade, "78849c8ca4d3")
+    await asyncio.to_thread(downgrade, "1815caa63b8b")
     try:
         async with alchemy_config().get_engine().begin() as conn:
             for kind, (vid, title, body) in rows.items():
@@ -112,7 +112,7 @@ async def test_notifications_become_kind_and_params(clean: None, make_user: Any)
     assert say("retired_kind", params["retired_kind"], "sv") == "Something old"
     assert say("outcome", params["outcome"], "sv", Role.JOBSEEKER).endswith("du fick jobbet")
     # And back: the old schema gets a readable title.
-    await asyncio.to_thread(downgrade, "78849c8ca4d3")
+    await asyncio.to_thread(downgrade, "1815caa63b8b")
     try:
         async with alchemy_config().get_engine().connect() as conn:
             titles = dict(

@@ -7,7 +7,7 @@ keeps its old title as ``params.legacy_title``, the one text the inbox falls bac
 Users get ``language`` (Finnish until they choose).
 
 Revision ID: d1a9c3e5f702
-Revises: 78849c8ca4d3
+Revises: 1815caa63b8b
 Create Date: 2026-11-30 05:20:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d1a9c3e5f702"
-down_revision = "78849c8ca4d3"
+down_revision = "1815caa63b8b"
 branch_labels = None
 depends_on = None
 
