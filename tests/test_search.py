@@ -33,7 +33,7 @@ from kohtaanto.db.models import (
     VacancyStatus,
     metadata,
 )
-from kohtaanto.settings import SearchSettings
+from kohtaanto.settings import load_settings
 from search.client import search_client
 from search.documents import jobseeker_document, load_jobseekers, vacancy_document
 from search.indexes import (
@@ -57,7 +57,7 @@ from search.sync import (
 
 @pytest.fixture
 async def meili(search_ready: None) -> AsyncIterator[AsyncClient]:
-    async with search_client(SearchSettings()) as client:
+    async with search_client(load_settings().search) as client:
         yield client
 
 

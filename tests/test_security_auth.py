@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Employer, EmployerStatus, Role, User, Vacancy, VacancyStatus
-from kohtaanto.settings import DEFAULT_TOKEN_SECRET, Settings, get_settings
+from kohtaanto.settings import DEFAULT_TOKEN_SECRET, get_settings, load_settings
 from tests.conftest import PASSWORD
 from tests.factories import occupation_with_skills, register_employer, vacancy
 from tests.test_delivery import configure, smtp  # noqa: F401  (a real SMTP server)
@@ -85,7 +85,7 @@ async def test_worker_refuses_weak_secret(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("KOHTAANTO_MODE", "production")
     monkeypatch.setenv("KOHTAANTO_TOKEN_SECRET", "too-short")
     with pytest.raises(SystemExit, match="KOHTAANTO_TOKEN_SECRET"):
-        await startup({"settings": Settings()})
+        await startup({"settings": load_settings()})
 
 
 def test_demo_draws_its_own_secrets(tmp_path: Path) -> None:
@@ -214,8 +214,8 @@ async def test_secure_cookies_and_hsts_from_configuration(
     the CSRF cookie. Now from KOHTAANTO_SECURE_COOKIES, which production has on."""
     monkeypatch.delenv("KOHTAANTO_SECURE_COOKIES", raising=False)
     monkeypatch.setenv("KOHTAANTO_MODE", "production")
-    assert Settings().auth.secure_cookies is True
-    assert Settings().openapi is False
+    assert load_settings().auth.secure_cookies is True
+    assert load_settings().openapi is False
     monkeypatch.setenv("KOHTAANTO_MODE", "development")
     user = await make_user(Role.COACH)
     async with _app_with(monkeypatch, KOHTAANTO_SECURE_COOKIES="1") as browser:

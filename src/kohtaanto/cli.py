@@ -41,11 +41,13 @@ def main(ctx: click.Context, verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from kohtaanto.settings import get_settings, require_strong_secrets
+
+    # Every command: a bad value in the environment stops it here, naming the variable.
+    get_settings()
     # The demo draws its own secrets first; the database commands (migrations, the
     # demo's PostgreSQL) use neither the token secret nor the Meilisearch key.
     if ctx.invoked_subcommand not in ("demo", "db"):
-        from kohtaanto.settings import require_strong_secrets
-
         require_strong_secrets()
 
 
