@@ -19,10 +19,10 @@ from jinja2 import TemplateError
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobs.context import Ctx, settings_of
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Notification, NotifyFrequency, User
 from kohtaanto.domain.delivery import (
-    backoff_seconds,
     digest_email,
     notification_email,
     retryable,
@@ -30,19 +30,13 @@ from kohtaanto.domain.delivery import (
 )
 from kohtaanto.domain.outbound import Unresolvable, UnsafeTarget, check_target
 from kohtaanto.mail import send_mail
-from kohtaanto.settings import Settings
+from kohtaanto.queue import backoff_seconds
 
 log = logging.getLogger(__name__)
 
-Ctx = dict[str, Any]
 
 # Outcomes of one delivery step.
 SENT, DONE, SKIPPED, RETRY, FAILED = "sent", "done", "skipped", "retry", "failed"
-
-
-def _settings(ctx: Ctx) -> Settings:
-    settings: Settings = ctx["settings"]
-    return settings
 
 
 def _locked(session: AsyncSession, query: Select[Any], *, skip: bool = False) -> Select[Any]:
@@ -69,7 +63,7 @@ def _mail_outcome(error: Exception) -> str:
 
 async def _email(ctx: Ctx, notification_id: UUID) -> str:
     """E-mail one notification to a recipient who wants them immediately."""
-    settings = _settings(ctx).delivery
+    settings = settings_of(ctx).delivery
     if not settings.smtp_host:
         return SKIPPED
     async with session_scope() as session:
@@ -124,7 +118,7 @@ async def _webhook(ctx: Ctx, notification_id: UUID) -> str:
         try:
             await check_target(
                 user.webhook_url,
-                allow_http_loopback=_settings(ctx).delivery.webhook_allow_http_loopback,
+                allow_http_loopback=settings_of(ctx).delivery.webhook_allow_http_loopback,
             )
         except UnsafeTarget as e:
             log.warning("webhook of user %s not sent: %s", user.id, e)
@@ -157,7 +151,7 @@ async def deliver_notification(ctx: Ctx, notification_id: str) -> dict[str, str]
     backoff, up to ``KOHTAANTO_DELIVERY_MAX_TRIES``; steps already done are
     skipped on the next try.
     """
-    settings = _settings(ctx).delivery
+    settings = settings_of(ctx).delivery
     nid = UUID(notification_id)
     result = {"email": await _email(ctx, nid), "webhook": await _webhook(ctx, nid)}
     if RETRY in result.values():
@@ -170,7 +164,7 @@ async def deliver_notification(ctx: Ctx, notification_id: str) -> dict[str, str]
 
 async def _digest_for(ctx: Ctx, user_id: UUID, frequency: NotifyFrequency) -> int:
     """One digest e-mail of the user's un-e-mailed notifications; how many it held."""
-    settings = _settings(ctx).delivery
+    settings = settings_of(ctx).delivery
     async with session_scope() as session:
         user = await session.get(User, user_id)
         if user is None or not user.is_active or user.notify_frequency is not frequency:
@@ -200,7 +194,7 @@ async def send_digests(ctx: Ctx, frequency: NotifyFrequency) -> dict[str, int]:
 
     A user whose digest cannot be sent keeps their notifications for the next run.
     """
-    if not _settings(ctx).delivery.smtp_host:
+    if not settings_of(ctx).delivery.smtp_host:
         return {"users": 0, "notifications": 0, "failed": 0}
     async with session_scope() as session:
         user_ids = (

@@ -4,27 +4,19 @@ links mailed to partners, and the hourly reminder and expiry of unanswered refer
 from __future__ import annotations
 
 import logging
-from typing import Any
 from uuid import UUID
 
 import aiosmtplib
 
+from jobs.context import Ctx, settings_of
 from jobs.tasks import relays_outbox, retry_while_search_is_down
 from kohtaanto.db import session_scope
 from kohtaanto.domain.partners import referrals
 from kohtaanto.domain.partners.mail import referral_link_email
 from kohtaanto.mail import send_mail
-from kohtaanto.settings import Settings
 from search.partners import index_services
 
 log = logging.getLogger(__name__)
-
-Ctx = dict[str, Any]
-
-
-def _settings(ctx: Ctx) -> Settings:
-    settings: Settings = ctx["settings"]
-    return settings
 
 
 @retry_while_search_is_down
@@ -34,7 +26,7 @@ async def partner_services_changed(ctx: Ctx, service_ids: list[str]) -> dict[str
         count = await index_services(
             ctx["search"],
             session,
-            _settings(ctx).search.index_prefix,
+            settings_of(ctx).search.index_prefix,
             [UUID(i) for i in service_ids],
         )
     return {"indexed": count}
@@ -44,7 +36,7 @@ async def referral_link(ctx: Ctx, referral_id: str, purpose: str = "new") -> dic
     """Mail a fresh one-time answer link to the service's contact. The token exists only
     in this message: the database keeps its hash. A failed send is retried by arq,
     with another token (the unsent one never worked)."""
-    settings = _settings(ctx).delivery
+    settings = settings_of(ctx).delivery
     if not settings.smtp_host:
         return {"status": "skipped", "reason": "no SMTP server configured"}
     async with session_scope() as session:
@@ -67,6 +59,6 @@ async def remind_referrals(ctx: Ctx) -> dict[str, int]:
     and expire those past KOHTAANTO_REFERRAL_EXPIRE_DAYS."""
     async with session_scope() as session:
         reminded, expired = await referrals.remind_and_expire(
-            session, remind_after_days=_settings(ctx).workflow.referral_remind_days
+            session, remind_after_days=settings_of(ctx).workflow.referral_remind_days
         )
     return {"reminded": reminded, "expired": expired}

@@ -28,12 +28,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from jobs.context import Ctx, settings_of
 from jobs.matching import build_shortlist
 from jobs.partners import remind_referrals
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Vacancy, VacancyStatus
 from kohtaanto.domain import events, privacy, shortlists
-from kohtaanto.settings import Settings
 from ml.dataset import load_outcomes
 from ml.registry import MODEL_FILE, load_current
 from ml.train import train_from_history
@@ -42,13 +42,6 @@ from search.sync import reindex
 
 log = logging.getLogger(__name__)
 
-Ctx = dict[str, Any]
-
-
-def _settings(ctx: Ctx) -> Settings:
-    settings: Settings = ctx["settings"]
-    return settings
-
 
 async def refresh_shortlists(ctx: Ctx) -> dict[str, Any]:
     """Rebuild the indexes, then the shortlist of every open vacancy (one transaction each).
@@ -56,7 +49,7 @@ async def refresh_shortlists(ctx: Ctx) -> dict[str, Any]:
     The index is derived data: rebuilding it nightly repairs whatever a long
     Meilisearch outage left behind. Shortlists are not pushed again.
     """
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     client = ctx["search"]
     async with session_scope() as session:
         indexed = await reindex(client, session, settings.search.index_prefix)
@@ -91,7 +84,7 @@ async def remind_event_bookings(ctx: Ctx) -> dict[str, int]:
 
 async def purge_inactive(ctx: Ctx) -> dict[str, int]:
     """Anonymise profiles inactive for ``KOHTAANTO_RETENTION_DAYS`` (index removal follows)."""
-    days = _settings(ctx).workflow.retention_days
+    days = settings_of(ctx).workflow.retention_days
     async with session_scope() as session:
         anonymised = await privacy.erase_inactive(session, days)
     return {"anonymised": anonymised, "retention_days": days}
@@ -141,7 +134,7 @@ async def retrain(ctx: Ctx) -> dict[str, Any]:
     """Weekly: train on the recorded outcomes when there are new ones (see ``retrain_on``)."""
     frame = await load_outcomes()
     # Fitting is CPU work: keep the worker's event loop free for other jobs.
-    report = await asyncio.to_thread(retrain_on, frame, _settings(ctx).matching.model_dir)
+    report = await asyncio.to_thread(retrain_on, frame, settings_of(ctx).matching.model_dir)
     if report.get("promoted"):
         ctx["model"] = None  # the next job loads the promoted model
     log.info("retrain: %s", report)

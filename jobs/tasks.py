@@ -13,12 +13,13 @@ from uuid import UUID
 from arq import Retry
 from sqlalchemy import select
 
+from jobs.context import Ctx, settings_of
 from jobs.matching import build_shortlist, matches_for_jobseeker, shortlist_summary
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Employer, VacancyStatus
 from kohtaanto.domain import outbox
 from kohtaanto.domain.notifications import notify_once
-from kohtaanto.settings import Settings
+from kohtaanto.queue import backoff_seconds
 from ml.predict import RankingModel
 from ml.registry import current_version, load_current
 from search.client import UNREACHABLE
@@ -28,17 +29,10 @@ from search.sync import delete_jobseeker, upsert_jobseekers, upsert_vacancies
 
 log = logging.getLogger(__name__)
 
-Ctx = dict[str, Any]
-
-
-def _settings(ctx: Ctx) -> Settings:
-    settings: Settings = ctx["settings"]
-    return settings
-
 
 async def _model(ctx: Ctx) -> RankingModel:
     """The current model, loaded once per worker (and again after a promotion)."""
-    model_dir = _settings(ctx).matching.model_dir
+    model_dir = settings_of(ctx).matching.model_dir
     if ctx.get("model") is None or ctx["model"].version != current_version(model_dir):
         ctx["model"] = load_current(model_dir)
     model: RankingModel = ctx["model"]
@@ -47,12 +41,12 @@ async def _model(ctx: Ctx) -> RankingModel:
 
 async def _search_ready(ctx: Ctx) -> None:
     if not ctx.get("indexes_ready"):
-        await ensure_indexes(ctx["search"], _settings(ctx).search.index_prefix)
+        await ensure_indexes(ctx["search"], settings_of(ctx).search.index_prefix)
         ctx["indexes_ready"] = True
 
 
-# Waits before the next try while Meilisearch is unreachable: 5 s, doubling, at most 10 min.
-SEARCH_RETRY_FIRST_S = 5
+# Waits before the next try while Meilisearch is unreachable: KOHTAANTO_SEARCH_RETRY_SECONDS
+# (5 s), doubling, at most 10 min.
 SEARCH_RETRY_MAX_S = 600
 
 Task = Callable[..., Awaitable[Any]]
@@ -69,7 +63,8 @@ def retry_while_search_is_down(task: Task) -> Task:
         try:
             return await task(ctx, *args, **kwargs)
         except UNREACHABLE as e:
-            wait = min(SEARCH_RETRY_FIRST_S * 2 ** (ctx.get("job_try", 1) - 1), SEARCH_RETRY_MAX_S)
+            first = settings_of(ctx).search.retry_seconds
+            wait = backoff_seconds(ctx.get("job_try", 1), first, SEARCH_RETRY_MAX_S)
             log.warning(
                 "%s: Meilisearch unreachable (%s); next try in %s s", task.__name__, e, wait
             )
@@ -98,7 +93,7 @@ def relays_outbox(task: Task) -> Task:
 @relays_outbox
 async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
     """Index the vacancy, build its shortlist, push it to the coordinator."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     await _search_ready(ctx)
     model = await _model(ctx)
     async with session_scope() as session:
@@ -136,7 +131,7 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
 @retry_while_search_is_down
 async def vacancy_changed(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
     """Bring the index in line with the vacancy (closed, filled, edited)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     await _search_ready(ctx)
     async with session_scope() as session:
         found = await load_vacancies(session, [UUID(vacancy_id)])
@@ -155,7 +150,7 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
 
     A profile that is gone or anonymised (erasure, retention) leaves the index.
     """
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     await _search_ready(ctx)
     model = await _model(ctx)
     async with session_scope() as session:

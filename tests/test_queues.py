@@ -157,3 +157,10 @@ async def test_jobs_of_a_rebuilt_database_still_run(redis: Redis) -> None:
         await session.execute(text("TRUNCATE outbox RESTART IDENTITY"))
     await record_and_relay()
     assert await redis.zcard(get_settings().queue.queue_name) == 1
+
+
+def test_one_backoff_schedule_doubles_from_the_first_wait_up_to_the_longest() -> None:
+    """Deliveries and jobs that found Meilisearch away wait by the same rule."""
+    assert [queue.backoff_seconds(attempt, 5) for attempt in (1, 2, 3, 4)] == [5, 10, 20, 40]
+    assert [queue.backoff_seconds(attempt, 5, 30) for attempt in (3, 4, 12)] == [20, 30, 30]
+    assert queue.backoff_seconds(0, 0.05) == 0.05  # arq's first try counts from 1

@@ -55,6 +55,14 @@ def deserialize_job(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def backoff_seconds(attempt: int, first: float, longest: float | None = None) -> float:
+    """The wait before the try after ``attempt`` (1, 2, …): ``first``, twice that, four
+    times that, …, never more than ``longest``. The one retry schedule of every job
+    (a delivery that failed for a passing reason, a job that found Meilisearch away)."""
+    wait = first * 2 ** max(attempt - 1, 0)
+    return wait if longest is None else min(wait, longest)
+
+
 # Two lanes, each an arq queue: interactive work (a vacancy just published, a profile
 # just saved, a notification to deliver) and bulk work (the nightly refresh, the demo's
 # backlog). The worker serves the interactive queue first (jobs.worker), so nothing a

@@ -127,11 +127,6 @@ def retryable(status: int) -> bool:
     return status == 0 or status in (408, 429) or status >= 500
 
 
-def backoff_seconds(attempt: int, base: float) -> float:
-    """Wait before the try after ``attempt`` (1, 2, …): base, 2 * base, 4 * base, …"""
-    return base * 2 ** max(attempt - 1, 0)
-
-
 def _url(path: str) -> str:
     return get_settings().auth.public_url.rstrip("/") + path
 
