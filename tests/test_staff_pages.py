@@ -93,10 +93,15 @@ async def test_manager_filters_by_period_and_place(
 
 async def test_chart_labels_fit_the_chart() -> None:
     from kohtaanto.web.charts import bar_chart
+    from kohtaanto.web.rendering import environment
 
     long = "Palkkatuki (yhdistykset ja säätiöt, 100 %, osaamisperusteinen)"
-    svg = str(bar_chart("t", [long, "Akaa"], [3.0, 1.0], ["3", "1"]))
-    for x, text in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end">(.*?)</text>', svg):
+    draw = environment().get_template("charts.html").module.bar_chart  # type: ignore[attr-defined]
+    svg = str(draw(bar_chart("t", [long, "Akaa"], [3.0, 1.0], ["3", "1"])))
+    assert svg.count("<rect ") == 2
+    labels = re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end">(.*?)</text>', svg)
+    assert len(labels) == 2
+    for x, text in labels:
         shown = re.sub(r"<title>.*?</title>", "", text)
         # 13 px text is at most about 7.6 px a character: the label starts inside the box.
         assert float(x) - len(shown) * 7.6 >= 0, shown

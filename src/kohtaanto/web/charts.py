@@ -1,12 +1,14 @@
 """Bar charts drawn on the server as inline SVG: no JavaScript, readable by screen
-readers (``role="img"`` with a ``<title>``); the page shows the same numbers in a table."""
+readers (``role="img"`` with a ``<title>``); the page shows the same numbers in a table.
+
+This module measures (how wide the label column, how long each bar); the template
+``charts.html`` draws: ``{% import "charts.html" as charts %}{{ charts.bar_chart(chart) }}``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
-
-from markupsafe import Markup
+from dataclasses import dataclass
 
 _ROW = 26  # px per bar
 _CHAR = 7.6  # px per character of a label at 13 px (generous: wide letters fit too)
@@ -19,31 +21,46 @@ def _fit(label: str) -> str:
     return label if len(label) <= _MAX_CHARS else label[: _MAX_CHARS - 1].rstrip() + "\u2026"
 
 
+@dataclass(frozen=True)
+class Bar:
+    label: str  # in full: the tooltip when ``short`` is shortened
+    short: str  # as printed before the bar
+    shown: str  # the value as printed after the bar
+    y: int  # top of the row
+    width: float  # 0 for a missing value: no bar
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    bars: list[Bar]
+    label_width: int  # the label column, as wide as the longest (shortened) label
+    width: int
+    height: int
+    row: int = _ROW
+
+
 def bar_chart(
     title: str, labels: Sequence[str], values: Sequence[float], shown: Sequence[str]
-) -> Markup:
+) -> BarChart:
     """Horizontal bars, one per label; ``shown`` is each value as printed beside its bar."""
     top = max((v for v in values if v == v), default=0) or 1  # NaN-safe
     # The label column is as wide as the longest (shortened) label, so none is clipped.
     label_width = round(max((len(_fit(x)) for x in labels), default=4) * _CHAR) + 16
-    total = label_width + _BARS + _VALUE
-    room = _BARS
-    height = _ROW * len(labels) + 8
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {total} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for i, (label, value, text) in enumerate(zip(labels, values, shown, strict=True)):
-        y = 4 + i * _ROW
-        width = 0 if value != value else max(room * value / top, 0)  # NaN draws no bar
-        short = _fit(label)
-        tooltip = f"<title>{escape(label)}</title>" if short != label else ""
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">{tooltip}'
-            f"{escape(short)}</text>"
-            f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{_ROW - 8}"></rect>'
-            f'<text x="{label_width + width + 6:.1f}" y="{y + 17}">{escape(text)}</text>'
+    bars = [
+        Bar(
+            label=label,
+            short=_fit(label),
+            shown=text,
+            y=4 + i * _ROW,
+            width=0 if value != value else max(_BARS * value / top, 0),  # NaN draws no bar
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        for i, (label, value, text) in enumerate(zip(labels, values, shown, strict=True))
+    ]
+    return BarChart(
+        title=title,
+        bars=bars,
+        label_width=label_width,
+        width=label_width + _BARS + _VALUE,
+        height=_ROW * len(labels) + 8,
+    )
