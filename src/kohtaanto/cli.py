@@ -12,9 +12,12 @@ import sys
 import time
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 T = TypeVar("T")
 
@@ -23,13 +26,30 @@ def _run(coro: Awaitable[T]) -> T:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
-def _progress(step: str, done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / total) if total else width
-    end = "\n" if done >= total else ""
-    click.echo(f"\r  {step:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", nl=False)
-    if end:
-        click.echo()
+class _Steps:
+    """``progress(step, done, total)`` callbacks (the demo, the simulated history) shown
+    as click progress bars, one per step, each ended when the step is done."""
+
+    def __init__(self) -> None:
+        self._step: str | None = None
+        self._bar: ProgressBar[int] | None = None
+        self._done = 0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step != self._step or self._bar is None:
+            self.close()
+            self._bar = click.progressbar(length=total, label=f"  {step:<28}", show_pos=True)
+            self._bar.__enter__()
+            self._step, self._done = step, 0
+        self._bar.update(done - self._done)
+        self._done = done
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+        self._bar, self._step = None, None
 
 
 @click.group()
@@ -122,6 +142,7 @@ async def _ensure_esco_vectors() -> None:
         corpus = await load_corpus(session)
     total = [0]
     done = [0]
+    steps = _Steps()
 
     def start(count: int) -> None:
         total[0] = count
@@ -129,7 +150,7 @@ async def _ensure_esco_vectors() -> None:
 
     def progress(count: int) -> None:
         done[0] += count
-        _progress("ESCO label vectors", done[0], total[0])
+        steps("ESCO label vectors", done[0], total[0])
 
     path, computed = await asyncio.to_thread(
         ensure_label_vectors, corpus, progress=progress, start=start
@@ -175,13 +196,8 @@ def esco_vectors_cmd(ship: bool, verify: bool) -> None:
                 raise click.ClickException("stored vectors do not match the model")
             return
         total = sum(len(ts) for _, ts in labels)
-        done = [0]
-
-        def progress(count: int) -> None:
-            done[0] += count
-            _progress("ESCO label vectors", done[0], total)
-
-        vectors = await asyncio.to_thread(compute_label_vectors, labels, progress=progress)
+        with click.progressbar(length=total, label="  ESCO label vectors", show_pos=True) as bar:
+            vectors = await asyncio.to_thread(compute_label_vectors, labels, progress=bar.update)
         if ship:
             for old in SHIPPED_VECTORS.glob("esco-*-labels-*.npz"):
                 old.unlink()
@@ -296,7 +312,7 @@ def simulate_history_cmd(vacancies: int | None, seed: int) -> None:
                 settings,
                 vacancies=vacancies,
                 seed=seed,
-                progress=_progress,
+                progress=_Steps(),
             )
         click.echo(f"history simulated: {report.to_dict()}")
 
@@ -515,7 +531,7 @@ def demo(
             employers=employers,
             vacancies=vacancies,
             seed=seed,
-            progress=_progress,
+            progress=_Steps(),
         )
     except BaseException:
         if started_here:
