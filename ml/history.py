@@ -180,11 +180,6 @@ def history_dir(model_dir: Path) -> Path:
     return Path(model_dir).parent / "history"
 
 
-def _uuid(rng: np.random.Generator) -> uuid.UUID:
-    high, low = (int(x) for x in rng.integers(0, 2**63, size=2))
-    return uuid.UUID(int=high << 64 | low, version=4)
-
-
 def _stream(salt: str, seed: int, key: str) -> np.random.Generator:
     digest = hashlib.blake2b(f"{salt}:{seed}:{key}".encode(), digest_size=8).digest()
     return np.random.default_rng(int.from_bytes(digest, "big"))

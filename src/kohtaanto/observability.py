@@ -28,7 +28,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_HEADER = b"x-request-id"  # ASGI header names are lower-case bytes
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -136,7 +136,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
+        given = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == REQUEST_ID_HEADER), ""
+        )
         request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
@@ -148,9 +150,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != REQUEST_ID_HEADER
                 ]
-                headers.append((b"x-request-id", request_id.encode()))
+                headers.append((REQUEST_ID_HEADER, request_id.encode()))
                 message["headers"] = headers
             await send(message)
 

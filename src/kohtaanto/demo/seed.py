@@ -47,7 +47,7 @@ from kohtaanto.db.models import (
 )
 from kohtaanto.demo.service_paths import SPECIALIST_EMAIL, seed_service_paths
 from kohtaanto.domain.business_id import make_business_id
-from kohtaanto.domain.places import place_name
+from kohtaanto.domain.places import TAMPERE_CODE, place_name
 from kohtaanto.security import hash_password
 
 Progress = Callable[[str, int, int], None]
@@ -93,7 +93,7 @@ POPULATION_2024: dict[str, int] = {
     "635": 6_400,  # Pälkäne
     "702": 4_000,  # Ruovesi
     "790": 23_600,  # Sastamala
-    "837": 260_000,  # Tampere
+    TAMPERE_CODE: 260_000,
     "887": 4_600,  # Urjala
     "908": 21_000,  # Valkeakoski
     "922": 4_500,  # Vesilahti
@@ -422,7 +422,7 @@ async def seed_demo(
     report = DemoReport()
 
     municipalities = {m.code: m for m in await session.scalars(select(Municipality))}
-    if "837" not in municipalities:
+    if TAMPERE_CODE not in municipalities:
         raise RuntimeError("seed_demo needs the municipalities: run import_places first")
     occupations = await _occupation_pool(session, rng)
     if not occupations:
@@ -519,15 +519,17 @@ async def seed_demo(
     report.vacancies, report.vacancy_skills = len(vacancy_rows), len(vacancy_skill_rows)
 
     # Jobseekers, grouped by municipality so that each coach's caseload is local.
-    counts = {"837": round(jobseekers * TAMPERE_SHARE)}
+    counts = {TAMPERE_CODE: round(jobseekers * TAMPERE_SHARE)}
     counts.update(
         _apportion(
-            jobseekers - counts["837"],
-            {c: p for c, p in POPULATION_2024.items() if c != "837" and c in municipalities},
+            jobseekers - counts[TAMPERE_CODE],
+            {c: p for c, p in POPULATION_2024.items() if c != TAMPERE_CODE and c in municipalities},
         )
     )
     homes = [
-        code for code in sorted(counts, key=lambda c: (c != "837", c)) for _ in range(counts[code])
+        code
+        for code in sorted(counts, key=lambda c: (c != TAMPERE_CODE, c))
+        for _ in range(counts[code])
     ]
     per_coach = math.ceil(len(homes) / coach_count) if homes else 1
     weights = [o.weight for o in occupations]
@@ -685,7 +687,7 @@ def _employers(
     codes = [c for c in sorted(POPULATION_2024) if c in municipalities]
     places = rng.choices(codes, weights=[POPULATION_2024[c] for c in codes], k=count)
     if places:
-        places[0] = "837"  # the named demo employer is in Tampere
+        places[0] = TAMPERE_CODE  # the named demo employer is in Tampere
     used_ids: set[str] = set()
     used_names: set[str] = set()
     sectors = [code for code, _, _ in OCCUPATION_GROUPS]

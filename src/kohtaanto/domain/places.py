@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.models import EmploymentArea, Municipality
+from kohtaanto.domain.instruments import TAMPERE_AREA
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "pirkanmaa-municipalities.csv"
-TAMPERE_AREA = "Tampereen seudun työllisyysalue"
 TAMPERE_CODE = "837"
 
 # Sub-region names in the genitive, as area names are written in Finnish.
@@ -116,8 +116,3 @@ async def import_places(session: AsyncSession) -> None:
         municipality.lat = record.lat
         municipality.lon = record.lon
     await session.flush()
-
-
-async def municipalities_by_code(session: AsyncSession) -> dict[str, Municipality]:
-    """Every municipality in the database, by official code."""
-    return {m.code: m for m in await session.scalars(select(Municipality))}
