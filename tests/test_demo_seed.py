@@ -106,6 +106,7 @@ async def test_population_shape(seeded: AsyncSession) -> None:
 
     # Every jobseeker has a coach and a user account of role jobseeker.
     jobseekers = list(await s.scalars(select(Jobseeker)))
+    assert len(jobseekers) == 300  # so that no all() below passes on an empty list
     users = {u.id: u for u in await s.scalars(select(User))}
     assert all(
         j.user_id is not None and users[j.user_id].role is Role.JOBSEEKER for j in jobseekers
@@ -122,6 +123,7 @@ async def test_population_shape(seeded: AsyncSession) -> None:
 
     # Employers: valid business IDs, a coordinator from their own sub-region.
     employers = list(await s.scalars(select(Employer)))
+    assert len(employers) == 20
     assert all(validate_business_id(e.business_id) == e.business_id for e in employers)
     for employer in employers:
         coordinator = users[employer.coordinator_id] if employer.coordinator_id else None
@@ -135,6 +137,7 @@ async def test_population_shape(seeded: AsyncSession) -> None:
 
     # Vacancies: open, published in the last 60 days, with essential skills of their occupation.
     vacancies = list(await s.scalars(select(Vacancy)))
+    assert len(vacancies) == 30
     assert all(v.status is VacancyStatus.OPEN for v in vacancies)
     assert all(v.published_at and 0 <= (NOW - v.published_at).days <= 60 for v in vacancies)
     assert all(20 <= v.hours_per_week <= 40 for v in vacancies)
@@ -160,6 +163,7 @@ async def test_believable_skills_and_finnish_vacancies(seeded: AsyncSession) -> 
     vacancy_skills = list(
         await s.scalars(select(EscoSkill).join(VacancySkill, VacancySkill.skill_id == EscoSkill.id))
     )
+    assert person_skills and vacancy_skills
     for skill in [k for _, k in person_skills] + vacancy_skills:
         assert not is_language_skill(skill.label, skill.description, skill.reuse_level), skill.label
     related: dict[Any, set[int]] = {}

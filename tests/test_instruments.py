@@ -68,6 +68,7 @@ def test_months_between_calendar_months() -> None:
 
 
 def test_rules_are_versioned_data() -> None:
+    assert RULES
     assert all(isinstance(r, InstrumentRule) for r in RULES)
     assert len({r.id for r in RULES}) == len(RULES)
     # Before the 2023 reform none of these rules were in force.

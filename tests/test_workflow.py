@@ -96,6 +96,7 @@ async def test_whole_lifecycle(client, make_user, login, run_jobs) -> None:
         headers=coordinator,
     )
     assert response.status_code == 200, response.text
+    assert len(response.json()) == len(ids) == 2
     assert all(
         e["status"] == "consent_requested" and e["consent_deadline"] for e in response.json()
     )

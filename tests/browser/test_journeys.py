@@ -2,7 +2,7 @@
 
 Each visited page is axe-scanned (no serious or critical violations) and photographed to
 ``test-output/screenshots/<journey>-<step>.png``. A journey whose start page does not
-exist in the application yet is skipped with that reason, never passed.
+exist in the application fails the test (a 404 is never a skip).
 """
 
 from __future__ import annotations
