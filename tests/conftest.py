@@ -37,6 +37,8 @@ os.environ["KOHTAANTO_MODE"] = "development"
 # limits on an app of their own (tests/test_security_auth.py).
 for _limit in ("LOGIN", "REGISTER", "RESET", "SUGGEST"):
     os.environ[f"KOHTAANTO_RATE_{_limit}"] = "10000/minute"
+# The environment of the run, before any test changes it (the shared app is built from it).
+_RUN_ENVIRONMENT = dict(os.environ)
 
 import pytest  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
@@ -146,11 +148,30 @@ async def stack(clean: None, search_ready: None, model: Any) -> AsyncIterator[No
         await delete_indexes(client, get_settings().search.index_prefix)
 
 
-@pytest.fixture
-async def client(clean: None) -> AsyncIterator[AsyncTestClient[Any]]:
+@pytest.fixture(scope="session")
+def app() -> Any:
+    """One application for the run: building one (registering every route) takes
+    seconds. It holds no state between tests that ``clean`` does not reset: the relay
+    and the rate-limit store reconnect on each client's start. A test that needs other
+    settings at build time (cookies, rate limits, OpenAPI) builds an app of its own."""
     from kohtaanto.app import create_app
 
-    async with AsyncTestClient(app=create_app()) as test_client:
+    # From the run's environment, whichever test happens to ask first and what it set.
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(_RUN_ENVIRONMENT)
+    get_settings.cache_clear()
+    try:
+        return create_app()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
+
+
+@pytest.fixture
+async def client(clean: None, app: Any) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with AsyncTestClient(app=app) as test_client:
 
         async def csrf(request: Any) -> None:
             # Pages' forms carry the CSRF token the way a browser's would: from the

@@ -185,11 +185,10 @@ async def test_api_refuses_the_login_cookie(client, make_user) -> None:
     assert (await client.get("/api/auth/me", headers=bearer)).status_code == 200
 
 
-def test_exclusions_are_anchored() -> None:
+def test_exclusions_are_anchored(app: Any) -> None:
     """Finding 9: "/health", "/schema" and "/api" were exempt anywhere in a path."""
     from litestar.middleware._utils import build_exclude_path_pattern
 
-    from kohtaanto.app import create_app
     from kohtaanto.auth import build_auth
 
     auth = build_exclude_path_pattern(exclude=build_auth().exclude)
@@ -198,7 +197,6 @@ def test_exclusions_are_anchored() -> None:
         assert auth.findall(public), public
     for private in ("/api/coach/clients/health", "/coordinator/schema", "/api/auth/login/x"):
         assert not auth.findall(private), private
-    app = create_app()
     assert app.csrf_config is not None
     csrf = build_exclude_path_pattern(exclude=app.csrf_config.exclude)
     assert csrf is not None
@@ -425,13 +423,10 @@ def _uncapped(info: Any, where: str, seen: set[Any]) -> list[str]:
     return []
 
 
-def test_every_text_and_list_field_of_the_api_is_capped() -> None:
+def test_every_text_and_list_field_of_the_api_is_capped(app: Any) -> None:
     import msgspec.inspect as mi
     from litestar.handlers import HTTPRouteHandler
 
-    from kohtaanto.app import create_app
-
-    app = create_app()
     problems: list[str] = []
     checked = 0
     for route in app.routes:

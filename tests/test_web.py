@@ -230,14 +230,12 @@ async def test_a_jobseeker_saves_the_profile_and_answers_a_consent_request(
         assert (await session.get(ShortlistEntry, entry_id)).status is EntryStatus.DECLINED
 
 
-async def test_page_forms_need_the_csrf_token(clean, make_user) -> None:
+async def test_page_forms_need_the_csrf_token(clean, make_user, app) -> None:
     """A form posted from another site (no token) is refused; the page's own form passes."""
     from litestar.testing import AsyncTestClient
 
-    from kohtaanto.app import create_app
-
     user = await make_user(Role.COACH)
-    async with AsyncTestClient(app=create_app()) as browser:
+    async with AsyncTestClient(app=app) as browser:
         page = await browser.get("/login")
         assert 'name="_csrf_token"' in page.text
         token = browser.cookies["csrftoken"]
