@@ -10,9 +10,9 @@ from uuid import UUID
 from arq import Retry
 
 from kohtaanto.db import session_scope
-from kohtaanto.domain.delivery import backoff_seconds
 from kohtaanto.domain.service_paths import meetings
 from kohtaanto.mail import send_mail
+from kohtaanto.queue import backoff_seconds
 from kohtaanto.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
