@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
+from kohtaanto.api.auth import create_token
 from kohtaanto.app import create_app
 from kohtaanto.db.models import Role
-from tests.conftest import PASSWORD
 
 ANYONE = "anyone"  # no login needed
 SIGNED_IN = frozenset(Role)
@@ -271,7 +271,7 @@ def _concrete(path: str) -> str:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
-async def test_role_guards(client, make_user, login, method: str, path: str) -> None:
+async def test_role_guards(client, make_user, method: str, path: str) -> None:
     allowed = ACCESS[(method, path)]
     url = _concrete(path)
     query = {"q": "cook"} if path.startswith("/api/esco") else None
@@ -284,8 +284,10 @@ async def test_role_guards(client, make_user, login, method: str, path: str) -> 
     if allowed == ANYONE:
         return
     for role in Role:
+        # Signed in with a token of their own (the login itself is tested elsewhere;
+        # Argon2 for every role of every route cost minutes).
         user = await make_user(role)
-        headers = await login(user.email)
+        headers = {"Authorization": f"Bearer {create_token(user)}"}
         response = await client.request(
             method, url, params=query, headers=headers, json={} if method != "GET" else None
         )
@@ -312,14 +314,10 @@ async def test_page_guards(client, make_user, method: str, path: str) -> None:
     assert response.status_code in (302, 303), f"anonymous {method} {path}: {response.status_code}"
     assert response.headers["location"].startswith("/login?next=")
     for role in Role:
+        # Signed in as the login page does it: the token in the cookie.
         user = await make_user(role)
         client.cookies.clear()
-        login = await client.post(
-            "/login",
-            data={"email": user.email, "password": PASSWORD},
-            follow_redirects=False,
-        )
-        assert login.status_code == 303, login.text
+        client.cookies.set("token", create_token(user))
         response = await client.request(
             method, url, data={} if method != "GET" else None, follow_redirects=False
         )
