@@ -57,20 +57,52 @@ CLI = ["-m", "kohtaanto.cli", "scheduled", "no-such-job"]
     ("program", "variable", "value"),
     [
         (APP, "KOHTAANTO_TOKEN_SECRET", ""),  # unset: the public default
-        (APP, "KOHTAANTO_TOKEN_SECRET", DEFAULT_TOKEN_SECRET),
-        (APP, "KOHTAANTO_TOKEN_SECRET", "short-secret"),
-        (APP, "KOHTAANTO_MEILI_MASTER_KEY", ""),
-        (APP, "KOHTAANTO_MEILI_MASTER_KEY", "kohtaanto-test-master-key"),
-        (CLI, "KOHTAANTO_TOKEN_SECRET", ""),
         (CLI, "KOHTAANTO_MEILI_MASTER_KEY", "short"),
     ],
 )
 def test_weak_secret_refused_at_start_up(program: list[str], variable: str, value: str) -> None:
+    """The process stops with status 1 and one line naming the variable."""
     done = _start(program, _production_env(**{variable: value}))
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0], done.stderr
     assert "started" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("KOHTAANTO_TOKEN_SECRET", DEFAULT_TOKEN_SECRET),
+        ("KOHTAANTO_TOKEN_SECRET", "short-secret"),
+        ("KOHTAANTO_MEILI_MASTER_KEY", ""),
+        ("KOHTAANTO_MEILI_MASTER_KEY", "kohtaanto-test-master-key"),
+        ("KOHTAANTO_TOKEN_SECRET", ""),
+    ],
+)
+def test_weak_secret_refused_by_the_app_and_the_commands(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """Every weak value, in this process (the one above starts real processes): the app
+    and a command stop with the SystemExit that ends a process as above."""
+    from click.testing import CliRunner
+
+    from kohtaanto.app import create_app
+    from kohtaanto.cli import main
+
+    for name, setting in _production_env(**{variable: value}).items():
+        if name.startswith("KOHTAANTO_"):
+            monkeypatch.setenv(name, setting)
+    if not value:
+        monkeypatch.delenv(variable, raising=False)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit, match=variable):
+            create_app()
+        done = CliRunner().invoke(main, ["scheduled", "no-such-job"])
+        assert done.exit_code == 1 and variable in done.output, done.output
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 def test_strong_secrets_start() -> None:
