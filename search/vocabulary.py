@@ -42,7 +42,7 @@ async def find_concepts(
                 q,
                 limit=limit,
                 vector=list(vector),
-                hybrid=Hybrid(semanticRatio=SEMANTIC_RATIO, embedder=CONCEPT_EMBEDDER),
+                hybrid=Hybrid(semantic_ratio=SEMANTIC_RATIO, embedder=CONCEPT_EMBEDDER),
             )
             return [(hit["uri"], hit["label"]) for hit in result.hits]
         except MeilisearchApiError as e:
