@@ -148,9 +148,16 @@ async def queue_shortlists(session: AsyncSession) -> int:
     coordinator's vacancies first, so the demo opens on working shortlists.
     """
     if await session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.dispatched_at.is_(None),
+            OutboxMessage.task == queue.VACANCY_PUBLISHED,
+        )
     ):
-        return 0  # queued by an earlier run and not yet relayed
+        # Shortlist jobs queued by an earlier run and not yet relayed (the seed's other
+        # messages, such as meeting and referral e-mails, do not count).
+        return 0
     demo_coordinator = select(User.id).where(User.email == DEMO_USERS[1][1]).scalar_subquery()
     pending = (
         await session.scalars(
