@@ -451,7 +451,12 @@ def _uncapped(info: Any, where: str, seen: set[Any]) -> list[str]:
         own = [] if info.max_length is not None else [where]
         return own + _uncapped(info.item_type, f"{where}[]", seen)
     if isinstance(info, mi.DictType):
-        return [where]
+        own = [] if info.max_length is not None else [where]
+        return (
+            own
+            + _uncapped(info.key_type, f"{where}{{key}}", seen)
+            + _uncapped(info.value_type, f"{where}{{}}", seen)
+        )
     return []
 
 

@@ -21,6 +21,7 @@ from kohtaanto.db import Db
 from kohtaanto.db.models import PartnerService, Referral, ReferralStatus, Role
 from kohtaanto.domain.errors import DomainError
 from kohtaanto.domain.partners import catalogue, referrals
+from kohtaanto.domain.schemas import MunicipalityCode
 from kohtaanto.i18n import N_
 from kohtaanto.offers import gap_with_offers, search_services
 from search.partners import municipality_point
@@ -59,13 +60,11 @@ class ServiceWrite(msgspec.Struct, forbid_unknown_fields=True):
     access_conditions: Codes = []
     reception_modes: Codes = []
     referral_methods: Codes = msgspec.field(default_factory=lambda: ["kohtaanto"])
-    municipality_code: Annotated[str, msgspec.Meta(pattern=r"^\d{3}$")] | None = None
+    municipality_code: MunicipalityCode | None = None
     address: Short | None = None
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
-    area_codes: Annotated[
-        list[Annotated[str, msgspec.Meta(pattern=r"^\d{3}$")]], msgspec.Meta(max_length=400)
-    ] = []
+    area_codes: Annotated[list[MunicipalityCode], msgspec.Meta(max_length=400)] = []
     contact_name: Short | None = None
     contact_email: Short | None = None
     contact_phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
