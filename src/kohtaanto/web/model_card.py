@@ -60,9 +60,9 @@ SCENARIO_LABELS: dict[str, str] = {
 }
 
 NOISE_LABELS: dict[str, str] = {
-    "more kept (70 %), 2 unrelated": N_("70 % of the skills, 2 unrelated"),
+    "more kept (70 %), 2 unrelated": N_("70 per cent of the skills, 2 unrelated"),
     "half kept, 4 unrelated": N_("Half of the skills, 4 unrelated"),
-    "fewer kept (30 %), 8 unrelated": N_("30 % of the skills, 8 unrelated"),
+    "fewer kept (30 %), 8 unrelated": N_("30 per cent of the skills, 8 unrelated"),
 }
 
 CONDITION_LABELS: dict[str, str] = {
