@@ -63,7 +63,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db.loaders import iter_jobseekers, iter_vacancies
@@ -484,11 +484,18 @@ def load_ground_truth(model_dir: Path) -> pd.DataFrame:
 
 
 async def has_history(session: AsyncSession) -> bool:
-    """Whether any shortlist entry has a recorded outcome."""
+    """Whether any shortlist entry has a recorded outcome that a model can learn from:
+    one ranked by the model (its features kept). Entries added by hand or seeded by the
+    demo's recruitment event carry no features, so they alone are no history to train
+    on (``ml.dataset.load_outcomes`` skips them the same way)."""
     count = await session.scalar(
         select(func.count())
         .select_from(ShortlistEntry)
-        .where(ShortlistEntry.status.in_([EntryStatus.HIRED, EntryStatus.NOT_HIRED]))
+        .where(
+            ShortlistEntry.status.in_([EntryStatus.HIRED, EntryStatus.NOT_HIRED]),
+            ShortlistEntry.features.is_not(None),
+            ShortlistEntry.features != text("'{}'::jsonb"),
+        )
     )
     return bool(count)
 

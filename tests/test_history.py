@@ -285,3 +285,30 @@ async def test_history_train_evaluate_end_to_end(clean: None, search_ready: None
     card = (model_dir / version.version / "MODEL_CARD.md").read_text()
     assert "ESCO benchmark" in card and "Fairness of the order" in card
     assert "mother_tongue" in card and "Known limits" in card
+
+
+async def test_only_ranked_outcomes_count_as_history(clean: None) -> None:
+    """The demo seeds a recruitment event whose hires were never ranked by a model (no
+    features): that is no history to train on, so the demo still simulates one."""
+    from sqlalchemy import update
+
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import EntryStatus, ShortlistEntry
+    from ml.history import has_history
+    from tests.tenants import make_tenants
+
+    tenants = await make_tenants()
+    entry_id = tenants["a"].entry_id
+    async with session_scope() as session:
+        await session.execute(
+            update(ShortlistEntry)
+            .where(ShortlistEntry.id == entry_id)
+            .values(status=EntryStatus.HIRED, features={})
+        )
+        assert not await has_history(session)
+        await session.execute(
+            update(ShortlistEntry)
+            .where(ShortlistEntry.id == entry_id)
+            .values(features={"skill_coverage": 0.5})
+        )
+        assert await has_history(session)
