@@ -284,10 +284,14 @@ async def test_partner_catalogue_and_referrals(seeded: AsyncSession) -> None:
         PartnerOrganisation,
         PartnerService,
         Referral,
+        ReferralEvent,
         ReferralStatus,
     )
 
     s = seeded
+    # Every step of every referral happened already: none is sent or answered tomorrow.
+    latest = await s.scalar(select(func.max(ReferralEvent.at)))
+    assert latest is not None and latest <= datetime.now(UTC)
     services = list(await s.scalars(select(PartnerService)))
     assert len(services) > 100
     places = {sv.municipality.code for sv in services if sv.municipality}

@@ -602,8 +602,11 @@ async def seed_referrals(session: AsyncSession, *, seed: int, now: Any, coach_em
         if not pool:
             continue
         service_id = rng.choice(pool)
-        created = now - timedelta(days=rng.randint(2, 180), hours=rng.randint(0, 23))
         path = _PATH[status]
+        # Far enough back that every later step (at most 9 days each, 14 to expire)
+        # is in the past: a referral is never answered tomorrow.
+        room = sum(14 if step == "expired" else 9 for step in path)
+        created = now - timedelta(days=rng.randint(2, 180) + room, hours=rng.randint(0, 23))
         at = created
         referral_id = uuid.UUID(int=rng.getrandbits(128), version=4)
         events: list[tuple[str | None, str, str, Any]] = [
