@@ -121,6 +121,15 @@ async def _truncate() -> None:
         await session.execute(text(f"TRUNCATE {_MUTABLE_TABLES} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> None:
+    """Every test reads the settings from the environment as it is when it starts: a test
+    that changed a variable (monkeypatch) and read the settings must leave no stale copy
+    for the next one (a weak token secret left cached signed the next test's logins with
+    a key the shared app does not accept: 401s that depended on the order of the files)."""
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 async def redis() -> AsyncIterator[Redis]:
     client = Redis.from_url(get_settings().queue.redis_url)

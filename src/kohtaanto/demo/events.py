@@ -45,6 +45,12 @@ from kohtaanto.domain.disclosure import SHARED_FIELDS
 S = EntryStatus
 
 
+# The shortlist an event's seeded entries sit on before the worker ranks the vacancy:
+# the demo still queues the vacancy (kohtaanto.demo.run.queue_shortlists), and the
+# build keeps these worked entries and adds the model's suggestions.
+EVENT_SHORTLIST_VERSION = "demo-event"
+
+
 async def seed_events(
     session: AsyncSession, rng: random.Random, now: datetime, coordinator_email: str
 ) -> int:
@@ -124,7 +130,9 @@ async def seed_events(
             select(Shortlist).where(Shortlist.vacancy_id == vacancy.id)
         )
         if shortlist is None:
-            shortlist = Shortlist(vacancy_id=vacancy.id, model_version="demo-event", retrieved=0)
+            shortlist = Shortlist(
+                vacancy_id=vacancy.id, model_version=EVENT_SHORTLIST_VERSION, retrieved=0
+            )
             session.add(shortlist)
             await session.flush()
         for event, is_past in ((past, True), (upcoming, False)):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from meilisearch_python_sdk import AsyncClient
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto import queue
@@ -28,6 +28,7 @@ from kohtaanto.db.models import (
     Vacancy,
     VacancyStatus,
 )
+from kohtaanto.demo.events import EVENT_SHORTLIST_VERSION
 from kohtaanto.demo.seed import DEMO_USERS
 from kohtaanto.domain import outbox
 from kohtaanto.settings import get_settings
@@ -142,7 +143,8 @@ async def _indexes_complete(client: AsyncClient, session: AsyncSession, prefix: 
 
 
 async def queue_shortlists(session: AsyncSession) -> int:
-    """Record a shortlist job for every open vacancy that has none yet.
+    """Record a shortlist job for every open vacancy that has none yet (or only the
+    entries the demo's recruitment event seeded).
 
     The worker builds them in the background once it starts, the demo
     coordinator's vacancies first, so the demo opens on working shortlists.
@@ -164,7 +166,13 @@ async def queue_shortlists(session: AsyncSession) -> int:
             select(Vacancy.id)
             .join(Employer, Employer.id == Vacancy.employer_id)
             .outerjoin(Shortlist, Shortlist.vacancy_id == Vacancy.id)
-            .where(Vacancy.status == VacancyStatus.OPEN, Shortlist.id.is_(None))
+            .where(
+                Vacancy.status == VacancyStatus.OPEN,
+                or_(
+                    Shortlist.id.is_(None),
+                    Shortlist.model_version == EVENT_SHORTLIST_VERSION,
+                ),
+            )
             .order_by(
                 (Employer.coordinator_id == demo_coordinator).desc(), Vacancy.published_at.desc()
             )
