@@ -7,10 +7,8 @@ redirects back (a refusal is shown translated by the global handler).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath
@@ -32,46 +30,20 @@ from kohtaanto.domain import events
 from kohtaanto.domain.errors import DomainError
 from kohtaanto.domain.shortlists import NOT_HIRED_REASONS
 from kohtaanto.i18n import N_
+from kohtaanto.web.forms import int_field, time_field, uuid_field, uuid_list
 from kohtaanto.web.rendering import page
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 ORGANISERS = (Role.COORDINATOR, Role.COACH, Role.ADMIN)
 
 
-def _time(form: Any, name: str) -> datetime:
-    """A ``datetime-local`` field, read as Finnish time."""
-    raw = str(form.get(name) or "").strip()
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise DomainError("invalid", N_("Give a date and time"), field=name) from None
-    return value if value.tzinfo else value.replace(tzinfo=HELSINKI)
-
-
 def _int(form: Any, name: str, default: int) -> int:
-    raw = str(form.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise DomainError("invalid", N_("Give a whole number"), field=name) from None
-
-
-def _uuid(raw: Any, name: str) -> UUID:
-    try:
-        return UUID(str(raw))
-    except ValueError:
-        raise DomainError("invalid", N_("Choose from the list"), field=name) from None
-
-
-def _uuids(form: Any, name: str) -> list[UUID]:
-    return [_uuid(v, name) for v in form.getall(name, [])] if hasattr(form, "getall") else []
+    found = int_field(form.get(name), name)
+    return default if found is None else found
 
 
 def _needs(form: Any) -> events.Needs:
     return events.Needs(
-        vacancy_ids=_uuids(form, "vacancy_ids"),
+        vacancy_ids=uuid_list(form, "vacancy_ids"),
         headcount=_int(form, "headcount", 1),
         instruments=[str(i) for i in form.getall("instruments", [])],
         slot_minutes=_int(form, "slot_minutes", 15),
@@ -112,9 +84,9 @@ class EventPages(Controller):
         fields = events.EventFields(
             title=str(form.get("title") or ""),
             kind=str(form.get("kind") or ""),
-            starts_at=_time(form, "starts_at"),
-            ends_at=_time(form, "ends_at"),
-            reply_deadline=_time(form, "reply_deadline"),
+            starts_at=time_field(form.get("starts_at"), "starts_at"),
+            ends_at=time_field(form.get("ends_at"), "ends_at"),
+            reply_deadline=time_field(form.get("reply_deadline"), "reply_deadline"),
             capacity=_int(form, "capacity", 0),
             online=online,
             place=str(form.get("place") or "") or None,
@@ -174,7 +146,7 @@ class EventPages(Controller):
         self, request: AuthRequest, db_session: Db, event_id: FromPath[UUID]
     ) -> Redirect:
         form = await request.form()
-        employer_id = _uuid(form.get("employer_id"), "employer_id")
+        employer_id = uuid_field(form.get("employer_id"), "employer_id")
         await events.add_employer(db_session, request.user, event_id, employer_id, _needs(form))
         return Redirect(f"/events/{event_id}?done=employer", status_code=303)
 
@@ -183,7 +155,7 @@ class EventPages(Controller):
         self, request: AuthRequest, db_session: Db, event_id: FromPath[UUID]
     ) -> Redirect:
         form = await request.form()
-        made = await events.invite(db_session, request.user, event_id, _uuids(form, "entry_ids"))
+        made = await events.invite(db_session, request.user, event_id, uuid_list(form, "entry_ids"))
         return Redirect(f"/events/{event_id}?done=invited&n={len(made)}", status_code=303)
 
     @post(
@@ -322,7 +294,7 @@ class JobseekerEventPages(Controller):
     ) -> Redirect:
         form = await request.form()
         raw = form.get("slot_id")
-        slot_id = _uuid(raw, "slot_id") if raw else None
+        slot_id = uuid_field(raw, "slot_id") if raw else None
         await events.book(db_session, request.user, invitation_id, slot_id)
         return Redirect("/jobseeker/events?done=booked", status_code=303)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 import msgspec
 from litestar.datastructures import FormMultiDict
 
 from kohtaanto.domain.errors import DomainError
+from kohtaanto.domain.service_paths.rules import HELSINKI
 from kohtaanto.web.i18n import N_
 
 T = TypeVar("T")
@@ -92,3 +95,50 @@ def read(
         match = _AT_PATH.search(text) or _FIELD.search(text)
         field = match.group(1) if match else "form"
         return None, {field: message_for(field)}
+
+
+# --- single fields of the pages' own forms (those not read into an API schema) ----------------
+
+
+def _text(value: Any) -> str:
+    return str(value if value is not None else "").strip()
+
+
+def date_field(value: Any, field: str, message: str = N_("Give a date")) -> date | None:
+    """An ISO date (``<input type=date>``), None when empty."""
+    raw = _text(value)
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise DomainError("bad_date", message, field=field) from None
+
+
+def time_field(value: Any, field: str) -> datetime:
+    """A ``datetime-local`` field, read as Finnish time."""
+    try:
+        moment = datetime.fromisoformat(_text(value))
+    except ValueError:
+        raise DomainError("invalid", N_("Give a date and time"), field=field) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=HELSINKI)
+
+
+def int_field(value: Any, field: str) -> int | None:
+    """A whole number, None when empty."""
+    raw = _text(value)
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        raise DomainError("bad_number", N_("Give a whole number"), field=field) from None
+
+
+def uuid_field(value: Any, field: str) -> UUID:
+    """The id of a choice offered on the page."""
+    try:
+        return UUID(_text(value))
+    except ValueError:
+        raise DomainError("invalid", N_("Choose from the list"), field=field) from None
+
+
+def uuid_list(form: Any, field: str) -> list[UUID]:
+    """Every checked id of a multi-choice field."""
+    return [uuid_field(v, field) for v in form.getall(field, [])] if hasattr(form, "getall") else []

@@ -5,7 +5,6 @@ the client's referrals with item-by-item consent, and the manager's referral rep
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +25,7 @@ from kohtaanto.domain.partners.vocabulary import (
     THEMES,
 )
 from kohtaanto.offers import gap_with_offers, search_services
+from kohtaanto.web.forms import date_field
 from kohtaanto.web.i18n import N_, language_of, translations
 from kohtaanto.web.rendering import page
 
@@ -38,13 +38,6 @@ def _error(request: Request[Any, Any, Any], e: DomainError) -> str:
     return e.render(translations(language_of(request)).gettext)
 
 
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise DomainError("bad_date", N_("Give the start date"), field="start_date") from None
-
-
 async def _answer_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
     form = await request.form()
     status = str(form.get("status", ""))
@@ -52,7 +45,7 @@ async def _answer_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
         raise DomainError("required", N_("Choose the answer"), field="status")
     return {
         "to": ReferralStatus(status),
-        "start_date": _date(str(form.get("start_date", "")).strip()),
+        "start_date": date_field(form.get("start_date"), "start_date", N_("Give the start date")),
         "reason": str(form.get("reason", "")) or None,
         "note": str(form.get("note", ""))[:2000] or None,
     }

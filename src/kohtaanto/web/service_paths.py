@@ -8,7 +8,7 @@ by the global handler). Never open to employers, coordinators or managers.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -32,29 +32,12 @@ from kohtaanto.domain.service_paths import (
 from kohtaanto.domain.service_paths.access import PARTS
 from kohtaanto.domain.service_paths.rules import HELSINKI
 from kohtaanto.i18n import N_
+from kohtaanto.web.forms import date_field, int_field
 from kohtaanto.web.rendering import page
 
 
-def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("bad_date", N_("Give a date"), field=field) from None
-
-
-def _int(value: str | None, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise DomainError("bad_number", N_("Give a whole number"), field=field) from None
-
-
 def _version(form: Any) -> int:
-    return _int(form.get("version"), "version") or 0
+    return int_field(form.get("version"), "version") or 0
 
 
 def _common(view: overview.ServicePath) -> dict[str, Any]:
@@ -144,8 +127,8 @@ class CoachServicePathPages(Controller):
             kind=form.get("kind", ""),
             title=form.get("title", ""),
             description=form.get("description", ""),
-            starts_on=_date(form.get("starts_on"), "starts_on"),
-            ends_on=_date(form.get("ends_on"), "ends_on"),
+            starts_on=date_field(form.get("starts_on"), "starts_on"),
+            ends_on=date_field(form.get("ends_on"), "ends_on"),
             agreed=form.get("agreed") == "on",
         )
         return self._back(jobseeker_id, "plan")
@@ -191,7 +174,7 @@ class CoachServicePathPages(Controller):
             db_session,
             request.user,
             jobseeker_id,
-            applications_per_month=_int(
+            applications_per_month=int_field(
                 form.get("applications_per_month"), "applications_per_month"
             ),
             reason=form.get("reason"),
@@ -218,7 +201,7 @@ class CoachServicePathPages(Controller):
             request.user,
             jobseeker_id,
             starts_at=local.replace(tzinfo=HELSINKI),
-            duration_minutes=_int(form.get("duration_minutes"), "duration_minutes") or 45,
+            duration_minutes=int_field(form.get("duration_minutes"), "duration_minutes") or 45,
             channel=form.get("channel", ""),
             address=form.get("address"),
             video_url=form.get("video_url"),
@@ -289,7 +272,7 @@ class MyPlanPages(Controller):
             kind=form.get("kind") or "job",
             title=form.get("title", ""),
             organisation=form.get("organisation", ""),
-            applied_on=_date(form.get("applied_on"), "applied_on"),
+            applied_on=date_field(form.get("applied_on"), "applied_on"),
             vacancy_id=vacancy_id,
         )
         return self._back("job-search")
@@ -305,8 +288,8 @@ class MyPlanPages(Controller):
             kind=form.get("kind", ""),
             title=form.get("title", ""),
             description=form.get("description", ""),
-            starts_on=_date(form.get("starts_on"), "starts_on"),
-            ends_on=_date(form.get("ends_on"), "ends_on"),
+            starts_on=date_field(form.get("starts_on"), "starts_on"),
+            ends_on=date_field(form.get("ends_on"), "ends_on"),
         )
         return self._back("plan")
 
