@@ -132,6 +132,48 @@ class CooccurrenceSimilarity:
         return out, self.column
 
 
+class EmbeddingSimilarity:
+    """Closeness of two skills' meanings: the cosine of their preferred labels' sentence
+    embeddings (multilingual-e5-small, the shipped ESCO label vectors, `ml.embedding`).
+
+    Raw e5 cosines are high for any two labels (about 0.75 for unrelated skills), so
+    they are rescaled: a pair at or below the `floor_quantile` of random skill pairs
+    counts 0, an identical label 1. "Python (computer programming)" and "use scripting
+    programming" come out close; "use cooking techniques" and "teamwork principles" not.
+    """
+
+    name = "sentence embeddings of the ESCO labels (multilingual-e5-small)"
+
+    def __init__(self, floor_quantile: float = 0.9, seed: int = 0) -> None:
+        from ml.embedding import LabelVectors, shipped_vector_files
+
+        files = shipped_vector_files()
+        if not files:
+            raise FileNotFoundError("no shipped ESCO label vectors (kohtaanto/data/esco)")
+        stored = LabelVectors.load(files[-1])
+        # The first row of each concept is its preferred label; skills only.
+        first = np.r_[True, stored.owner[1:] != stored.owner[:-1]]
+        rows = np.flatnonzero(first)
+        uris = [stored.uris[k] for k in stored.owner[rows]]
+        keep = [i for i, u in enumerate(uris) if "/skill/" in u]
+        vectors = stored.vectors[rows[keep]].astype(np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        self._vectors = vectors
+        self.column = {uris[i]: k for k, i in enumerate(keep)}
+        rng = np.random.default_rng(seed)
+        a, b = rng.integers(0, len(vectors), size=(2, 20_000))
+        random_pairs = np.sum(vectors[a] * vectors[b], axis=1)
+        self.floor = float(np.quantile(random_pairs, floor_quantile))
+
+    def matrix(self, wanted: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
+        out = np.zeros((len(wanted), len(self.column)), dtype=np.float32)
+        rows = [k for k, s in enumerate(wanted) if s in self.column]
+        if rows:
+            cos = self._vectors[[self.column[wanted[k]] for k in rows]] @ self._vectors.T
+            out[rows] = np.clip((cos - self.floor) / (1.0 - self.floor), 0.0, 1.0)
+        return out, self.column
+
+
 # BM25-style inverse frequency, scaled so the rarest skill has specificity 1.
 def _idf(n_occupations: int, frequency: int) -> float:
     return math.log(1.0 + (n_occupations - frequency + 0.5) / (frequency + 0.5))
@@ -152,6 +194,7 @@ class SkillSpace:
         self.n_occupations = n
         self._specificity = {s: _idf(n, f) / top for s, f in frequency.items()}
         self.similarity_source: SkillSimilarity = similarity or CooccurrenceSimilarity(occupations)
+        self._by_column: list[str] | None = None
 
     def specificity(self, skill: str) -> float:
         """0..1: near 0 for a skill most occupations list, 1 for one none or one lists."""
@@ -173,6 +216,46 @@ class SkillSpace:
     def similarity_rows(self, wanted: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
         """Similarity of each wanted skill to every known skill (see `SkillSimilarity.matrix`)."""
         return self.similarity_source.matrix(wanted)
+
+    def skills_by_column(self) -> list[str]:
+        """The known skills in the order of `similarity_rows`' columns (cached)."""
+        if self._by_column is None:
+            column = self.similarity_source.matrix([])[1]
+            self._by_column = sorted(column, key=column.__getitem__)
+        return self._by_column
+
+
+# Retrieval's reach beyond identical skills (search.retrieve): for each skill a vacancy
+# asks, its closest skills, when close enough to be evidence of the same work ("cleaning
+# techniques" → "operate floor cleaning equipment" 0.63, "vacuum surfaces" 0.62;
+# "operate forklift" → "operate telehandler" only 0.35).
+RELATED_PER_SKILL = 5
+RELATED_MIN_SIMILARITY = 0.5
+
+
+def related_skills(
+    uris: Collection[str],
+    space: SkillSpace | None = None,
+    *,
+    per_skill: int = RELATED_PER_SKILL,
+    minimum: float = RELATED_MIN_SIMILARITY,
+) -> list[str]:
+    """Skills close to these (never one of them), closest first, for retrieval."""
+    wanted = sorted(set(uris))
+    space = space or default_space()
+    m, column = space.similarity_rows(wanted)
+    if not wanted or not column:
+        return []
+    by_column = space.skills_by_column()
+    found: dict[str, float] = {}
+    k = min(per_skill + 1, m.shape[1])
+    for row in m:
+        top = np.argpartition(-row, k - 1)[:k]
+        for c in top[np.argsort(-row[top])]:
+            uri, sim = by_column[c], float(row[c])
+            if sim >= minimum and uri not in uris:
+                found[uri] = max(found.get(uri, 0.0), sim)
+    return sorted(found, key=lambda u: -found[u])
 
 
 def skill_similarity(a: str, b: str) -> float:

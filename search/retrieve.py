@@ -10,6 +10,13 @@ query words (a different label, a word past the tenth) would be lost. So one
 multi-search sends a ranked text search and a placeholder search (empty query)
 with the same filter; text hits come first with Meilisearch's ranking score,
 filter-only hits follow, nearest first, with score 0.
+
+Meaning beyond identical ids: a vacancy also reaches people who share none of its
+skills but hold skills close to them (`ml.skills.related_skills`: "cleaning
+techniques" → "operate floor cleaning equipment"). They come from a third search and
+fill a reserved share of the list (`RELATED_SHARE`), so they never crowd out people
+who share a skill, and never go missing because those are many; the ranker's
+similarity features then judge them.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from meilisearch_python_sdk.models.search import SearchParams
 
 from kohtaanto.db.models import Jobseeker, Municipality, Vacancy, VacancyStatus
 from kohtaanto.settings import SearchSettings
+from ml.skills import related_skills
 from search.indexes import STOP_WORDS, jobseeker_index, vacancy_index
 
 # Languages a profile or vacancy may list (ISO 639-1). A vacancy whose languages
@@ -39,6 +47,8 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = (
 MAX_QUERY_WORDS = 10
 # Meilisearch returns at most maxTotalHits (see search.indexes) per search.
 MAX_LIMIT = 1000
+# Share of a retrieval kept for people found only through related skills.
+RELATED_SHARE = 0.1
 
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(STOP_WORDS)
@@ -80,18 +90,30 @@ def query_text(labels: Iterable[str]) -> str:
 
 
 async def _text_and_filter(
-    client: AsyncClient, uid: str, *, q: str, filter: str, near: Municipality, limit: int
+    client: AsyncClient,
+    uid: str,
+    *,
+    q: str,
+    filter: str,
+    near: Municipality,
+    limit: int,
+    related: str | None = None,
 ) -> list[SearchHit]:
+    """Text hits, then filter-only hits nearest first; with `related` (a filter), people
+    found only by it fill up to `RELATED_SHARE` of the list, nearest first."""
     limit = min(limit, MAX_LIMIT)
-    placeholder = SearchParams(
-        index_uid=uid,
-        q="",
-        filter=filter,
-        limit=limit,
-        attributes_to_retrieve=["id"],
-        sort=[f"_geoPoint({near.lat}, {near.lon}):asc"],
-    )
-    queries = [placeholder]
+
+    def nearest(filter: str) -> SearchParams:
+        return SearchParams(
+            index_uid=uid,
+            q="",
+            filter=filter,
+            limit=limit,
+            attributes_to_retrieve=["id"],
+            sort=[f"_geoPoint({near.lat}, {near.lon}):asc"],
+        )
+
+    queries = [nearest(filter)]
     if q:
         ranked = SearchParams(
             index_uid=uid,
@@ -104,15 +126,22 @@ async def _text_and_filter(
             matching_strategy="frequency",
         )
         queries.insert(0, ranked)
+    if related:
+        queries.append(nearest(related))
     results: Any = await client.multi_search(queries)
     hits: dict[str, float] = {}
     if q:
         for hit in results[0].hits:
             hits.setdefault(hit["id"], float(hit["_rankingScore"]))
     # The placeholder search's own scores are all 1.0: they say nothing.
-    for hit in results[-1].hits:
+    for hit in results[1 if q else 0].hits:
         hits.setdefault(hit["id"], 0.0)
-    return [SearchHit(UUID(doc_id), score) for doc_id, score in hits.items()][:limit]
+    found = [SearchHit(UUID(doc_id), score) for doc_id, score in hits.items()]
+    if not related:
+        return found[:limit]
+    extra = [UUID(h["id"]) for h in results[-1].hits if h["id"] not in hits]
+    kept = min(len(extra), int(limit * RELATED_SHARE))
+    return found[: limit - kept] + [SearchHit(i, 0.0) for i in extra[:kept]]
 
 
 def retriever(
@@ -138,7 +167,8 @@ async def candidates_for_vacancy(
 ) -> list[SearchHit]:
     """Jobseekers to consider for ``vacancy``: consenting, available, speaking its
     languages, within ``radius_km`` of the workplace, and sharing a skill, the
-    occupation or its ISCO unit group. Best text matches first.
+    occupation or its ISCO unit group. Best text matches first; then, in a reserved
+    share, people who hold only skills close to the vacancy's.
 
     Needs ``vacancy.occupation``, ``.municipality`` and ``.skill_links[*].skill``.
     """
@@ -159,6 +189,7 @@ async def candidates_for_vacancy(
     ]
     essential = [link.skill.label for link in vacancy.skill_links if link.essential]
     q = query_text([occupation.label, *(essential or [s.label for s in skills])])
+    related = related_skills([s.uri for s in skills])
     return await _text_and_filter(
         client,
         jobseeker_index(prefix),
@@ -166,6 +197,7 @@ async def candidates_for_vacancy(
         filter=" AND ".join(clauses),
         near=vacancy.municipality,
         limit=limit,
+        related=" AND ".join([*clauses[:-1], in_list("skill_uris", related)]) if related else None,
     )
 
 

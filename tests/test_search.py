@@ -34,6 +34,7 @@ from kohtaanto.db.models import (
     metadata,
 )
 from kohtaanto.settings import load_settings
+from ml.skills import load_esco
 from search.client import search_client
 from search.documents import jobseeker_document, load_jobseekers, vacancy_document
 from search.indexes import (
@@ -209,6 +210,41 @@ async def test_candidates_for_vacancy_applies_consent_language_distance_relevanc
     await delete_jobseeker(meili, good.id, prefix)
     hits = await candidates_for_vacancy(meili, vacancy, prefix=prefix, limit=50, radius_km=150)
     assert [h.id for h in hits] == [filter_only.id]
+
+
+async def test_a_vacancy_reaches_people_with_closely_related_skills(
+    meili: AsyncClient, prefix: str
+) -> None:
+    """Meaning beyond identical ids: a cleaner who lists floor machines, not "cleaning
+    techniques", is still found for a cleaning vacancy, after those who share its skill,
+    in the share reserved for them; someone with only unrelated skills is not."""
+    await ensure_indexes(meili, prefix)
+    labels = {label: uri for uri, label in load_esco().skill_labels.items()}
+
+    def skill(k: int, label: str) -> EscoSkill:
+        return EscoSkill(id=100 + k, uri=labels[label], label=label)
+
+    technique = skill(1, "cleaning techniques")
+    machine = skill(2, "operate floor cleaning equipment")
+    forklift = skill(3, "operate forklift")
+    cleaner = EscoOccupation(
+        id=9, uri=f"{ESCO}/occupation/cleaner", label="cleaner", isco_code="9112"
+    )
+    vacancy = make_vacancy(occupation=cleaner, essential=(technique,), title="Siivooja")
+    sharing = [make_jobseeker(place=NOKIA, skills=(technique,)) for _ in range(10)]
+    related = make_jobseeker(skills=(machine,))
+    unrelated = make_jobseeker(skills=(forklift,))
+    people = [*sharing, related, unrelated]
+    await upsert_jobseekers(meili, [jobseeker_document(j) for j in people], prefix)
+
+    hits = await candidates_for_vacancy(meili, vacancy, prefix=prefix, limit=50, radius_km=150)
+    assert {h.id for h in hits[:10]} == {j.id for j in sharing}
+    assert [h.id for h in hits[10:]] == [related.id] and hits[10].score == 0
+
+    # Many who share the skill do not crowd them out: a tenth of the list is theirs.
+    capped = await candidates_for_vacancy(meili, vacancy, prefix=prefix, limit=10, radius_km=150)
+    assert len(capped) == 10 and capped[-1].id == related.id
+    assert {h.id for h in capped[:9]} <= {j.id for j in sharing}
 
 
 async def test_vacancies_for_jobseeker_applies_status_travel_language_relevance(
