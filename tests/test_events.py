@@ -28,7 +28,7 @@ from kohtaanto.db.models import (
     ShortlistEntry,
     User,
 )
-from kohtaanto.domain import events, shortlists
+from kohtaanto.domain import events, notifications, shortlists
 from kohtaanto.domain.errors import Conflict, DomainError, NotFound
 from tests.event_tenants import consenting_people
 from tests.tenants import Tenant, make_tenants
@@ -112,8 +112,12 @@ async def test_book_wait_cancel_and_the_slot_goes_to_the_first_waiting() -> None
     event_id, _ = await _event(a, slots=1)
     (u1, _, e1), (u2, _, e2) = await consenting_people(a.vacancy_id, 2)  # type: ignore[arg-type]
     inv1, inv2 = await _invite(a, event_id, [e1, e2])
-    invited = (await _notes(u1.id, "event_invitation"))[0].params["legacy_title"]
+    note = (await _notes(u1.id, "event_invitation"))[0]
+    assert "legacy_title" not in note.params  # a registered kind, said in the reader's language
+    invited = notifications.title(note.kind, note.params, "fi")
     assert invited.startswith("Sinut on kutsuttu") and "Pikahaastattelupäivä" in invited
+    swedish = notifications.title(note.kind, note.params, "sv")
+    assert swedish != invited and "Pikahaastattelupäivä" in swedish
 
     first = await _book(u1.id, inv1)
     with pytest.raises(Conflict) as refused:

@@ -262,6 +262,8 @@ def test_every_kind_says_something_in_every_language() -> None:
                         "candidates": 2,
                         "service": "Kokki",
                         "organisation": "Oy",
+                        "employer": "Oy",
+                        "event": "Kokki",
                     },
                     lang,
                     role,

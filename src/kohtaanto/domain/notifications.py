@@ -293,7 +293,7 @@ def kind_of(name: str) -> Kind:
 def title(kind: str, params: Params, lang: str, role: Role | None = None) -> str:
     """What the notification says, in ``lang`` (the inbox line, the e-mail's subject)."""
     spec = kind_of(kind)
-    if spec is UNKNOWN and params.get("legacy_title"):
+    if params.get("legacy_title"):  # a row from before its kind was registered
         return str(params["legacy_title"])
     text = spec.title(params, role) if callable(spec.title) else spec.title
     return _say(text, _values(spec, params, lang), lang)
@@ -308,8 +308,6 @@ def link_for(kind: str, params: Params, vacancy_id: UUID | None, role: Role | No
     """The page a notification is about, for its recipient's role."""
     if vacancy_id is not None and "vacancy_id" not in params:
         params = {**params, "vacancy_id": str(vacancy_id)}
-    if kind.startswith("event_") and kind not in KINDS and role is not None:
-        return _event_link(dict(params), role)  # domain.events (legacy titles)
     return kind_of(kind).link(params, role)
 
 
@@ -445,6 +443,60 @@ register(
         group=Text(*NP_("%(num)d employer to verify", "%(num)d employers to verify")),
         link=lambda p, role: "/coordinator/employers",
     ),
+)
+
+
+# --- recruitment events (domain.events) ------------------------------------------------
+
+
+def _event_kind(text: str, group: Text) -> Kind:
+    return Kind(
+        title=Text(text),
+        group=group,
+        link=lambda p, role: _event_link(dict(p), role) if role is not None else None,
+    )
+
+
+_EVENT_NOTES = Text(*NP_("%(num)d recruitment event notice", "%(num)d recruitment event notices"))
+register(
+    "event_invitation",
+    _event_kind(N_("You are invited to meet %(employer)s at %(event)s on %(when)s"), _EVENT_NOTES),
+)
+register(
+    "event_booked",
+    _event_kind(N_("Your interview with %(employer)s at %(event)s: %(when)s"), _EVENT_NOTES),
+)
+register(
+    "event_changed",
+    _event_kind(
+        N_("Your interview time changed: %(employer)s at %(event)s, %(when)s"), _EVENT_NOTES
+    ),
+)
+register(
+    "event_cancelled",
+    _event_kind(
+        N_("Your interview with %(employer)s at %(event)s on %(when)s is cancelled"), _EVENT_NOTES
+    ),
+)
+register(
+    "event_waitlist",
+    _event_kind(N_("A slot opened for you: %(employer)s at %(event)s, %(when)s"), _EVENT_NOTES),
+)
+register(
+    "event_reminder",
+    _event_kind(
+        N_("Tomorrow: your interview with %(employer)s at %(event)s, %(when)s"), _EVENT_NOTES
+    ),
+)
+register(
+    "event_employer",
+    _event_kind(
+        N_("Your organisation is invited to take part in %(event)s on %(when)s"), _EVENT_NOTES
+    ),
+)
+register(
+    "event_published",
+    _event_kind(N_("%(event)s on %(when)s is published: candidates can now book"), _EVENT_NOTES),
 )
 
 

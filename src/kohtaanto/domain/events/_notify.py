@@ -31,16 +31,6 @@ from kohtaanto.settings import get_settings
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
-TITLES = {
-    "event_invitation": N_("You are invited to meet {employer} at {event} on {when}"),
-    "event_booked": N_("Your interview with {employer} at {event}: {when}"),
-    "event_changed": N_("Your interview time changed: {employer} at {event}, {when}"),
-    "event_cancelled": N_("Your interview with {employer} at {event} on {when} is cancelled"),
-    "event_waitlist": N_("A slot opened for you: {employer} at {event}, {when}"),
-    "event_reminder": N_("Tomorrow: your interview with {employer} at {event}, {when}"),
-    "event_employer": N_("Your organisation is invited to take part in {event} on {when}"),
-    "event_published": N_("{event} on {when} is published: candidates can now book"),
-}
 DESCRIPTION = N_("Interview with {employer} at table {table}. Kohtaanto recruitment event.")
 
 
@@ -117,24 +107,22 @@ async def tell_booking(session: AsyncSession, booking: EventBooking, kind: str) 
     employer = await session.get(Employer, participant.employer_id)
     lang = language_of(user)
     params = {
+        "event_id": str(event.id),
         "employer": employer.name if employer else "",
         "event": event.title,
         "when": when(booking.starts_at),
-    }
-    body: dict[str, Any] = {
-        "event_id": str(event.id),
-        "booking_id": str(booking.id),
-        "params": params,
-        "ics": await booking_ics(session, booking, cancel=kind == "event_cancelled", lang=lang),
-        "ics_name": f"kohtaanto-{event.id}.ics",
     }
     await notify_once(
         session,
         recipient_id=user.id,
         kind=kind,
-        vacancy_id=None,
-        title=translations(lang).gettext(TITLES[kind]).format(**params),
-        body=body,
+        params={
+            **params,
+            "booking_id": str(booking.id),
+            # The e-mail delivery attaches it as text/calendar.
+            "ics": await booking_ics(session, booking, cancel=kind == "event_cancelled", lang=lang),
+            "ics_name": f"kohtaanto-{event.id}.ics",
+        },
         key=f"{kind}:{booking.id}:{booking.sequence}",
     )
     if person.coach_id:
@@ -144,9 +132,7 @@ async def tell_booking(session: AsyncSession, booking: EventBooking, kind: str) 
                 session,
                 recipient_id=coach.id,
                 kind=kind,
-                vacancy_id=None,
-                title=translations(language_of(coach)).gettext(TITLES[kind]).format(**params),
-                body={"event_id": str(event.id), "params": params, "client": str(person.id)},
+                params={**params, "client": str(person.id)},
                 key=f"{kind}:{booking.id}:{booking.sequence}:coach",
             )
 
@@ -162,18 +148,17 @@ async def tell_invited(
     if user is None or participant is None:
         return
     employer = await session.get(Employer, participant.employer_id)
-    params = {
-        "employer": employer.name if employer else "",
-        "event": event.title,
-        "when": when(event.starts_at),
-    }
     await notify_once(
         session,
         recipient_id=user.id,
         kind="event_invitation",
-        vacancy_id=None,
-        title=translations(language_of(user)).gettext(TITLES["event_invitation"]).format(**params),
-        body={"event_id": str(event.id), "invitation_id": str(invitation.id), "params": params},
+        params={
+            "event_id": str(event.id),
+            "invitation_id": str(invitation.id),
+            "employer": employer.name if employer else "",
+            "event": event.title,
+            "when": when(event.starts_at),
+        },
         key=f"event_invitation:{invitation.id}",
     )
 
@@ -194,16 +179,10 @@ async def tell_employer(
     session: AsyncSession, event: RecruitmentEvent, participant: EventEmployer, kind: str = ""
 ) -> None:
     kind = kind or "event_employer"
-    params = {"event": event.title, "when": when(event.starts_at)}
+    params = {"event_id": str(event.id), "event": event.title, "when": when(event.starts_at)}
     for user in await _employer_users(session, participant.employer_id):
         await notify_once(
-            session,
-            recipient_id=user.id,
-            kind=kind,
-            vacancy_id=None,
-            title=translations(language_of(user)).gettext(TITLES[kind]).format(**params),
-            body={"event_id": str(event.id), "params": params},
-            key=f"{kind}:{event.id}",
+            session, recipient_id=user.id, kind=kind, params=params, key=f"{kind}:{event.id}"
         )
 
 
