@@ -141,6 +141,7 @@ async def test_profiles_are_indexable(
 ) -> None:
     from search.client import search_client
     from search.documents import (
+        iter_jobseeker_documents,
         iter_jobseekers,
         iter_vacancies,
         jobseeker_document,
@@ -154,6 +155,9 @@ async def test_profiles_are_indexable(
     jobs = [vacancy_document(v) async for batch in iter_vacancies(s, 100) for v in batch]
     assert len(people) == 300 and len(jobs) == 40
     assert all(d["skill_uris"] and d["occupation_uris"] and d["_geo"] for d in people)
+    # The column-query reader gives the same documents, in the same order, batch by batch.
+    by_columns = [d async for batch in iter_jobseeker_documents(s, 128) for d in batch]
+    assert by_columns == people
     prefix = f"tnat{uuid.uuid4().hex[:6]}_"
     async with search_client() as client:
         await ensure_indexes(client, prefix)
