@@ -575,14 +575,17 @@ def seed_national_cmd(
 
     get_settings.cache_clear()
     default_vacancies, default_employers = scaled_sizes(jobseekers)
-    report = _run(
-        _seed_national(
-            jobseekers,
-            default_vacancies if vacancies is None else vacancies,
-            default_employers if employers is None else employers,
-            seed,
+    try:
+        report = _run(
+            _seed_national(
+                jobseekers,
+                default_vacancies if vacancies is None else vacancies,
+                default_employers if employers is None else employers,
+                seed,
+            )
         )
-    )
+    except RuntimeError as e:  # already seeded, or no places or ESCO
+        raise click.ClickException(str(e)) from e
     click.echo(
         f"{report.jobseekers:,} jobseekers, {report.vacancies:,} vacancies, "
         f"{report.employers:,} employers, {report.users:,} users in {report.areas} "
