@@ -19,6 +19,8 @@ import click
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
+    from kohtaanto.demo.national import NationalReport
+
 T = TypeVar("T")
 
 
@@ -67,7 +69,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     get_settings()
     # The demo draws its own secrets first; the database commands (migrations, the
     # demo's PostgreSQL) use neither the token secret nor the Meilisearch key.
-    if ctx.invoked_subcommand not in ("demo", "db"):
+    if ctx.invoked_subcommand not in ("demo", "db", "seed-national"):
         require_strong_secrets()
 
 
@@ -547,6 +549,84 @@ def demo(
     finally:
         if started_here:
             embedded.stop()
+
+
+@main.command("seed-national")
+@click.option(
+    "--database-url",
+    envvar="KOHTAANTO_DATABASE_URL",
+    required=True,
+    help="PostgreSQL (postgresql+asyncpg://...); by default KOHTAANTO_DATABASE_URL.",
+)
+@click.option("--jobseekers", default=350_000, show_default=True)
+@click.option("--vacancies", type=int, default=None, help="Default: 83 000 per 350 000 jobseekers.")
+@click.option("--employers", type=int, default=None, help="Default: 40 000 per 350 000 jobseekers.")
+@click.option("--seed", default=42, show_default=True)
+def seed_national_cmd(
+    database_url: str, jobseekers: int, vacancies: int | None, employers: int | None, seed: int
+) -> None:
+    """Fill an empty database with a national-size dataset: all 45 employment areas,
+    loaded with COPY (schema, places and ESCO first, if missing). For the benchmark
+    (bench/national.py); no search indexes, no model: `kohtaanto reindex` and train next."""
+    from kohtaanto.demo.national import scaled_sizes
+
+    os.environ["KOHTAANTO_DATABASE_URL"] = database_url
+    from kohtaanto.settings import get_settings
+
+    get_settings.cache_clear()
+    default_vacancies, default_employers = scaled_sizes(jobseekers)
+    try:
+        report = _run(
+            _seed_national(
+                jobseekers,
+                default_vacancies if vacancies is None else vacancies,
+                default_employers if employers is None else employers,
+                seed,
+            )
+        )
+    except RuntimeError as e:  # already seeded, or no places or ESCO
+        raise click.ClickException(str(e)) from e
+    click.echo(
+        f"{report.jobseekers:,} jobseekers, {report.vacancies:,} vacancies, "
+        f"{report.employers:,} employers, {report.users:,} users in {report.areas} "
+        f"employment areas; {report.jobseeker_skills + report.vacancy_skills:,} skill rows; "
+        f"{report.seconds:.1f} s"
+    )
+
+
+async def _seed_national(
+    jobseekers: int, vacancies: int, employers: int, seed: int
+) -> NationalReport:
+    from sqlalchemy import func, select
+
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.migrate import upgrade
+    from kohtaanto.db.models import EscoSkill
+    from kohtaanto.demo.national import import_national_places, seed_national
+    from kohtaanto.domain.esco import import_esco
+
+    steps = _Steps()
+    steps("database schema", 0, 1)
+    # Alembic runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(upgrade, "head")
+    steps("database schema", 1, 1)
+    async with session_scope() as session:
+        await import_national_places(session)
+        if not await session.scalar(select(func.count()).select_from(EscoSkill)):
+            steps("ESCO classification", 0, 1)
+            await import_esco(session)
+            steps("ESCO classification", 1, 1)
+    async with session_scope() as session:
+        report = await seed_national(
+            session,
+            jobseekers=jobseekers,
+            vacancies=vacancies,
+            employers=employers,
+            seed=seed,
+            progress=steps,
+        )
+    steps.close()
+    return report
 
 
 def _demo_ready(users: list[tuple[str, str]], serve: bool, port: int) -> None:

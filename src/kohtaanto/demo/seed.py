@@ -14,6 +14,7 @@ Meilisearch or Redis — index and train afterwards.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
@@ -417,7 +418,6 @@ async def seed_demo(
     started = time.perf_counter()
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
-    today = now.date()
     writer = _Writer(session, progress)
     report = DemoReport()
 
@@ -532,7 +532,7 @@ async def seed_demo(
         for _ in range(counts[code])
     ]
     per_coach = math.ceil(len(homes) / coach_count) if homes else 1
-    weights = [o.weight for o in occupations]
+    cum_weights = occupation_cum_weights(occupations)
     jobseeker_rows: list[dict[str, Any]] = []
     link_rows: list[dict[str, Any]] = []
     skill_rows: list[dict[str, Any]] = []
@@ -550,36 +550,16 @@ async def seed_demo(
             email = f"jobseeker{index:05d}@{DEMO_DOMAIN}"
         user_id = add_user(email, name, Role.JOBSEEKER)
 
-        wanted = rng.choices(occupations, weights=weights, k=1)
-        if rng.random() < 0.4:
-            second = rng.choices(occupations, weights=weights, k=1)[0]
-            if second.id != wanted[0].id:
-                wanted.append(second)
-        skills = _jobseeker_skills(rng, wanted, transversal)
-        languages = _jobseeker_languages(rng, other_tongue)
-        hours_min = rng.choices((0, 20, 25, 30, 37), weights=(35, 20, 10, 15, 20))[0]
-        hours_max = max(hours_min, rng.choices((30, 37, 40), weights=(15, 45, 40))[0])
+        profile, wanted, skills = jobseeker_profile(
+            rng, occupations, cum_weights, transversal, other_tongue, now, named=index == 0
+        )
         jobseeker_rows.append(
             {
                 "id": jobseeker_id,
                 "user_id": user_id,
                 "coach_id": coaches[min(index // per_coach, coach_count - 1)],
                 "municipality_id": municipalities[code].id,
-                "max_travel_km": rng.choices(
-                    (5, 10, 15, 20, 30, 40, 50, 60, 80), weights=(5, 10, 12, 15, 20, 14, 10, 8, 6)
-                )[0],
-                "languages": languages,
-                "education": _education(rng, wanted[0].isco_code[0]),
-                "unemployed_since": today
-                - timedelta(days=min(4 * 365, int(rng.expovariate(1 / 420)))),
-                "reduced_work_ability": rng.random() < 0.08,
-                "integration_plan": other_tongue and rng.random() < 0.55,
-                "birth_year": rng.randint(1960, 2007),
-                "min_hours_per_week": hours_min,
-                "max_hours_per_week": hours_max,
-                "visible_to_employers": index == 0 or rng.random() < 0.85,
-                "available": index == 0 or rng.random() < 0.95,
-                "last_active_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 120)),
+                **profile,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -683,9 +663,10 @@ def _employers(
     coordinators: dict[str, list[uuid.UUID]],
     new_id: Callable[[], uuid.UUID],
     now: datetime,
+    population: dict[str, int] = POPULATION_2024,
 ) -> tuple[list[dict[str, Any]], dict[uuid.UUID, str]]:
-    codes = [c for c in sorted(POPULATION_2024) if c in municipalities]
-    places = rng.choices(codes, weights=[POPULATION_2024[c] for c in codes], k=count)
+    codes = [c for c in sorted(population) if c in municipalities]
+    places = rng.choices(codes, weights=[population[c] for c in codes], k=count)
     if places:
         places[0] = TAMPERE_CODE  # the named demo employer is in Tampere
     used_ids: set[str] = set()
@@ -751,12 +732,15 @@ def _vacancies(
     weights = [o.weight for o in occupations]
     # A few employers post many vacancies, most post one or two.
     employer_weights = [rng.lognormvariate(0, 0.9) for _ in employers]
+    # Summed once: tens of thousands of employers (the national dataset) would otherwise
+    # be summed again for every vacancy. The draws are the same as with weights=.
+    employer_cum = list(itertools.accumulate(employer_weights))
     vacancy_rows: list[dict[str, Any]] = []
     skill_rows: list[dict[str, Any]] = []
     for index in range(count):
         # The named demo employer gets the first few vacancies.
         employer = (
-            employers[0] if index < 5 else rng.choices(employers, weights=employer_weights)[0]
+            employers[0] if index < 5 else rng.choices(employers, cum_weights=employer_cum)[0]
         )
         sector = in_group.get(employer_sector[employer["id"]])
         if sector and rng.random() < 0.75:
@@ -893,6 +877,55 @@ def _description(
         f"{employer} is hiring in {municipality}: {title}, {hours} hours a week. "
         f"{begins}\n\n{offer}"
     )
+
+
+def occupation_cum_weights(occupations: Sequence[_Occupation]) -> list[float]:
+    """Cumulative weights for ``rng.choices(occupations, cum_weights=...)``: the same draws
+    as ``weights=`` without summing the weights again for every person."""
+    return list(itertools.accumulate(o.weight for o in occupations))
+
+
+def jobseeker_profile(
+    rng: random.Random,
+    occupations: Sequence[_Occupation],
+    cum_weights: Sequence[float],
+    transversal: list[int],
+    other_tongue: bool,
+    now: datetime,
+    *,
+    named: bool = False,
+) -> tuple[dict[str, Any], list[_Occupation], list[int]]:
+    """One person's profile columns (all but ids, home, coach and timestamps), the
+    occupations they look for and their skills; the demo and the national dataset
+    (``kohtaanto.demo.national``) draw people the same way. ``named``: the demo's named
+    jobseeker, always visible and available."""
+    wanted = rng.choices(occupations, cum_weights=cum_weights, k=1)
+    if rng.random() < 0.4:
+        second = rng.choices(occupations, cum_weights=cum_weights, k=1)[0]
+        if second.id != wanted[0].id:
+            wanted.append(second)
+    skills = _jobseeker_skills(rng, wanted, transversal)
+    languages = _jobseeker_languages(rng, other_tongue)
+    hours_min = rng.choices((0, 20, 25, 30, 37), weights=(35, 20, 10, 15, 20))[0]
+    hours_max = max(hours_min, rng.choices((30, 37, 40), weights=(15, 45, 40))[0])
+    profile = {
+        "max_travel_km": rng.choices(
+            (5, 10, 15, 20, 30, 40, 50, 60, 80), weights=(5, 10, 12, 15, 20, 14, 10, 8, 6)
+        )[0],
+        "languages": languages,
+        "education": _education(rng, wanted[0].isco_code[0]),
+        "unemployed_since": now.date()
+        - timedelta(days=min(4 * 365, int(rng.expovariate(1 / 420)))),
+        "reduced_work_ability": rng.random() < 0.08,
+        "integration_plan": other_tongue and rng.random() < 0.55,
+        "birth_year": rng.randint(1960, 2007),
+        "min_hours_per_week": hours_min,
+        "max_hours_per_week": hours_max,
+        "visible_to_employers": named or rng.random() < 0.85,
+        "available": named or rng.random() < 0.95,
+        "last_active_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 120)),
+    }
+    return profile, wanted, skills
 
 
 def _jobseeker_skills(

@@ -1,0 +1,620 @@
+"""National scale, side by side (issue 11): one run, several sizes, one table.
+
+    scripts/bench --scale national                       (30 000, 100 000 and 350 000)
+    .venv/bin/python bench/national.py --sizes 30000,100000
+
+For each size (jobseekers; vacancies and employers in the issue's proportion, 83 000
+and 40 000 per 350 000) on PostgreSQL:
+
+1. seeding: the database is emptied and migrated, the places and ESCO imported, then
+   ``kohtaanto seed-national``'s code loads the population with COPY;
+2. indexing every jobseeker profile: documents/s read from the database with the ORM
+   loaders and with column queries (``search.documents``), and written into
+   Meilisearch (``search.sync``), separately and end to end;
+3. Meilisearch's filtered candidate search alone, and a whole shortlist build
+   (``jobs.matching.build_shortlist``: load, retrieve, rank, explain, write; rolled back),
+   for the same sample of open vacancies: p50, p95 and their ratio;
+4. the nightly refresh on a sample of open vacancies (one transaction each, as
+   ``jobs.scheduled.refresh_shortlists`` does; ``--refresh batch`` switches to the
+   batched path once ``jobs.matching`` has it): shortlists/s and the time all open
+   vacancies would take at that rate;
+5. API throughput: a uvicorn process serving ``kohtaanto.app`` (as ``kohtaanto serve``,
+   without the access log) on loopback, several concurrent clients (httpx) reading
+   jobseekers' own profiles (GET /api/jobseekers/me): requests/s, error rate, latency,
+   and the API process's peak memory (VmHWM).
+
+The ranking model is a bootstrap model (``ml.train.train_and_register``) fitted on a
+sample of the seeded population; it is not timed. The database must be one of its own:
+its name must begin with "bench" (it is emptied); it is created if missing. Meilisearch
+is the configured one (KOHTAANTO_MEILI_URL); indexes get a prefix of their own and are
+deleted afterwards. Results: the table on stdout and JSON under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from kohtaanto.settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_SIZES = (30_000, 100_000, 350_000)
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_national"
+
+# (client, model, vacancy ids, settings) → every listed vacancy's shortlist rebuilt.
+RefreshPath = Callable[[Any, Any, list[UUID], Settings], Awaitable[None]]
+
+
+async def refresh_single(client: Any, model: Any, ids: list[UUID], settings: Settings) -> None:
+    """The nightly refresh as ``jobs.scheduled.refresh_shortlists`` runs it today: each
+    open vacancy's shortlist built on its own, in its own transaction."""
+    from jobs.matching import build_shortlist
+    from kohtaanto.db import session_scope
+
+    for vacancy_id in ids:
+        async with session_scope() as session:
+            await build_shortlist(session, client, model, vacancy_id, settings)
+
+
+async def refresh_batch(client: Any, model: Any, ids: list[UUID], settings: Settings) -> None:
+    """Hook for the batched nightly refresh (issue 11: one multi-search, one read, one
+    vectorised ranking and one write per batch), written on another branch. Once
+    ``jobs.matching`` has it, make this call match its signature; ``--refresh batch``
+    then measures it on the same sample."""
+    import jobs.matching
+    from kohtaanto.db import session_scope
+
+    batch = getattr(jobs.matching, "build_shortlists", None)
+    if batch is None:
+        raise SystemExit("jobs.matching has no batched refresh (build_shortlists) yet")
+    async with session_scope() as session:
+        await batch(session, client, model, ids, settings)
+
+
+REFRESH_PATHS: dict[str, RefreshPath] = {"single": refresh_single, "batch": refresh_batch}
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    """(p50, p95) in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def _configure(url: str, size: int, run: str) -> Settings:
+    """This size's settings: the bench database, its own index prefix and model folder."""
+    os.environ["KOHTAANTO_DATABASE_URL"] = url
+    os.environ["KOHTAANTO_MEILI_INDEX_PREFIX"] = f"nat{run}_{size}_"
+    os.environ["KOHTAANTO_MODEL_DIR"] = str(ROOT / "var" / "bench" / f"national-{run}-{size}")
+    get_settings.cache_clear()
+    from kohtaanto.db import alchemy_config
+
+    alchemy_config.cache_clear()
+    return get_settings()
+
+
+async def _empty_database(url: str) -> None:
+    """Create the bench database if missing, and drop everything in it."""
+    target = make_url(url)
+    name = target.database or ""
+    if not name.startswith("bench"):
+        raise SystemExit(
+            f"the bench empties its database: its name must begin with 'bench', not {name!r}"
+        )
+    plain = target.set(drivername="postgresql")
+    admin = await asyncpg.connect(plain.set(database="postgres").render_as_string(False))
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(plain.render_as_string(False))
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+    finally:
+        await conn.close()
+
+
+async def _seed(size: int, seed: int, progress: Any) -> dict[str, Any]:
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.migrate import upgrade
+    from kohtaanto.demo.national import import_national_places, scaled_sizes, seed_national
+    from kohtaanto.domain.esco import import_esco
+
+    started = time.perf_counter()
+    await asyncio.to_thread(upgrade, "head")
+    async with session_scope() as session:
+        await import_national_places(session)
+        await import_esco(session)
+    vocabulary = time.perf_counter() - started
+    vacancies, employers = scaled_sizes(size)
+    started = time.perf_counter()
+    async with session_scope() as session:
+        report = await seed_national(
+            session,
+            jobseekers=size,
+            vacancies=vacancies,
+            employers=employers,
+            seed=seed,
+            progress=progress,
+        )
+    seconds = time.perf_counter() - started  # with the commit
+    return {
+        "schema_and_vocabulary_s": round(vocabulary, 1),
+        "seed_s": round(seconds, 1),
+        "rows": report.rows,
+        "rows_per_s": round(sum(report.rows.values()) / seconds),
+        "jobseekers": report.jobseekers,
+        "vacancies": report.vacancies,
+        "employers": report.employers,
+    }
+
+
+async def _train(settings: Settings, seed: int) -> None:
+    """A bootstrap model on a sample of the population (not timed)."""
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import Jobseeker, Vacancy
+    from ml.dataset import jobseeker_facts
+    from ml.facts import VacancyFacts
+    from ml.train import train_and_register
+    from search.documents import load_vacancies
+
+    async with session_scope() as session:
+        vacancy_ids = list(
+            await session.scalars(select(Vacancy.id).order_by(Vacancy.id).limit(600))
+        )
+        people_ids = list(
+            await session.scalars(select(Jobseeker.id).order_by(Jobseeker.id).limit(6000))
+        )
+        vacancies = [VacancyFacts.from_orm(v) for v in await load_vacancies(session, vacancy_ids)]
+        people = await jobseeker_facts(session, people_ids)
+    await asyncio.to_thread(
+        train_and_register, vacancies, people, settings.matching.model_dir, seed=seed
+    )
+
+
+async def _index(client: Any, settings: Settings) -> dict[str, Any]:
+    """Every profile read with the ORM loaders (``iter_jobseekers`` + ``jobseeker_document``)
+    and with column queries (``iter_jobseeker_documents``, what ``reindex`` uses), then
+    written to Meilisearch (``search.sync``); the vacancies the ORM way, for the record."""
+    from kohtaanto.db import session_scope
+    from search.documents import (
+        iter_jobseeker_documents,
+        iter_jobseekers,
+        iter_vacancies,
+        jobseeker_document,
+        vacancy_document,
+    )
+    from search.indexes import ensure_indexes
+    from search.sync import upsert_jobseekers, upsert_vacancies
+
+    prefix = settings.search.index_prefix
+    await ensure_indexes(client, prefix)
+    started = time.perf_counter()
+    count = 0
+    async with session_scope() as session:
+        async for batch in iter_jobseekers(session, 5000):
+            count += len([jobseeker_document(j) for j in batch])
+    orm_read = time.perf_counter() - started
+    started = time.perf_counter()
+    docs: list[dict[str, Any]] = []
+    async with session_scope() as session:
+        async for documents in iter_jobseeker_documents(session, 5000):
+            docs.extend(documents)
+    column_read = time.perf_counter() - started
+    started = time.perf_counter()
+    await upsert_jobseekers(client, docs, prefix)
+    indexed = time.perf_counter() - started
+    figures: dict[str, Any] = {
+        "jobseekers": {
+            "documents": len(docs),
+            "orm_read_s": round(orm_read, 1),
+            "column_read_s": round(column_read, 1),
+            "meilisearch_s": round(indexed, 1),
+            "orm_docs_per_s": round(count / orm_read),
+            "column_docs_per_s": round(len(docs) / column_read),
+            "meilisearch_docs_per_s": round(len(docs) / indexed),
+            "end_to_end_docs_per_s": round(len(docs) / (column_read + indexed)),
+        }
+    }
+    del docs
+    started = time.perf_counter()
+    async with session_scope() as session:
+        vacancies = [vacancy_document(v) async for b in iter_vacancies(session, 5000) for v in b]
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    await upsert_vacancies(client, vacancies, prefix)
+    figures["vacancies"] = {
+        "documents": len(vacancies),
+        "orm_read_s": round(read, 1),
+        "meilisearch_s": round(time.perf_counter() - started, 1),
+    }
+    return figures
+
+
+async def _open_vacancies(limit: int | None = None, offset: int = 0) -> list[UUID]:
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import Vacancy, VacancyStatus
+
+    async with session_scope() as session:
+        query = (
+            select(Vacancy.id)
+            .where(Vacancy.status == VacancyStatus.OPEN)
+            .order_by(Vacancy.id)
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return list(await session.scalars(query))
+
+
+async def _search_and_shortlist(
+    client: Any, model: Any, settings: Settings, ids: list[UUID]
+) -> dict[str, Any]:
+    """Meilisearch's search alone, then the whole shortlist build, per vacancy (rolled back)."""
+    from jobs.matching import build_shortlist
+    from kohtaanto.db import alchemy_config
+    from search import retrieve
+    from search.documents import load_vacancies
+
+    search_times, build_times, retrieved = [], [], []
+    for vacancy_id in ids:
+        async with alchemy_config().get_session() as session:
+            vacancy = (await load_vacancies(session, [vacancy_id]))[0]
+            started = time.perf_counter()
+            hits = await retrieve.candidates_for_vacancy(
+                client,
+                vacancy,
+                prefix=settings.search.index_prefix,
+                limit=settings.search.retrieve_limit,
+                radius_km=settings.search.retrieve_radius_km,
+            )
+            search_times.append(time.perf_counter() - started)
+            retrieved.append(len(hits))
+            session.expunge_all()  # the build loads the vacancy itself, as in production
+            started = time.perf_counter()
+            await build_shortlist(session, client, model, vacancy_id, settings)
+            build_times.append(time.perf_counter() - started)
+            await session.rollback()
+    search_p50, search_p95 = _percentiles(search_times)
+    build_p50, build_p95 = _percentiles(build_times)
+    return {
+        "vacancies": len(ids),
+        "candidates_mean": round(statistics.mean(retrieved)),
+        "search_p50_ms": round(search_p50, 1),
+        "search_p95_ms": round(search_p95, 1),
+        "shortlist_p50_ms": round(build_p50, 1),
+        "shortlist_p95_ms": round(build_p95, 1),
+        "shortlist_to_search_p95": round(build_p95 / search_p95, 1),
+    }
+
+
+async def _refresh(
+    client: Any, model: Any, settings: Settings, path: str, ids: list[UUID], open_count: int
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    await REFRESH_PATHS[path](client, model, ids, settings)
+    seconds = time.perf_counter() - started
+    rate = len(ids) / seconds
+    return {
+        "path": path,
+        "sample": len(ids),
+        "seconds": round(seconds, 1),
+        "shortlists_per_s": round(rate, 1),
+        "open_vacancies": open_count,
+        "all_open_projected_min": round(open_count / rate / 60, 1),
+    }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+async def _tokens(count: int) -> list[str]:
+    """Bearer tokens of ``count`` jobseekers, signed as a login would sign them."""
+    from kohtaanto.auth import create_token
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import Jobseeker, User
+
+    async with session_scope() as session:
+        users = list(
+            await session.scalars(
+                select(User)
+                .join(Jobseeker, Jobseeker.user_id == User.id)
+                .order_by(User.id)
+                .limit(count)
+            )
+        )
+    return [create_token(u) for u in users]
+
+
+async def _load(base: str, tokens: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    """``clients`` concurrent clients, each reading a random jobseeker's own profile
+    again and again for ``seconds``; every non-200 answer or failure is an error."""
+    rng = random.Random(0)
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        for token in tokens[:clients]:  # warm up: connections, caches
+            await http.get("/api/jobseekers/me", headers={"Authorization": f"Bearer {token}"})
+        deadline = time.perf_counter() + seconds
+
+        async def client() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                headers = {"Authorization": f"Bearer {rng.choice(tokens)}"}
+                started = time.perf_counter()
+                try:
+                    answer = await http.get("/api/jobseekers/me", headers=headers)
+                    ok = answer.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    p50, p95 = _percentiles(latencies)
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "requests_per_s": round(len(latencies) / elapsed),
+        "error_rate": round(errors / len(latencies), 4),
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
+    }
+
+
+async def _api(settings: Settings, clients: int, seconds: float) -> dict[str, Any]:
+    port = _free_port()
+    env = dict(os.environ)
+    # The app refuses weak secrets in production; a bench on the dev Meilisearch key
+    # runs the API in development mode (no difference on this path).
+    from kohtaanto.settings import weak_secrets
+
+    if weak_secrets(settings):
+        env["KOHTAANTO_MODE"] = "development"
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "kohtaanto.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    api = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=2) as http:
+            for _ in range(120):
+                try:
+                    if (await http.get("/health")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if api.returncode is not None:
+                    raise SystemExit("the API process exited; see its output above")
+                await asyncio.sleep(0.5)
+        figures = await _load(base, await _tokens(500), clients, seconds)
+        figures["api_peak_rss_mb"] = _peak_rss_mb(api.pid)
+        return figures
+    finally:
+        api.terminate()
+        try:
+            await asyncio.wait_for(api.wait(), 15)
+        except TimeoutError:
+            api.kill()
+            await api.wait()
+
+
+async def _size(args: argparse.Namespace, size: int, run: str) -> dict[str, Any]:
+    from kohtaanto.cli import _Steps
+    from kohtaanto.db import alchemy_config
+    from ml.registry import load_current
+    from search.client import search_client
+    from search.indexes import delete_indexes
+
+    settings = _configure(args.database_url, size, run)
+    print(f"\n== {size:,} jobseekers ==", flush=True)
+    await _empty_database(args.database_url)
+    steps = _Steps()
+    result: dict[str, Any] = {"size": size, "seed": await _seed(size, args.seed, steps)}
+    steps.close()
+    await _train(settings, args.seed)
+    model = load_current(settings.matching.model_dir)
+    try:
+        async with search_client(settings.search) as client:
+            try:
+                print("  indexing", flush=True)
+                result["index"] = await _index(client, settings)
+                sample = await _open_vacancies(args.vacancies)
+                print(f"  search and shortlist ({len(sample)} vacancies)", flush=True)
+                result["shortlist"] = await _search_and_shortlist(client, model, settings, sample)
+                refresh = await _open_vacancies(args.refresh_sample, offset=args.vacancies)
+                open_count = len(await _open_vacancies())
+                print(f"  nightly refresh ({len(refresh)} vacancies, {args.refresh})", flush=True)
+                result["refresh"] = await _refresh(
+                    client, model, settings, args.refresh, refresh, open_count
+                )
+                print(f"  API ({args.clients} clients, {args.api_seconds:.0f} s)", flush=True)
+                result["api"] = await _api(settings, args.clients, args.api_seconds)
+            finally:
+                await delete_indexes(client, settings.search.index_prefix)
+    finally:
+        await alchemy_config().get_engine().dispose()
+    return result
+
+
+def _at(result: dict[str, Any], path: str) -> Any:
+    for key in path.split("."):
+        result = result[key]
+    return result
+
+
+# (figure, how one size's result shows it)
+ROWS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
+    (
+        "vacancies / employers",
+        lambda r: f"{_at(r, 'seed.vacancies'):,} / {_at(r, 'seed.employers'):,}",
+    ),
+    (
+        "seeding (COPY)",
+        lambda r: f"{_at(r, 'seed.seed_s')} s, {_at(r, 'seed.rows_per_s'):,} rows/s",
+    ),
+    ("schema + places + ESCO", lambda r: f"{_at(r, 'seed.schema_and_vocabulary_s')} s"),
+    (
+        "index profiles: read, ORM loaders",
+        lambda r: f"{_at(r, 'index.jobseekers.orm_docs_per_s'):,} docs/s",
+    ),
+    (
+        "index profiles: read, column queries",
+        lambda r: f"{_at(r, 'index.jobseekers.column_docs_per_s'):,} docs/s",
+    ),
+    (
+        "index profiles: Meilisearch",
+        lambda r: f"{_at(r, 'index.jobseekers.meilisearch_docs_per_s'):,} docs/s",
+    ),
+    (
+        "index profiles: columns + Meilisearch",
+        lambda r: f"{_at(r, 'index.jobseekers.end_to_end_docs_per_s'):,} docs/s",
+    ),
+    (
+        "candidate search p50 / p95",
+        lambda r: f"{_at(r, 'shortlist.search_p50_ms')} / {_at(r, 'shortlist.search_p95_ms')} ms",
+    ),
+    (
+        "shortlist build p50 / p95",
+        lambda r: (
+            f"{_at(r, 'shortlist.shortlist_p50_ms')} / {_at(r, 'shortlist.shortlist_p95_ms')} ms"
+        ),
+    ),
+    ("shortlist p95 ÷ search p95", lambda r: f"{_at(r, 'shortlist.shortlist_to_search_p95')} x"),
+    ("nightly refresh (sample)", lambda r: f"{_at(r, 'refresh.shortlists_per_s')} shortlists/s"),
+    (
+        "all open vacancies at that rate",
+        lambda r: f"{_at(r, 'refresh.all_open_projected_min'):,} min",
+    ),
+    (
+        "API profile read",
+        lambda r: f"{_at(r, 'api.requests_per_s'):,} req/s, {_at(r, 'api.error_rate'):.1%} errors",
+    ),
+    ("API latency p50 / p95", lambda r: f"{_at(r, 'api.p50_ms')} / {_at(r, 'api.p95_ms')} ms"),
+    ("API peak RSS", lambda r: f"{_at(r, 'api.api_peak_rss_mb')} MB"),
+)
+
+
+def _table(results: list[dict[str, Any]]) -> str:
+    header = ("jobseekers", *(f"{r['size']:,}" for r in results))
+    rows = [header, *((name, *(show(r) for r in results)) for name, show in ROWS)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in rows[1:]
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="jobseekers per run, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("KOHTAANTO_BENCH_DATABASE_URL", DEFAULT_URL),
+        help="a database of the bench's own, emptied (default: %(default)s)",
+    )
+    parser.add_argument("--vacancies", type=int, default=100, help="vacancies timed one by one")
+    parser.add_argument(
+        "--refresh-sample", type=int, default=200, help="vacancies in the refresh sample"
+    )
+    parser.add_argument("--refresh", choices=sorted(REFRESH_PATHS), default="single")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent API clients")
+    parser.add_argument("--api-seconds", type=float, default=20.0)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    # One token secret for this process and the API it starts.
+    os.environ.setdefault("KOHTAANTO_TOKEN_SECRET", secrets.token_urlsafe(48))
+    run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    load_before = os.getloadavg()
+    results = [asyncio.run(_size(args, size, run.lower())) for size in sizes]
+    load_after = os.getloadavg()
+    machine = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+        "database": "PostgreSQL",
+        "meilisearch": get_settings().search.url,
+    }
+    print(
+        f"\nKohtaanto national benchmark — PostgreSQL, {machine['cores']} cores, Python "
+        f"{machine['python']}, load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after; refresh path: {args.refresh}; API: {args.clients} "
+        f"clients for {args.api_seconds:.0f} s\n"
+    )
+    print(_table(results))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"national-{run}.json"
+    out.write_text(
+        json.dumps(
+            {"run": run, "machine": machine, "args": vars(args), "results": results}, indent=2
+        )
+        + "\n"
+    )
+    print(f"\nJSON: {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
