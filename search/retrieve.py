@@ -9,13 +9,14 @@ candidate whose profile shares a skill URI with the vacancy but none of the
 query words (a different label, a word past the tenth) would be lost. So one
 multi-search sends a ranked text search and a placeholder search (empty query)
 with the same filter; text hits come first with Meilisearch's ranking score,
-filter-only hits follow, nearest first, with score 0.
+filter-only hits follow, nearest first, with score 0. For a batch of vacancies
+(the nightly refresh) one multi-search carries both searches of every vacancy.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -79,9 +80,29 @@ def query_text(labels: Iterable[str]) -> str:
     return " ".join(words)
 
 
-async def _text_and_filter(
-    client: AsyncClient, uid: str, *, q: str, filter: str, near: Municipality, limit: int
-) -> list[SearchHit]:
+@dataclass(frozen=True, slots=True)
+class _Retrieval:
+    """One retrieval as the searches it sends (a ranked text search, if there are words,
+    then the placeholder search) and how their answers merge into hits."""
+
+    queries: list[SearchParams]
+    limit: int
+
+    def hits(self, results: Sequence[Any]) -> list[SearchHit]:
+        """The merged hits of this retrieval's ``results`` (one per query, in order)."""
+        found: dict[str, float] = {}
+        if len(self.queries) == 2:
+            for hit in results[0].hits:
+                found.setdefault(hit["id"], float(hit["_rankingScore"]))
+        # The placeholder search's own scores are all 1.0: they say nothing.
+        for hit in results[-1].hits:
+            found.setdefault(hit["id"], 0.0)
+        return [SearchHit(UUID(doc_id), score) for doc_id, score in found.items()][: self.limit]
+
+
+def _text_and_filter(
+    uid: str, *, q: str, filter: str, near: Municipality, limit: int
+) -> _Retrieval:
     limit = min(limit, MAX_LIMIT)
     placeholder = SearchParams(
         index_uid=uid,
@@ -104,15 +125,21 @@ async def _text_and_filter(
             matching_strategy="frequency",
         )
         queries.insert(0, ranked)
-    results: Any = await client.multi_search(queries)
-    hits: dict[str, float] = {}
-    if q:
-        for hit in results[0].hits:
-            hits.setdefault(hit["id"], float(hit["_rankingScore"]))
-    # The placeholder search's own scores are all 1.0: they say nothing.
-    for hit in results[-1].hits:
-        hits.setdefault(hit["id"], 0.0)
-    return [SearchHit(UUID(doc_id), score) for doc_id, score in hits.items()][:limit]
+    return _Retrieval(queries, limit)
+
+
+async def _search(client: AsyncClient, retrievals: Sequence[_Retrieval]) -> list[list[SearchHit]]:
+    """Every retrieval's hits, from one multi-search for all of them."""
+    if not retrievals:
+        return []
+    results: Any = await client.multi_search([q for r in retrievals for q in r.queries])
+    out: list[list[SearchHit]] = []
+    start = 0
+    for retrieval in retrievals:
+        end = start + len(retrieval.queries)
+        out.append(retrieval.hits(results[start:end]))
+        start = end
+    return out
 
 
 def retriever(
@@ -142,6 +169,29 @@ async def candidates_for_vacancy(
 
     Needs ``vacancy.occupation``, ``.municipality`` and ``.skill_links[*].skill``.
     """
+    [hits] = await candidates_for_vacancies(
+        client, [vacancy], prefix=prefix, limit=limit, radius_km=radius_km
+    )
+    return hits
+
+
+async def candidates_for_vacancies(
+    client: AsyncClient,
+    vacancies: Sequence[Vacancy],
+    *,
+    prefix: str = "",
+    limit: int,
+    radius_km: float,
+) -> list[list[SearchHit]]:
+    """``candidates_for_vacancy`` for each of ``vacancies``, in one multi-search (the
+    nightly refresh ranks vacancies in batches: one round trip instead of one each)."""
+    return await _search(
+        client,
+        [_candidate_search(v, prefix=prefix, limit=limit, radius_km=radius_km) for v in vacancies],
+    )
+
+
+def _candidate_search(vacancy: Vacancy, *, prefix: str, limit: int, radius_km: float) -> _Retrieval:
     occupation = vacancy.occupation
     skills = [link.skill for link in vacancy.skill_links]
     relevance = [
@@ -159,8 +209,7 @@ async def candidates_for_vacancy(
     ]
     essential = [link.skill.label for link in vacancy.skill_links if link.essential]
     q = query_text([occupation.label, *(essential or [s.label for s in skills])])
-    return await _text_and_filter(
-        client,
+    return _text_and_filter(
         jobseeker_index(prefix),
         q=q,
         filter=" AND ".join(clauses),
@@ -198,11 +247,16 @@ async def vacancies_for_jobseeker(
     q = query_text(
         [*(o.label for o in jobseeker.occupations), *(s.label for s in jobseeker.skills)]
     )
-    return await _text_and_filter(
+    [hits] = await _search(
         client,
-        vacancy_index(prefix),
-        q=q,
-        filter=" AND ".join(clauses),
-        near=jobseeker.municipality,
-        limit=limit,
+        [
+            _text_and_filter(
+                vacancy_index(prefix),
+                q=q,
+                filter=" AND ".join(clauses),
+                near=jobseeker.municipality,
+                limit=limit,
+            )
+        ],
     )
+    return hits
