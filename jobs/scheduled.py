@@ -1,7 +1,10 @@
 """Scheduled work: arq cron jobs (times in ``jobs.worker``), each also a CLI command.
 
 - ``refresh_shortlists`` (nightly): rebuild the search indexes from the database,
-  then every open vacancy's shortlist; worked entries stay as they are.
+  then queue the shortlists of every open vacancy, in batches, on the bulk queue
+  (``jobs.tasks.refresh_shortlist_batch``); a shortlist whose inputs have not changed
+  since it was built is skipped, worked entries stay as they are.
+  ``rebuild_shortlists`` does the same without skipping any.
 - ``expire_consents`` (hourly): consent requests past their deadline expire,
   sharing past its date ends.
 - ``retrain`` (weekly): when outcomes were recorded since the last training,
@@ -29,13 +32,15 @@ import pandas as pd
 from sqlalchemy import select
 
 from jobs.context import Ctx, settings_of
-from jobs.matching import build_shortlist
 from jobs.partners import remind_referrals
+from jobs.tasks import relay_outbox
+from kohtaanto import queue
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Vacancy, VacancyStatus
-from kohtaanto.domain import events, privacy, shortlists
+from kohtaanto.domain import events, outbox, privacy, shortlists
+from kohtaanto.queue import BULK
 from ml.dataset import load_outcomes
-from ml.registry import MODEL_FILE, load_current
+from ml.registry import MODEL_FILE
 from ml.train import train_from_history
 from search.partners import rebuild_services
 from search.sync import reindex
@@ -43,29 +48,43 @@ from search.sync import reindex
 log = logging.getLogger(__name__)
 
 
-async def refresh_shortlists(ctx: Ctx) -> dict[str, Any]:
-    """Rebuild the indexes, then the shortlist of every open vacancy (one transaction each).
+async def refresh_shortlists(ctx: Ctx, *, force: bool = False) -> dict[str, Any]:
+    """Rebuild the indexes, then queue every open vacancy's shortlist for a refresh, in
+    jobs of ``KOHTAANTO_REFRESH_BATCH`` vacancies on the bulk queue.
 
     The index is derived data: rebuilding it nightly repairs whatever a long
-    Meilisearch outage left behind. Shortlists are not pushed again.
+    Meilisearch outage left behind. A batch job skips the shortlists whose inputs are
+    unchanged, unless ``force``. Shortlists are not pushed again. Interactive work
+    goes between the batches (the bulk worker yields to it).
     """
     settings = settings_of(ctx)
     client = ctx["search"]
+    size = settings.matching.refresh_batch
     async with session_scope() as session:
         indexed = await reindex(client, session, settings.search.index_prefix)
         indexed["partner_services"] = await rebuild_services(
             client, session, settings.search.index_prefix
         )
-        open_ids = list(
-            await session.scalars(
+        open_ids = [
+            str(i)
+            for i in await session.scalars(
                 select(Vacancy.id).where(Vacancy.status == VacancyStatus.OPEN).order_by(Vacancy.id)
             )
-        )
-    model = load_current(settings.matching.model_dir)
-    for vacancy_id in open_ids:
-        async with session_scope() as session:
-            await build_shortlist(session, client, model, vacancy_id, settings)
-    return {"indexed": indexed, "shortlists": len(open_ids)}
+        ]
+        batches = [open_ids[k : k + size] for k in range(0, len(open_ids), size)]
+        for batch in batches:
+            outbox.record(
+                session, queue.REFRESH_SHORTLIST_BATCH, lane=BULK, vacancy_ids=batch, force=force
+            )
+    if "redis" in ctx:  # in the worker; elsewhere (the CLI) the worker's relay sends them
+        await relay_outbox(ctx)
+    return {"indexed": indexed, "shortlists": len(open_ids), "batches": len(batches)}
+
+
+async def rebuild_shortlists(ctx: Ctx) -> dict[str, Any]:
+    """``refresh_shortlists`` without skipping: every open vacancy's shortlist rebuilt
+    (after a change to the ranking code that kept the model's version)."""
+    return await refresh_shortlists(ctx, force=True)
 
 
 async def expire_consents(ctx: Ctx) -> dict[str, int]:
@@ -144,6 +163,7 @@ async def retrain(ctx: Ctx) -> dict[str, Any]:
 # Names for `kohtaanto scheduled NAME`.
 SCHEDULED = {
     "refresh-shortlists": refresh_shortlists,
+    "rebuild-shortlists": rebuild_shortlists,
     "expire-consents": expire_consents,
     "retrain": retrain,
     "purge-inactive": purge_inactive,

@@ -14,7 +14,7 @@ from arq import Retry
 from sqlalchemy import select
 
 from jobs.context import Ctx, settings_of
-from jobs.matching import build_shortlist, matches_for_jobseeker, shortlist_summary
+from jobs.matching import build_shortlist, matches_for_jobseeker, refresh_batch, shortlist_summary
 from kohtaanto.db import session_scope
 from kohtaanto.db.models import Employer, VacancyStatus
 from kohtaanto.domain import outbox
@@ -182,6 +182,28 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
             )
             notified += new is not None
         return {"status": "indexed", "notified": notified}
+
+
+@retry_while_search_is_down
+async def refresh_shortlist_batch(
+    ctx: Ctx, vacancy_ids: list[str], force: bool = False
+) -> dict[str, Any]:
+    """Refresh a batch of open vacancies' shortlists (the nightly refresh queues them):
+    those whose inputs changed since they were built, or all of them with ``force``.
+    Nothing is pushed to the coordinator again."""
+    settings = settings_of(ctx)
+    await _search_ready(ctx)
+    model = await _model(ctx)
+    async with session_scope() as session:
+        report = await refresh_batch(
+            session,
+            ctx["search"],
+            model,
+            [UUID(i) for i in vacancy_ids],
+            settings,
+            force=force,
+        )
+    return report.as_dict()
 
 
 async def relay_outbox(ctx: Ctx) -> int:

@@ -97,6 +97,7 @@ FUNCTIONS = [
     func(in_lane(meetings.meeting_mail), max_tries=get_settings().delivery.max_tries, timeout=120),
     in_lane(partners.partner_services_changed),
     func(in_lane(partners.referral_link), max_tries=5, timeout=120),
+    in_lane(tasks.refresh_shortlist_batch),
 ]
 assert {getattr(f, "name", getattr(f, "__name__", "")) for f in FUNCTIONS} == TASKS, (
     "every queued task name needs a function"

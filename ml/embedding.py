@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kohtaanto.data import SHIPPED_ESCO_DIR
 from kohtaanto.settings import VAR_DIR
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ ALT_LABELS = 0
 # Characters of one sentence the model reads; longer sentences are cut. The model's
 # cost grows with the tokens, and a sentence this long names its skill early.
 MAX_SENTENCE_CHARS = 300
-SHIPPED_VECTORS = Path(__file__).resolve().parents[1] / "src/kohtaanto/data/esco"
+SHIPPED_VECTORS = SHIPPED_ESCO_DIR  # beside the release they were computed from
 VECTOR_DIR = VAR_DIR / "esco-vectors"
 
 

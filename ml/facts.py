@@ -7,9 +7,12 @@ ranking, explanation — is pure Python and NumPy, fast and testable.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from kohtaanto.domain.instruments import JobFacts, PersonFacts
 
@@ -160,3 +163,20 @@ class JobseekerFacts:
             integration_plan=self.integration_plan,
             area=self.area,
         )
+
+
+def _canonical(value: Any) -> Any:
+    # Sets and dicts in a fixed order: a frozenset of strings iterates in an order that
+    # changes from process to process (string hashes are salted).
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, dict):
+        return sorted(value.items())
+    return value
+
+
+def digest(facts: VacancyFacts | JobseekerFacts) -> bytes:
+    """A digest of every one of ``facts``, the same in every process: what a stored
+    ranking remembers it was made from (``RankingModel.fingerprint``)."""
+    values = [_canonical(getattr(facts, name)) for name in facts.__slots__]
+    return hashlib.blake2b(msgspec.json.encode(values), digest_size=16).digest()

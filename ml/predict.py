@@ -21,11 +21,13 @@ all: they are left out of the ranking, not ranked last.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import msgspec
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
@@ -34,9 +36,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from kohtaanto.domain.instruments import ESTIMATE_NOTE, InstrumentEstimate, best_saving
+from kohtaanto.domain.instruments import (
+    ESTIMATE_NOTE,
+    InstrumentEstimate,
+    best_saving,
+    milestones,
+    rules_in_force,
+)
 from kohtaanto.i18n import N_
-from ml.facts import JobseekerFacts, VacancyFacts
+from ml.facts import JobseekerFacts, VacancyFacts, digest
 from ml.features import FEATURES, featurise
 
 MAX_FACTORS = 5
@@ -177,6 +185,71 @@ class RankingModel:
         contrib = z[:n, np.newaxis] - z[n:].reshape(d, n).T
         return p[:n], contrib
 
+    def score(
+        self,
+        vacancy: VacancyFacts,
+        candidates: Sequence[tuple[JobseekerFacts, float]],
+        *,
+        today: date,
+    ) -> Scored:
+        """Featurise and score candidates (jobseeker, search score), best first; each is
+        explained only when asked (``Scored.explain``).
+
+        Empty profiles are excluded: they get no score at all.
+        """
+        kept = [(j, s) for j, s in candidates if not j.is_empty]
+        if not kept:
+            nothing = np.zeros((0, len(FEATURES)))
+            return Scored(vacancy, self.version, self.method, [], [], nothing, nothing, [], [])
+        js = [j for j, _ in kept]
+        X, dist, estimates = featurise(vacancy, js, [s for _, s in kept], today)
+        proba, contrib = self._score(X)
+        scores = [round(p, 4) for p in proba.tolist()]
+        best = sorted(range(len(js)), key=lambda k: (-scores[k], js[k].id))
+        return Scored(
+            vacancy,
+            self.version,
+            self.method,
+            [js[k] for k in best],
+            [scores[k] for k in best],
+            X[best],
+            contrib[best],
+            dist[best].tolist(),
+            [estimates[k] for k in best],
+        )
+
+    def fingerprint(
+        self,
+        vacancy: VacancyFacts,
+        candidates: Sequence[tuple[JobseekerFacts, float]],
+        *,
+        today: date,
+        also: Sequence[str | int | float] = (),
+        memo: dict[str, bytes] | None = None,
+    ) -> str:
+        """A digest of all that ``score`` reads for this vacancy on ``today``: the model's
+        version, the vacancy's facts, each candidate's facts and search score, the
+        instrument rules in force and where the date puts each candidate against their
+        thresholds; and of ``also`` (what the caller does with the scores). The same
+        fingerprint means the same ranking, so one made on an earlier day still holds.
+
+        ``memo`` keeps each candidate's own part between calls for the same ``today``
+        (a batch of vacancies shares many candidates).
+        """
+        memo = {} if memo is None else memo
+        h = hashlib.blake2b(digest_size=16)
+        h.update(msgspec.json.encode([self.version, *also]))
+        h.update(digest(vacancy))
+        h.update(" ".join(r.id for r in rules_in_force(today)).encode())
+        for j, search_score in sorted(candidates, key=lambda c: c[0].id):
+            own = memo.get(j.id)
+            if own is None:
+                reached = milestones(j.person_facts(), today)
+                own = memo[j.id] = digest(j) + msgspec.json.encode(reached)
+            h.update(own)
+            h.update(msgspec.json.encode(float(search_score)))
+        return h.hexdigest()
+
     def rank(
         self,
         vacancy: VacancyFacts,
@@ -188,34 +261,69 @@ class RankingModel:
 
         Empty profiles are excluded: they get no score at all.
         """
-        kept = [(j, s) for j, s in candidates if not j.is_empty]
-        if not kept:
-            return []
-        js = [j for j, _ in kept]
-        X, dist, estimates = featurise(vacancy, js, [s for _, s in kept], today)
-        proba, contrib = self._score(X)
-        order = np.argsort(-np.abs(contrib), axis=1)[:, :MAX_FACTORS].tolist()
-        explain = _Explainer(vacancy, self.version, self.method)
-        out = [
+        return self.score(vacancy, candidates, today=today).ranked()
+
+
+class Scored:
+    """One vacancy's candidates scored, best first (score, then jobseeker id).
+
+    Explaining is done per candidate and on demand: a shortlist keeps the top few of
+    the hundreds retrieved, and explaining them all costs about as much as scoring them.
+    """
+
+    def __init__(
+        self,
+        vacancy: VacancyFacts,
+        version: str,
+        method: str,
+        jobseekers: list[JobseekerFacts],
+        scores: list[float],
+        X: np.ndarray,
+        contrib: np.ndarray,
+        distances_km: list[float],
+        estimates: list[list[InstrumentEstimate]],
+    ) -> None:
+        self.vacancy = vacancy
+        self.version = version
+        self.method = method
+        self.jobseekers = jobseekers
+        self.scores = scores  # probability of interview or hire, rounded as stored
+        self._X = X
+        self._contrib = contrib
+        self._distances = distances_km
+        self._estimates = estimates
+        self._explainer: _Explainer | None = None
+
+    def __len__(self) -> int:
+        return len(self.jobseekers)
+
+    def features(self, k: int) -> dict[str, float]:
+        """The model's inputs for the ``k``-th best candidate, by feature name."""
+        return dict(zip(FEATURES, self._X[k].tolist(), strict=True))
+
+    def explain(self, k: int) -> dict[str, Any]:
+        """Why the ``k``-th best candidate scored as they did (JSON, read-only)."""
+        if self._explainer is None:
+            self._explainer = _Explainer(self.vacancy, self.version, self.method)
+        contrib = self._contrib[k]
+        order = np.argsort(-np.abs(contrib))[:MAX_FACTORS].tolist()
+        return self._explainer(
+            self.jobseekers[k],
+            self._X[k].tolist(),
+            contrib.tolist(),
+            order,
+            self._distances[k],
+            self._estimates[k],
+        )
+
+    def ranked(self) -> list[RankedCandidate]:
+        """Every candidate, explained."""
+        return [
             RankedCandidate(
-                jobseeker_id=j.id,
-                score=round(p, 4),
-                explanation=explain(j, x, c, o, d, e),
-                features=dict(zip(FEATURES, x, strict=True)),
+                jobseeker_id=j.id, score=s, explanation=self.explain(k), features=self.features(k)
             )
-            for j, p, x, c, o, d, e in zip(
-                js,
-                proba.tolist(),
-                X.tolist(),
-                contrib.tolist(),
-                order,
-                dist.tolist(),
-                estimates,
-                strict=True,
-            )
+            for k, (j, s) in enumerate(zip(self.jobseekers, self.scores, strict=True))
         ]
-        out.sort(key=lambda c: (-c.score, c.jobseeker_id))
-        return out
 
 
 class _Explainer:

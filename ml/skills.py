@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from kohtaanto.domain.esco import SHIPPED_ESCO_DIR
+from kohtaanto.data import SHIPPED_ESCO_DIR
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ candidate whose profile shares a skill URI with the vacancy but none of the
 query words (a different label, a word past the tenth) would be lost. So one
 multi-search sends a ranked text search and a placeholder search (empty query)
 with the same filter; text hits come first with Meilisearch's ranking score,
-filter-only hits follow, nearest first, with score 0.
+filter-only hits follow, nearest first, with score 0. For a batch of vacancies
+(the nightly refresh) one multi-search carries the searches of every vacancy.
 
 Meaning beyond identical ids: a vacancy also reaches people who share none of its
 skills but hold skills close to them (`ml.skills.related_skills`: "cleaning
@@ -22,7 +23,7 @@ similarity features then judge them.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -89,8 +90,35 @@ def query_text(labels: Iterable[str]) -> str:
     return " ".join(words)
 
 
-async def _text_and_filter(
-    client: AsyncClient,
+@dataclass(frozen=True, slots=True)
+class _Retrieval:
+    """One retrieval as the searches it sends (a ranked text search, if there are words;
+    the placeholder search; the related-skills search, if any) and how their answers
+    merge into hits."""
+
+    queries: list[SearchParams]
+    limit: int
+    text: bool
+    related: bool
+
+    def hits(self, results: Sequence[Any]) -> list[SearchHit]:
+        """The merged hits of this retrieval's ``results`` (one per query, in order)."""
+        found: dict[str, float] = {}
+        if self.text:
+            for hit in results[0].hits:
+                found.setdefault(hit["id"], float(hit["_rankingScore"]))
+        # The placeholder search's own scores are all 1.0: they say nothing.
+        for hit in results[1 if self.text else 0].hits:
+            found.setdefault(hit["id"], 0.0)
+        hits = [SearchHit(UUID(doc_id), score) for doc_id, score in found.items()]
+        if not self.related:
+            return hits[: self.limit]
+        extra = [UUID(h["id"]) for h in results[-1].hits if h["id"] not in found]
+        kept = min(len(extra), int(self.limit * RELATED_SHARE))
+        return hits[: self.limit - kept] + [SearchHit(i, 0.0) for i in extra[:kept]]
+
+
+def _text_and_filter(
     uid: str,
     *,
     q: str,
@@ -98,7 +126,7 @@ async def _text_and_filter(
     near: Municipality,
     limit: int,
     related: str | None = None,
-) -> list[SearchHit]:
+) -> _Retrieval:
     """Text hits, then filter-only hits nearest first; with `related` (a filter), people
     found only by it fill up to `RELATED_SHARE` of the list, nearest first."""
     limit = min(limit, MAX_LIMIT)
@@ -128,20 +156,21 @@ async def _text_and_filter(
         queries.insert(0, ranked)
     if related:
         queries.append(nearest(related))
-    results: Any = await client.multi_search(queries)
-    hits: dict[str, float] = {}
-    if q:
-        for hit in results[0].hits:
-            hits.setdefault(hit["id"], float(hit["_rankingScore"]))
-    # The placeholder search's own scores are all 1.0: they say nothing.
-    for hit in results[1 if q else 0].hits:
-        hits.setdefault(hit["id"], 0.0)
-    found = [SearchHit(UUID(doc_id), score) for doc_id, score in hits.items()]
-    if not related:
-        return found[:limit]
-    extra = [UUID(h["id"]) for h in results[-1].hits if h["id"] not in hits]
-    kept = min(len(extra), int(limit * RELATED_SHARE))
-    return found[: limit - kept] + [SearchHit(i, 0.0) for i in extra[:kept]]
+    return _Retrieval(queries, limit, text=bool(q), related=bool(related))
+
+
+async def _search(client: AsyncClient, retrievals: Sequence[_Retrieval]) -> list[list[SearchHit]]:
+    """Every retrieval's hits, from one multi-search for all of them."""
+    if not retrievals:
+        return []
+    results: Any = await client.multi_search([q for r in retrievals for q in r.queries])
+    out: list[list[SearchHit]] = []
+    start = 0
+    for retrieval in retrievals:
+        end = start + len(retrieval.queries)
+        out.append(retrieval.hits(results[start:end]))
+        start = end
+    return out
 
 
 def retriever(
@@ -172,6 +201,29 @@ async def candidates_for_vacancy(
 
     Needs ``vacancy.occupation``, ``.municipality`` and ``.skill_links[*].skill``.
     """
+    [hits] = await candidates_for_vacancies(
+        client, [vacancy], prefix=prefix, limit=limit, radius_km=radius_km
+    )
+    return hits
+
+
+async def candidates_for_vacancies(
+    client: AsyncClient,
+    vacancies: Sequence[Vacancy],
+    *,
+    prefix: str = "",
+    limit: int,
+    radius_km: float,
+) -> list[list[SearchHit]]:
+    """``candidates_for_vacancy`` for each of ``vacancies``, in one multi-search (the
+    nightly refresh ranks vacancies in batches: one round trip instead of one each)."""
+    return await _search(
+        client,
+        [_candidate_search(v, prefix=prefix, limit=limit, radius_km=radius_km) for v in vacancies],
+    )
+
+
+def _candidate_search(vacancy: Vacancy, *, prefix: str, limit: int, radius_km: float) -> _Retrieval:
     occupation = vacancy.occupation
     skills = [link.skill for link in vacancy.skill_links]
     relevance = [
@@ -190,8 +242,7 @@ async def candidates_for_vacancy(
     essential = [link.skill.label for link in vacancy.skill_links if link.essential]
     q = query_text([occupation.label, *(essential or [s.label for s in skills])])
     related = related_skills([s.uri for s in skills])
-    return await _text_and_filter(
-        client,
+    return _text_and_filter(
         jobseeker_index(prefix),
         q=q,
         filter=" AND ".join(clauses),
@@ -230,11 +281,16 @@ async def vacancies_for_jobseeker(
     q = query_text(
         [*(o.label for o in jobseeker.occupations), *(s.label for s in jobseeker.skills)]
     )
-    return await _text_and_filter(
+    [hits] = await _search(
         client,
-        vacancy_index(prefix),
-        q=q,
-        filter=" AND ".join(clauses),
-        near=jobseeker.municipality,
-        limit=limit,
+        [
+            _text_and_filter(
+                vacancy_index(prefix),
+                q=q,
+                filter=" AND ".join(clauses),
+                near=jobseeker.municipality,
+                limit=limit,
+            )
+        ],
     )
+    return hits

@@ -20,6 +20,7 @@ from kohtaanto.domain.instruments import (
     PersonFacts,
     best_saving,
     estimate_instruments,
+    milestones,
     months_between,
     rules_in_force,
 )
@@ -274,3 +275,32 @@ def test_best_saving() -> None:
     est = estimate_instruments(p, OPEN, on=ON)
     assert best_saving(est) == max(e.total_saving_eur for e in est) == 1260 * 12
     assert best_saving([]) == 0
+
+
+def test_estimates_change_with_the_date_only_when_the_milestones_do() -> None:
+    # What lets the nightly refresh keep a shortlist made on an earlier day.
+    association = replace(OPEN, employer_kind="association")
+    first, last = date(2025, 12, 1), date(2027, 9, 1)
+    changed = 0
+    for born in (1971, 1997, 2002):
+        for since in (None, date(2025, 2, 28), date(2025, 9, 1), date(2026, 1, 31)):
+            for education in ("basic", "bachelor"):
+                person = PersonFacts(
+                    birth_year=born, unemployed_since=since, education=education, area=TAMPERE_AREA
+                )
+                before: tuple[object, ...] = ()
+                for n in range(last.toordinal() - first.toordinal()):
+                    day = date.fromordinal(first.toordinal() + n)
+                    now = (
+                        milestones(person, day),
+                        estimate_instruments(person, OPEN, on=day),
+                        estimate_instruments(person, association, on=day),
+                    )
+                    if before and now[0] == before[0]:
+                        assert now[1:] == before[1:], (person, day)
+                    changed += bool(before) and now[0] != before[0]
+                    before = now
+    assert changed > 0
+    # Six months unemployed is one of them (the skills-based wage subsidy).
+    person = PersonFacts(birth_year=1990, unemployed_since=months_ago(6))
+    assert milestones(person, ON) != milestones(person, date(2026, 3, 14))

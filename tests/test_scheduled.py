@@ -14,8 +14,10 @@ from meilisearch_python_sdk.errors import MeilisearchApiError
 from sqlalchemy import select, update
 
 from jobs import scheduled
+from kohtaanto import queue
 from kohtaanto.db import session_scope
-from kohtaanto.db.models import EntryStatus, Jobseeker, Role, ShortlistEntry, User
+from kohtaanto.db.models import EntryStatus, Jobseeker, OutboxMessage, Role, ShortlistEntry, User
+from kohtaanto.domain import outbox
 from kohtaanto.settings import Settings, get_settings
 from ml.features import FEATURES
 from ml.history import offline_history
@@ -94,6 +96,15 @@ async def test_nightly_refresh_keeps_worked_entries_and_hourly_expiry(
     try:
         report = await scheduled.refresh_shortlists(ctx)
         assert report["shortlists"] == 1 and report["indexed"]["jobseekers"] == 2
+        assert report["batches"] == 1
+        # The batch is bulk work, done by the bulk worker.
+        async with session_scope() as session:
+            [batch] = await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.task == queue.REFRESH_SHORTLIST_BATCH)
+            )
+        assert outbox.lane_of(batch) == queue.BULK
+        assert batch.payload["vacancy_ids"] == [vacancy_id]
+        assert (await run_jobs())["failed"] == 0
         entries = await _entries(vacancy_id)
         # The worked entry is kept with its status and id; the newcomer is suggested.
         assert entries[anna].id == entry.id and entries[anna].status is EntryStatus.CONTACTED

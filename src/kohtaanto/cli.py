@@ -472,7 +472,7 @@ def worker(burst: bool, lane: str) -> None:
 @click.argument("name")
 def scheduled_cmd(name: str) -> None:
     """Run scheduled job NAME now, as the worker's cron would (see jobs/scheduled.py):
-    refresh-shortlists, expire-consents, retrain or purge-inactive."""
+    refresh-shortlists, rebuild-shortlists, expire-consents, retrain or purge-inactive."""
     from jobs.scheduled import SCHEDULED
     from jobs.worker import shutdown, startup
 

@@ -25,6 +25,8 @@ MEETING_MAIL = "meeting_mail"  # a meeting's invitation, reminder or cancellatio
 # Partner services (re)indexed; a referral's one-time answer link mailed to the partner.
 PARTNER_SERVICES_CHANGED = "partner_services_changed"
 REFERRAL_LINK = "referral_link"
+# The nightly refresh's unit of work: a batch of open vacancies' shortlists (bulk lane).
+REFRESH_SHORTLIST_BATCH = "refresh_shortlist_batch"
 TASKS = frozenset(
     {
         VACANCY_PUBLISHED,
@@ -34,6 +36,7 @@ TASKS = frozenset(
         MEETING_MAIL,
         PARTNER_SERVICES_CHANGED,
         REFERRAL_LINK,
+        REFRESH_SHORTLIST_BATCH,
     }
 )
 

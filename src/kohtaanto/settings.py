@@ -203,6 +203,9 @@ class AuthSettings:
 class MatchingSettings:
     model_dir: Path = field(default=VAR_DIR / "models", metadata=_env("KOHTAANTO_MODEL_DIR"))
     shortlist_size: Positive = field(default=25, metadata=_env("KOHTAANTO_SHORTLIST_SIZE"))
+    # The nightly refresh ranks this many vacancies per job: one search and one read of
+    # candidates for all of them.
+    refresh_batch: Positive = field(default=50, metadata=_env("KOHTAANTO_REFRESH_BATCH"))
     # A jobseeker is told about a vacancy when the model's score reaches this.
     notify_threshold: Fraction = field(default=0.35, metadata=_env("KOHTAANTO_NOTIFY_THRESHOLD"))
     notify_max_per_save: NonNegative = field(

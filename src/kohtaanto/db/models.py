@@ -354,6 +354,10 @@ class Shortlist(UUIDAuditBase):
     )
     model_version: Mapped[str] = mapped_column(String(64))
     retrieved: Mapped[int] = mapped_column(Integer, default=0)
+    # A digest of what the last build ranked (RankingModel.fingerprint: the model
+    # version, the vacancy, its candidates' profiles and search scores, the day's
+    # instrument thresholds): the nightly refresh skips a list whose inputs are unchanged.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     entries: Mapped[list[ShortlistEntry]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="ShortlistEntry.rank"
     )

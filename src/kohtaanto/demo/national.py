@@ -30,6 +30,7 @@ from sqlalchemy import Sequence as Sequence_
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kohtaanto.data import DATA_DIR
 from kohtaanto.db.models import (
     Employer,
     EmploymentArea,
@@ -63,7 +64,7 @@ from kohtaanto.security import hash_password
 
 Progress = Callable[[str, int, int], None]
 
-AREAS_CSV = Path(__file__).resolve().parents[1] / "data" / "employment-areas.csv"
+AREAS_CSV = DATA_DIR / "employment-areas.csv"
 # Accounts of the national dataset; apart from the demo's, so both can share a database.
 NATIONAL_DOMAIN = "kansallinen.kohtaanto.fi"
 NATIONAL_PASSWORD = "demo"

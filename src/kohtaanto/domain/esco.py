@@ -30,9 +30,9 @@ from typing import IO, Any
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kohtaanto.data import SHIPPED_ESCO_DIR
 from kohtaanto.db.models import EscoOccupation, EscoSkill, IscoGroup, OccupationSkill
 
-SHIPPED_ESCO_DIR = Path(__file__).resolve().parents[1] / "data" / "esco"
 SHIPPED_ESCO_VERSION = "v1.1.1"
 
 # Rows per INSERT/UPDATE batch: at most 7 columns, so well under asyncpg's

@@ -34,6 +34,7 @@ Known approximations, on purpose:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -381,6 +382,50 @@ def _holds(c: Criterion, p: _Person) -> bool:
         and (not c.reduced_work_ability or p.reduced_work_ability)
         and (c.min_unemployed_months is None or p.unemployed_months >= c.min_unemployed_months)
         and (c.min_unemployed_days is None or p.unemployed_days >= c.min_unemployed_days)
+    )
+
+
+def _thresholds(
+    rules: Iterable[InstrumentRule],
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The ages, months and days of unemployment at which some rule's answer may change."""
+    ages: set[int] = set()
+    months: set[int] = set()
+    days: set[int] = set()
+    for rule in rules:
+        if rule.long_after_unemployed_months is not None:
+            months.add(rule.long_after_unemployed_months)
+        for c in rule.qualifies:
+            if c.min_age is not None:
+                ages.add(c.min_age)
+            if c.max_age is not None:
+                ages.add(c.max_age + 1)
+            if c.min_unemployed_months is not None:
+                months.add(c.min_unemployed_months)
+            if c.min_unemployed_days is not None:
+                days.add(c.min_unemployed_days)
+    return tuple(sorted(ages)), tuple(sorted(months)), tuple(sorted(days))
+
+
+_DEFAULT_THRESHOLDS = _thresholds(RULES)
+
+
+def milestones(
+    person: PersonFacts, on: date, rules: Sequence[InstrumentRule] | None = None
+) -> tuple[int, int, int]:
+    """How many of the rules' age, unemployment-month and unemployment-day thresholds
+    ``person`` has reached on ``on``.
+
+    A person's estimates change with the date only when one of these counts does (or
+    another rule comes into force, see ``rules_in_force``): a ranking made on an earlier
+    day is still true if they are the same.
+    """
+    ages, months, days = _DEFAULT_THRESHOLDS if rules is None else _thresholds(rules)
+    p = _derive(person, on)
+    return (
+        bisect_right(ages, p.age),
+        bisect_right(months, p.unemployed_months),
+        bisect_right(days, p.unemployed_days),
     )
 
 

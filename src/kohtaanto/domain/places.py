@@ -18,10 +18,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kohtaanto.data import DATA_DIR
 from kohtaanto.db.models import EmploymentArea, Municipality
 from kohtaanto.domain.instruments import TAMPERE_AREA
 
-MUNICIPALITIES_CSV = Path(__file__).resolve().parents[1] / "data" / "pirkanmaa-municipalities.csv"
+MUNICIPALITIES_CSV = DATA_DIR / "pirkanmaa-municipalities.csv"
 TAMPERE_CODE = "837"
 
 # Sub-region names in the genitive, as area names are written in Finnish.

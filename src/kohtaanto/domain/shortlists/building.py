@@ -16,7 +16,7 @@ list is decided here:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
@@ -32,12 +32,17 @@ entry_table = cast(Table, ShortlistEntry.__table__)
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One ranked candidate as the model proposes them: who, how well, and why."""
+    """One ranked candidate as the model proposes them: who, how well, and why.
+
+    ``explain`` is called only for the suggestions that make the list: of the hundreds
+    ranked, a few dozen are kept, and explaining them all costs about as much as
+    scoring them.
+    """
 
     jobseeker_id: UUID
     score: float
-    explanation: dict[str, Any]
     features: dict[str, Any]
+    explain: Callable[[], dict[str, Any]]
 
     @property
     def search_score(self) -> float:
@@ -53,22 +58,29 @@ async def compose(
     model_version: str,
     size: int,
     exposure_cap: int,
+    fingerprint: str | None = None,
 ) -> Shortlist:
     """Build (or rebuild) the vacancy's shortlist from ``ranked`` (best first): at most
-    ``size`` entries, the worked ones first, then the suggestions under the cap."""
+    ``size`` entries, the worked ones first, then the suggestions under the cap.
+
+    ``fingerprint``: what the ranking was made from (``Shortlist.fingerprint``)."""
     shortlist = await session.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
     kept: list[ShortlistEntry] = []
     # Untouched model suggestions already on the shortlist: jobseeker id -> entry id.
     suggested: dict[UUID, UUID] = {}
     if shortlist is None:
         shortlist = Shortlist(
-            vacancy_id=vacancy_id, model_version=model_version, retrieved=retrieved
+            vacancy_id=vacancy_id,
+            model_version=model_version,
+            retrieved=retrieved,
+            fingerprint=fingerprint,
         )
         session.add(shortlist)
         await session.flush()
     else:
         shortlist.model_version = model_version
         shortlist.retrieved = retrieved
+        shortlist.fingerprint = fingerprint
         entries = (
             await session.scalars(
                 select(ShortlistEntry)
@@ -107,7 +119,7 @@ async def compose(
             "entry_id": suggested[c.jobseeker_id],
             "rank": rank,
             "score": float(c.score),
-            "explanation": c.explanation,
+            "explanation": c.explain(),
             "features": c.features,
             "search_score": c.search_score,
         }
@@ -139,7 +151,7 @@ async def compose(
             jobseeker_id=c.jobseeker_id,
             rank=rank,
             score=float(c.score),
-            explanation=c.explanation,
+            explanation=c.explain(),
             features=c.features,
             search_score=c.search_score,
         )
