@@ -20,6 +20,10 @@ CARD_FILE = "MODEL_CARD.md"
 KIND_TEXT = {
     "linear": "standardised logistic regression on the simulated history's outcomes",
     "gbm": "gradient-boosted trees on the simulated history's outcomes",
+    "linear_base": (
+        "standardised logistic regression on the simulated history's outcomes, over the "
+        "features before the skill evidence (those weigh 0)"
+    ),
     "ltr": (
         "logistic regression with two losses: the simulated history's outcomes (pointwise) "
         "and ranking pairs built from ESCO (the right person above people from other "

@@ -147,8 +147,8 @@ VALIDATION_DAYS = 61  # the ~2 months before them calibrate and choose the model
 async def load_outcomes() -> pd.DataFrame:
     """Labelled training rows: every shortlist entry with an outcome, as ranked then.
 
-    One row per entry: ``vacancy_id``, ``published_at`` (the vacancy's), its
-    shortlist ``rank``, the
+    One row per entry: ``vacancy_id``, ``jobseeker_id``, ``published_at`` (the
+    vacancy's), its shortlist ``rank``, the
     point-in-time ``FEATURES`` stored with the entry, ``grade`` (hired 2,
     interviewed 1, else 0) and ``label`` (interviewed or hired). An entry has an
     outcome when it was hired or not hired, or reached an interview. Entries
@@ -168,6 +168,7 @@ async def load_outcomes() -> pd.DataFrame:
             ShortlistEntry.features,
             ShortlistEntry.status,
             ShortlistEntry.id.in_(interviewed),
+            ShortlistEntry.jobseeker_id,
         )
         .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
         .join(Vacancy, Vacancy.id == Shortlist.vacancy_id)
@@ -190,6 +191,7 @@ async def load_outcomes() -> pd.DataFrame:
             features,
             status,
             had_interview,
+            jobseeker_id,
         ) in await session.execute(query):
             if not features or any(f not in features for f in FEATURES):
                 continue
@@ -203,13 +205,23 @@ async def load_outcomes() -> pd.DataFrame:
                     str(entry_id),
                     rank,
                     str(vacancy_id),
+                    str(jobseeker_id),
                     published,
                     *(features[f] for f in FEATURES),
                     grade,
                 )
             )
     frame = pd.DataFrame(
-        rows, columns=["entry_id", "rank", "vacancy_id", "published_at", *FEATURES, "grade"]
+        rows,
+        columns=[
+            "entry_id",
+            "rank",
+            "vacancy_id",
+            "jobseeker_id",
+            "published_at",
+            *FEATURES,
+            "grade",
+        ],
     )
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
     frame["label"] = (frame["grade"] > 0).astype(int)

@@ -50,6 +50,9 @@ FEATURES: tuple[str, ...] = (
     "isco1_match",  # same ISCO-08 major group
     "isco3_match",  # same ISCO-08 minor group
 )
+# The skill evidence added in issue 15 (the rest are the model's first features);
+# the "linear_base" kind (ml.train) leaves them out.
+SKILL_EVIDENCE: tuple[str, ...] = FEATURES[FEATURES.index("specific_coverage") :]
 # Not a feature, on purpose: how long someone has been unemployed. It predicts
 # hiring, so a model would learn to rank the long-term unemployed down — the
 # opposite of what the service is for. It enters only through the support

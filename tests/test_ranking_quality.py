@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from kohtaanto.db.models import Role
 from ml.benchmark import (
     NOISE_LEVELS,
+    BenchmarkResult,
     BenchmarkSize,
     held_out_occupations,
     run_benchmark,
@@ -24,13 +25,20 @@ from ml.benchmark import (
 )
 from ml.dataset import time_split
 from ml.facts import JobseekerFacts, VacancyFacts
-from ml.features import FEATURE_RANGES, FEATURES, feature_matrix
+from ml.features import FEATURE_RANGES, FEATURES, SKILL_EVIDENCE, feature_matrix
 from ml.history import offline_history
 from ml.registry import CURRENT
 from ml.sensitivity import DEFAULT_SIZE, SensitivityResult, esco_specs, smaller
-from ml.skills import default_space, load_esco, skill_similarity
+from ml.skills import (
+    EmbeddingSimilarity,
+    SkillSpace,
+    default_space,
+    load_esco,
+    related_skills,
+    skill_similarity,
+)
 from ml.synthetic import synthetic_population
-from ml.train import GateChecks, register_candidate
+from ml.train import KINDS, GateChecks, fit_base, register_candidate
 from tests.conftest import PASSWORD
 
 TODAY = date(2026, 3, 15)
@@ -93,6 +101,22 @@ def test_specificity_and_similarity_from_esco() -> None:
     assert skill_similarity(a, "urn:not:in:esco") == 0.0
 
 
+def test_related_skills_and_label_embedding_similarity() -> None:
+    """Two sources of closeness between different skills: co-occurrence, which retrieval
+    uses for its reach, and the labels' sentence embeddings (measured in ml.ablation)."""
+    uri = {label: u for u, label in load_esco().skill_labels.items()}
+    related = related_skills([uri["cleaning techniques"]])
+    assert uri["operate floor cleaning equipment"] in related
+    assert uri["cleaning techniques"] not in related and uri["operate forklift"] not in related
+    assert related_skills([]) == [] and related_skills(["urn:not:in:esco"]) == []
+
+    meaning = SkillSpace(load_esco().occupations, EmbeddingSimilarity())
+    python = uri["Python (computer programming)"]
+    assert meaning.similarity(python, python) == 1.0
+    assert meaning.similarity(python, uri["use scripting programming"]) > 0
+    assert meaning.similarity(uri["use cooking techniques"], uri["teamwork principles"]) == 0
+
+
 def test_specific_shared_skill_counts_more_than_a_common_one() -> None:
     space = default_space()
     esco = load_esco()
@@ -130,6 +154,35 @@ def test_benchmark_ranks_and_the_jaccard_rule() -> None:
     ok, why = upside_down.passes_gate()
     assert not ok and any("Jaccard" in w for w in why)
     assert "| vacancy → people | skills only |" in upside_down.markdown()
+
+
+def test_the_jaccard_rule_checks_the_jobseekers_side_too() -> None:
+    """A model as good as Jaccard for the coordinator but worse for the person looking
+    for vacancies is refused, and the refusal names the side."""
+    at_par = {"recall@1": 0.8, "recall@10": 0.97, "mrr": 0.85}
+    worse = {"recall@1": 0.6, "recall@10": 0.94, "mrr": 0.71}
+
+    def result(person_side: dict[str, float]) -> BenchmarkResult:
+        sides = {
+            "vacancy": {"jaccard": at_par, "model": at_par},
+            "jobseeker": {"jaccard": at_par, "model": person_side},
+        }
+        return BenchmarkResult(100, 300, {"fewer kept": {"skills_only": sides}})
+
+    assert result(at_par).passes_gate() == (True, [])
+    ok, why = result(worse).passes_gate()
+    assert not ok and len(why) == 2 and all(w.startswith("jobseeker side") for w in why)
+
+
+def test_base_kind_gives_the_skill_evidence_no_weight() -> None:
+    pop = synthetic_population(esco_specs(20, seed=6), 60, 800, seed=6, today=NOW.date())
+    frame = offline_history(pop.vacancies, pop.jobseekers, 150, seed=6, now=NOW)
+    X = frame[list(FEATURES)].to_numpy(dtype=float)
+    pipeline = fit_base(X, frame["label"].to_numpy())
+    coef = pipeline["model"].coef_[0]
+    assert all(coef[FEATURES.index(name)] == 0.0 for name in SKILL_EVIDENCE)
+    assert coef[FEATURES.index("essential_coverage")] != 0.0
+    assert "linear_base" in KINDS
 
 
 def test_training_pairs_never_use_the_held_out_occupations() -> None:
@@ -243,3 +296,21 @@ async def test_manager_reads_the_model_card_in_three_languages(
     assert "profile is about this work" in html
     assert "Never used: age, birth year, gender" in html and "Known limits" in html
     assert "<script" not in html.split("</header>", 1)[-1]
+
+
+def test_ablation_variant_ignores_what_it_drops() -> None:
+    """ml.ablation's 'without' rows: a dropped feature cannot move the score."""
+    from ml.ablation import SIMILARITY, Variant, fit_variant
+
+    pop = synthetic_population(esco_specs(20, seed=5), 60, 800, seed=5, today=NOW.date())
+    frame = offline_history(pop.vacancies, pop.jobseekers, 150, seed=5, now=NOW)
+    model = fit_variant(Variant("without similarity", "linear", dropped=SIMILARITY), frame)
+    X = frame[list(FEATURES)].to_numpy(dtype=float)[:50]
+    moved = X.copy()
+    for name in SIMILARITY:
+        moved[:, FEATURES.index(name)] = 1.0 - moved[:, FEATURES.index(name)]
+    assert np.allclose(model.predict_proba(X), model.predict_proba(moved))
+    moved[:, FEATURES.index("essential_coverage")] = (
+        1.0 - X[:, FEATURES.index("essential_coverage")]
+    )
+    assert not np.allclose(model.predict_proba(X), model.predict_proba(moved))

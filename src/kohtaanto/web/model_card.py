@@ -78,6 +78,9 @@ SIDE_LABELS: dict[str, str] = {
 KIND_LABELS: dict[str, str] = {
     "linear": N_("Logistic regression on the simulated history"),
     "gbm": N_("Gradient-boosted trees on the simulated history"),
+    "linear_base": N_(
+        "Logistic regression on the simulated history, without the finer skill evidence"
+    ),
     "ltr": N_(
         "Logistic regression learning from the simulated history and from ranking pairs "
         "built from ESCO"
