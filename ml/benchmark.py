@@ -112,9 +112,6 @@ def held_out_occupations(esco: Esco | None = None) -> frozenset[str]:
     )
 
 
-SIMILARITIES = ("cooccurrence", "embedding")
-
-
 @lru_cache(maxsize=4)
 def benchmark_space(held_out: frozenset[str], similarity: str = "cooccurrence") -> SkillSpace:
     """Skill statistics without the held-out occupations (cached); skill similarity from
