@@ -3,13 +3,12 @@ labelled history (shortlist entries with outcomes) split by time."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kohtaanto.db import session_scope
@@ -54,46 +53,50 @@ async def jobseeker_facts(
     path of every shortlist. ``findable_only`` keeps only those who consent to be
     found and are available — the database is the truth, the index may lag.
     """
+    # One query per chunk: each person's skills and occupations come as arrays from
+    # correlated subqueries (index lookups), not as thousands of link rows to regroup.
+    skill_uris = (
+        select(func.array_agg(EscoSkill.uri))
+        .join(JobseekerSkill, JobseekerSkill.skill_id == EscoSkill.id)
+        .where(JobseekerSkill.jobseeker_id == Jobseeker.id)
+        .scalar_subquery()
+    )
+    occupation_uris, isco_codes = (
+        select(func.array_agg(column))
+        .join(JobseekerOccupation, JobseekerOccupation.occupation_id == EscoOccupation.id)
+        .where(JobseekerOccupation.jobseeker_id == Jobseeker.id)
+        .scalar_subquery()
+        for column in (EscoOccupation.uri, EscoOccupation.isco_code)
+    )
     facts: list[JobseekerFacts] = []
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start : start + _CHUNK])
-        people = select(
-            Jobseeker.id,
-            Jobseeker.max_travel_km,
-            Jobseeker.languages,
-            Jobseeker.education,
-            Jobseeker.min_hours_per_week,
-            Jobseeker.max_hours_per_week,
-            Jobseeker.birth_year,
-            Jobseeker.unemployed_since,
-            Jobseeker.reduced_work_ability,
-            Jobseeker.integration_plan,
-            Municipality.lat,
-            Municipality.lon,
-            Municipality.name,
-            EmploymentArea.name,
-        ).join(Municipality, Municipality.id == Jobseeker.municipality_id)
-        people = people.outerjoin(EmploymentArea, EmploymentArea.id == Municipality.area_id)
-        people = people.where(Jobseeker.id.in_(chunk))
+        people = (
+            select(
+                Jobseeker.id,
+                Jobseeker.max_travel_km,
+                Jobseeker.languages,
+                Jobseeker.education,
+                Jobseeker.min_hours_per_week,
+                Jobseeker.max_hours_per_week,
+                Jobseeker.birth_year,
+                Jobseeker.unemployed_since,
+                Jobseeker.reduced_work_ability,
+                Jobseeker.integration_plan,
+                Municipality.lat,
+                Municipality.lon,
+                Municipality.name,
+                EmploymentArea.name,
+                skill_uris,
+                occupation_uris,
+                isco_codes,
+            )
+            .join(Municipality, Municipality.id == Jobseeker.municipality_id)
+            .outerjoin(EmploymentArea, EmploymentArea.id == Municipality.area_id)
+            .where(Jobseeker.id.in_(chunk))
+        )
         if findable_only:
             people = people.where(Jobseeker.visible_to_employers, Jobseeker.available)
-        skills: dict[UUID, set[str]] = defaultdict(set)
-        for owner, uri in await session.execute(
-            select(JobseekerSkill.jobseeker_id, EscoSkill.uri)
-            .join(EscoSkill, EscoSkill.id == JobseekerSkill.skill_id)
-            .where(JobseekerSkill.jobseeker_id.in_(chunk))
-        ):
-            skills[owner].add(uri)
-        occupations: dict[UUID, set[str]] = defaultdict(set)
-        isco: dict[UUID, set[str]] = defaultdict(set)
-        for owner, uri, code in await session.execute(
-            select(JobseekerOccupation.jobseeker_id, EscoOccupation.uri, EscoOccupation.isco_code)
-            .join(EscoOccupation, EscoOccupation.id == JobseekerOccupation.occupation_id)
-            .where(JobseekerOccupation.jobseeker_id.in_(chunk))
-        ):
-            occupations[owner].add(uri)
-            if code:
-                isco[owner].add(code)
         for row in await session.execute(people):
             (
                 j_id,
@@ -110,13 +113,16 @@ async def jobseeker_facts(
                 lon,
                 place,
                 area,
+                skills,
+                occupations,
+                isco,
             ) = row
             facts.append(
                 JobseekerFacts(
                     id=str(j_id),
-                    skill_uris=frozenset(skills[j_id]),
-                    occupation_uris=frozenset(occupations[j_id]),
-                    isco_codes=frozenset(isco[j_id]),
+                    skill_uris=frozenset(skills or ()),
+                    occupation_uris=frozenset(occupations or ()),
+                    isco_codes=frozenset(code for code in isco or () if code),
                     lat=lat,
                     lon=lon,
                     municipality=place,
