@@ -20,7 +20,7 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -203,6 +203,12 @@ class _Copier:
         self.connection = connection
         self.schema = schema
         self.report = report
+
+    async def analyze(self, tables: Iterable[str]) -> None:
+        """Refresh the planner's statistics of the tables written."""
+        for name in tables:
+            qualified = f'"{self.schema}"."{name}"' if self.schema else f'"{name}"'
+            await self.connection.execute(f"ANALYZE {qualified}")
 
     async def copy(self, *copies: _Copy) -> None:
         for table, columns, records in copies:
@@ -435,5 +441,11 @@ async def seed_national(
     report.jobseeker_skills = report.rows.get(_table(JobseekerSkill).name, 0)
     step("jobseekers", report.jobseekers, len(homes))
     report.users = report.rows.get(_table(User).name, 0)
+    # Planner statistics now, not when autovacuum gets round to it: without them
+    # PostgreSQL reads a shortlist's candidates' skills by scanning every link row
+    # (150 ms instead of 15 at 30 000 people). ANALYZE counts this transaction's rows.
+    step("statistics", 0, 1)
+    await copier.analyze(report.rows)
+    step("statistics", 1, 1)
     report.seconds = time.perf_counter() - started
     return report
