@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -104,6 +105,9 @@ def _configure(url: str, size: int, run: str) -> Settings:
     os.environ["KOHTAANTO_DATABASE_URL"] = url
     os.environ["KOHTAANTO_MEILI_INDEX_PREFIX"] = f"nat{run}_{size}_"
     os.environ["KOHTAANTO_MODEL_DIR"] = str(ROOT / "var" / "bench" / f"national-{run}-{size}")
+    # Queues of its own: the worker it starts must not take anyone else's jobs.
+    os.environ["KOHTAANTO_QUEUE_NAME"] = f"kohtaanto:bench:{run}:{size}"
+    os.environ["KOHTAANTO_BULK_QUEUE_NAME"] = f"kohtaanto:bench:{run}:{size}:bulk"
     get_settings.cache_clear()
     from kohtaanto.db import alchemy_config
 
@@ -191,10 +195,12 @@ async def _train(settings: Settings, seed: int) -> None:
     )
 
 
-async def _index(client: Any, settings: Settings) -> dict[str, Any]:
-    """Every profile read with the ORM loaders (``iter_jobseekers`` + ``jobseeker_document``)
-    and with column queries (``iter_jobseeker_documents``, what ``reindex`` uses), then
-    written to Meilisearch (``search.sync``); the vacancies the ORM way, for the record."""
+async def _index(client: Any, settings: Settings, *, orm_read: bool) -> dict[str, Any]:
+    """Every profile read with column queries (``iter_jobseeker_documents``) and written to
+    Meilisearch (``search.sync.upsert_jobseekers``), timed apart; then end to end as
+    ``kohtaanto reindex`` does it (``search.sync.rebuild_jobseekers``: the next batch read
+    while Meilisearch indexes, a fresh index swapped in). With ``orm_read``, also the ORM
+    loaders' read, for comparison. The vacancies the ORM way, for the record."""
     from kohtaanto.db import session_scope
     from search.documents import (
         iter_jobseeker_documents,
@@ -204,16 +210,18 @@ async def _index(client: Any, settings: Settings) -> dict[str, Any]:
         vacancy_document,
     )
     from search.indexes import ensure_indexes
-    from search.sync import upsert_jobseekers, upsert_vacancies
+    from search.sync import rebuild_jobseekers, upsert_jobseekers, upsert_vacancies
 
     prefix = settings.search.index_prefix
     await ensure_indexes(client, prefix)
-    started = time.perf_counter()
-    count = 0
-    async with session_scope() as session:
-        async for batch in iter_jobseekers(session, 5000):
-            count += len([jobseeker_document(j) for j in batch])
-    orm_read = time.perf_counter() - started
+    figures: dict[str, Any] = {}
+    if orm_read:
+        started = time.perf_counter()
+        count = 0
+        async with session_scope() as session:
+            async for batch in iter_jobseekers(session, 5000):
+                count += len([jobseeker_document(j) for j in batch])
+        figures["orm_docs_per_s"] = round(count / (time.perf_counter() - started))
     started = time.perf_counter()
     docs: list[dict[str, Any]] = []
     async with session_scope() as session:
@@ -223,19 +231,22 @@ async def _index(client: Any, settings: Settings) -> dict[str, Any]:
     started = time.perf_counter()
     await upsert_jobseekers(client, docs, prefix)
     indexed = time.perf_counter() - started
-    figures: dict[str, Any] = {
-        "jobseekers": {
-            "documents": len(docs),
-            "orm_read_s": round(orm_read, 1),
-            "column_read_s": round(column_read, 1),
-            "meilisearch_s": round(indexed, 1),
-            "orm_docs_per_s": round(count / orm_read),
-            "column_docs_per_s": round(len(docs) / column_read),
-            "meilisearch_docs_per_s": round(len(docs) / indexed),
-            "end_to_end_docs_per_s": round(len(docs) / (column_read + indexed)),
-        }
-    }
+    count = len(docs)
     del docs
+    started = time.perf_counter()
+    async with session_scope() as session:
+        rebuilt = await rebuild_jobseekers(client, session, prefix)
+    end_to_end = time.perf_counter() - started
+    figures |= {
+        "documents": count,
+        "column_read_s": round(column_read, 1),
+        "meilisearch_s": round(indexed, 1),
+        "end_to_end_s": round(end_to_end, 1),
+        "column_docs_per_s": round(count / column_read),
+        "meilisearch_docs_per_s": round(count / indexed),
+        "end_to_end_docs_per_s": round(rebuilt / end_to_end),
+    }
+    figures = {"jobseekers": figures}
     started = time.perf_counter()
     async with session_scope() as session:
         vacancies = [vacancy_document(v) async for b in iter_vacancies(session, 5000) for v in b]
@@ -263,6 +274,21 @@ async def _open_vacancies(limit: int | None = None, offset: int = 0) -> list[UUI
         )
         if limit is not None:
             query = query.limit(limit)
+        return list(await session.scalars(query))
+
+
+async def _jobseekers(count: int) -> list[UUID]:
+    """``count`` jobseekers who can log in and are available (their saves notify)."""
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import Jobseeker
+
+    async with session_scope() as session:
+        query = (
+            select(Jobseeker.id)
+            .where(Jobseeker.user_id.is_not(None), Jobseeker.available)
+            .order_by(Jobseeker.id)
+            .limit(count)
+        )
         return list(await session.scalars(query))
 
 
@@ -449,9 +475,154 @@ async def _api(settings: Settings, clients: int, seconds: float) -> dict[str, An
             await api.wait()
 
 
+def _service_env(settings: Settings) -> dict[str, str]:
+    """The environment of a process the bench starts (API, worker): its own, except that
+    a bench on the dev Meilisearch key runs in development mode (production refuses weak
+    secrets; nothing measured here differs)."""
+    from kohtaanto.settings import weak_secrets
+
+    env = dict(os.environ)
+    if weak_secrets(settings):
+        env["KOHTAANTO_MODE"] = "development"
+    return env
+
+
+async def _job_results(pool: Any, jobs: list[tuple[str, str]]) -> list[Any]:
+    """arq's results (enqueue, start and finish times) of ``(job id, queue)``, waited for."""
+    from arq.jobs import Job
+
+    from kohtaanto.queue import deserialize_job
+
+    results = []
+    for job_id, queue in jobs:
+        job = Job(job_id, pool, _queue_name=queue, _deserializer=deserialize_job)
+        with contextlib.suppress(Exception):  # a failed job: its result info says so
+            await job.result(poll_delay=0.2)
+        results.append(await job.result_info())
+    return results
+
+
+def _latencies(results: list[Any]) -> dict[str, Any]:
+    """p50/p95 from enqueue to finish, in seconds, and how many failed."""
+    waits = [(r.finish_time - r.enqueue_time).total_seconds() for r in results]
+    p50, p95 = _percentiles(waits)
+    return {
+        "jobs": len(results),
+        "failed": sum(not r.success for r in results),
+        "p50_s": round(p50 / 1000, 2),
+        "p95_s": round(p95 / 1000, 2),
+    }
+
+
+async def _worker(
+    settings: Settings,
+    refresh_ids: list[UUID],
+    publish_ids: list[UUID],
+    save_ids: list[UUID],
+    *,
+    interval: float,
+) -> dict[str, Any]:
+    """The worker as deployed (``kohtaanto worker --lane interactive`` and ``--lane bulk``,
+    two processes on the same Redis), under the nightly refresh: ``refresh_ids`` queued as
+    refresh batches (forced) on the bulk queue; once the first batch is running, a vacancy
+    published (``vacancy_published``: index, shortlist, push to the coordinator) and a
+    profile saved (``jobseeker_saved``: index, match notifications) every ``interval``
+    seconds on the interactive queue. Figures from arq's own enqueue and finish times.
+    The first vacancy and profile warm the interactive worker up (its model loaded, as in a
+    worker that has been running); they are not counted."""
+    from kohtaanto.queue import (
+        BULK,
+        INTERACTIVE,
+        JOBSEEKER_SAVED,
+        REFRESH_SHORTLIST_BATCH,
+        VACANCY_PUBLISHED,
+        enqueue,
+        open_queue,
+        queue_name,
+    )
+
+    env = _service_env(settings)
+    workers = {
+        lane: await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kohtaanto.cli", "worker", "--lane", lane, env=env, cwd=ROOT
+        )
+        for lane in (INTERACTIVE, BULK)
+    }
+    pool = await open_queue(settings.queue)
+    bulk, interactive = queue_name(BULK, settings.queue), queue_name(INTERACTIVE, settings.queue)
+    tag = secrets.token_hex(4)
+    try:
+        warm_up = [(f"bench-warm-{tag}-publish", VACANCY_PUBLISHED, "vacancy_id", publish_ids)]
+        warm_up.append((f"bench-warm-{tag}-save", JOBSEEKER_SAVED, "jobseeker_id", save_ids))
+        for job_id, task, key, first in warm_up:
+            await enqueue(pool, task, {key: str(first[0])}, job_id, name=interactive)
+        await _job_results(pool, [(job_id, interactive) for job_id, *_ in warm_up])
+        publish_ids, save_ids = publish_ids[1:], save_ids[1:]
+        size = max(int(settings.matching.refresh_batch), 1)
+        batches = []
+        for start in range(0, len(refresh_ids), size):
+            job_id = f"bench-refresh-{tag}-{start}"
+            batch = [str(i) for i in refresh_ids[start : start + size]]
+            payload = {"vacancy_ids": batch, "force": True}
+            await enqueue(pool, REFRESH_SHORTLIST_BATCH, payload, job_id, name=bulk)
+            batches.append((job_id, bulk))
+        # Interactive work arrives once the refresh is under way.
+        while not await pool.exists(f"arq:in-progress:{batches[0][0]}"):
+            if await pool.exists(f"arq:result:{batches[0][0]}"):
+                break
+            await asyncio.sleep(0.1)
+        published, saved = [], []
+        for k in range(max(len(publish_ids), len(save_ids))):
+            if k < len(publish_ids):
+                job_id = f"bench-publish-{tag}-{k}"
+                payload = {"vacancy_id": str(publish_ids[k])}
+                await enqueue(pool, VACANCY_PUBLISHED, payload, job_id, name=interactive)
+                published.append((job_id, interactive))
+            if k < len(save_ids):
+                job_id = f"bench-save-{tag}-{k}"
+                payload = {"jobseeker_id": str(save_ids[k])}
+                await enqueue(pool, JOBSEEKER_SAVED, payload, job_id, name=interactive)
+                saved.append((job_id, interactive))
+            await asyncio.sleep(interval)
+        async with asyncio.timeout(3600):
+            publish_results = await _job_results(pool, published)
+            save_results = await _job_results(pool, saved)
+            refresh_results = await _job_results(pool, batches)
+        started = min(r.start_time for r in refresh_results)
+        finished = max(r.finish_time for r in refresh_results)
+        seconds = (finished - started).total_seconds()
+        pushed = sum(bool((r.result or {}).get("pushed")) for r in publish_results)
+        notified = sum(int((r.result or {}).get("notified", 0)) for r in save_results)
+        return {
+            "refresh": {
+                "vacancies": len(refresh_ids),
+                "batches": len(batches),
+                "failed_batches": sum(not r.success for r in refresh_results),
+                "seconds": round(seconds, 1),
+                "shortlists_per_s": round(len(refresh_ids) / seconds, 1),
+            },
+            "publish_to_push": _latencies(publish_results) | {"pushed": pushed},
+            "save_to_notifications": _latencies(save_results) | {"notifications": notified},
+            "worker_peak_rss_mb": {
+                lane: _peak_rss_mb(process.pid) for lane, process in workers.items()
+            },
+        }
+    finally:
+        await pool.aclose()
+        for process in workers.values():
+            process.terminate()
+        for process in workers.values():
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
 async def _size(args: argparse.Namespace, size: int, run: str) -> dict[str, Any]:
     from kohtaanto.cli import _Steps
     from kohtaanto.db import alchemy_config
+    from kohtaanto.heap import settle
     from ml.registry import load_current
     from search.client import search_client
     from search.indexes import delete_indexes
@@ -464,11 +635,12 @@ async def _size(args: argparse.Namespace, size: int, run: str) -> dict[str, Any]
     steps.close()
     await _train(settings, args.seed)
     model = load_current(settings.matching.model_dir)
+    settle()  # as the worker does once its model is loaded
     try:
         async with search_client(settings.search) as client:
             try:
                 print("  indexing", flush=True)
-                result["index"] = await _index(client, settings)
+                result["index"] = await _index(client, settings, orm_read=args.orm_read)
                 sample = await _open_vacancies(args.vacancies)
                 print(f"  search and shortlist ({len(sample)} vacancies)", flush=True)
                 result["shortlist"] = await _search_and_shortlist(client, model, settings, sample)
@@ -477,6 +649,19 @@ async def _size(args: argparse.Namespace, size: int, run: str) -> dict[str, Any]
                 print(f"  nightly refresh ({len(refresh)} vacancies, {args.refresh})", flush=True)
                 result["refresh"] = await _refresh(
                     client, model, settings, args.refresh, refresh, open_count
+                )
+                offset = args.vacancies + args.refresh_sample
+                worker_refresh = await _open_vacancies(args.worker_refresh, offset=offset)
+                offset += args.worker_refresh
+                published = await _open_vacancies(args.publish + 1, offset=offset)
+                saved = await _jobseekers(args.publish + 1)
+                print(
+                    f"  worker: {len(worker_refresh)} refreshed, {len(published) - 1} published"
+                    f" and {len(saved) - 1} profiles saved meanwhile",
+                    flush=True,
+                )
+                result["worker"] = await _worker(
+                    settings, worker_refresh, published, saved, interval=args.publish_interval
                 )
                 print(f"  API ({args.clients} clients, {args.api_seconds:.0f} s)", flush=True)
                 result["api"] = await _api(settings, args.clients, args.api_seconds)
@@ -505,10 +690,6 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
     ),
     ("schema + places + ESCO", lambda r: f"{_at(r, 'seed.schema_and_vocabulary_s')} s"),
     (
-        "index profiles: read, ORM loaders",
-        lambda r: f"{_at(r, 'index.jobseekers.orm_docs_per_s'):,} docs/s",
-    ),
-    (
         "index profiles: read, column queries",
         lambda r: f"{_at(r, 'index.jobseekers.column_docs_per_s'):,} docs/s",
     ),
@@ -517,8 +698,11 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
         lambda r: f"{_at(r, 'index.jobseekers.meilisearch_docs_per_s'):,} docs/s",
     ),
     (
-        "index profiles: columns + Meilisearch",
-        lambda r: f"{_at(r, 'index.jobseekers.end_to_end_docs_per_s'):,} docs/s",
+        "index profiles: end to end (reindex)",
+        lambda r: (
+            f"{_at(r, 'index.jobseekers.end_to_end_docs_per_s'):,} docs/s, "
+            f"{_at(r, 'index.jobseekers.end_to_end_s')} s"
+        ),
     ),
     (
         "candidate search p50 / p95",
@@ -531,10 +715,40 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
         ),
     ),
     ("shortlist p95 ÷ search p95", lambda r: f"{_at(r, 'shortlist.shortlist_to_search_p95')} x"),
-    ("nightly refresh (sample)", lambda r: f"{_at(r, 'refresh.shortlists_per_s')} shortlists/s"),
+    (
+        "nightly refresh, in process (sample)",
+        lambda r: f"{_at(r, 'refresh.shortlists_per_s')} shortlists/s",
+    ),
     (
         "all open vacancies at that rate",
         lambda r: f"{_at(r, 'refresh.all_open_projected_min'):,} min",
+    ),
+    (
+        "nightly refresh, bulk worker",
+        lambda r: (
+            f"{_at(r, 'worker.refresh.shortlists_per_s')} shortlists/s "
+            f"({_at(r, 'worker.refresh.vacancies')} in {_at(r, 'worker.refresh.seconds')} s)"
+        ),
+    ),
+    (
+        "publish → push, during refresh p50 / p95",
+        lambda r: (
+            f"{_at(r, 'worker.publish_to_push.p50_s')} / {_at(r, 'worker.publish_to_push.p95_s')} s"
+        ),
+    ),
+    (
+        "profile save → notifications p50 / p95",
+        lambda r: (
+            f"{_at(r, 'worker.save_to_notifications.p50_s')} / "
+            f"{_at(r, 'worker.save_to_notifications.p95_s')} s"
+        ),
+    ),
+    (
+        "worker peak RSS (interactive / bulk)",
+        lambda r: (
+            f"{_at(r, 'worker.worker_peak_rss_mb.interactive')} / "
+            f"{_at(r, 'worker.worker_peak_rss_mb.bulk')} MB"
+        ),
     ),
     (
         "API profile read",
@@ -577,6 +791,21 @@ def main() -> None:
         "--refresh-sample", type=int, default=200, help="vacancies in the refresh sample"
     )
     parser.add_argument("--refresh", choices=sorted(REFRESH_PATHS), default="batch")
+    parser.add_argument(
+        "--worker-refresh",
+        type=int,
+        default=500,
+        help="vacancies the worker refreshes while vacancies are published (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--publish", type=int, default=20, help="vacancies published, profiles saved meanwhile"
+    )
+    parser.add_argument(
+        "--publish-interval", type=float, default=1.0, help="seconds between publications"
+    )
+    parser.add_argument(
+        "--orm-read", action="store_true", help="also time the ORM loaders' read of profiles"
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent API clients")
     parser.add_argument("--api-seconds", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=42)

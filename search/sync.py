@@ -131,16 +131,26 @@ async def reindex(
             iter_vacancies(session, batch_size),
             vacancy_document,
         ),
-        # Built straight from column queries: the same documents, without an ORM row
-        # per person and skill (the slow part of a national reindex).
-        "jobseekers": await _rebuild(
-            client,
-            jobseeker_index(prefix),
-            JOBSEEKER_SETTINGS,
-            iter_jobseeker_documents(session, batch_size),
-            _as_is,
-        ),
+        "jobseekers": await rebuild_jobseekers(client, session, prefix, batch_size),
     }
+
+
+async def rebuild_jobseekers(
+    client: AsyncClient, session: AsyncSession, prefix: str = "", batch_size: int = 5000
+) -> int:
+    """Rebuild the jobseeker index from the database with no downtime; returns documents.
+
+    Built straight from column queries: the same documents, without an ORM row per
+    person and skill (the slow part of a national reindex). The next batch is read
+    while Meilisearch indexes the ones sent.
+    """
+    return await _rebuild(
+        client,
+        jobseeker_index(prefix),
+        JOBSEEKER_SETTINGS,
+        iter_jobseeker_documents(session, batch_size),
+        _as_is,
+    )
 
 
 async def reindex_vocabulary(
