@@ -514,6 +514,22 @@ def _latencies(results: list[Any]) -> dict[str, Any]:
     }
 
 
+async def _pushed_at(vacancy_ids: list[UUID]) -> dict[UUID, datetime]:
+    """When each vacancy's shortlist notification to its coordinator was written."""
+    from sqlalchemy import func
+
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import Notification
+
+    async with session_scope() as session:
+        rows = await session.execute(
+            select(Notification.vacancy_id, func.min(Notification.created_at))
+            .where(Notification.kind == "shortlist", Notification.vacancy_id.in_(vacancy_ids))
+            .group_by(Notification.vacancy_id)
+        )
+        return {vacancy_id: at for vacancy_id, at in rows.tuples() if vacancy_id is not None}
+
+
 async def _worker(
     settings: Settings,
     refresh_ids: list[UUID],
@@ -542,12 +558,18 @@ async def _worker(
     )
 
     env = _service_env(settings)
-    workers = {
-        lane: await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kohtaanto.cli", "worker", "--lane", lane, env=env, cwd=ROOT
-        )
-        for lane in (INTERACTIVE, BULK)
-    }
+    model_dir = Path(settings.matching.model_dir)
+    workers = {}
+    for lane in (INTERACTIVE, BULK):
+        # Their logs beside the model, out of the table's way.
+        with (model_dir.parent / f"{model_dir.name}-worker-{lane}.log").open("ab") as log:
+            workers[lane] = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "kohtaanto.cli", "worker", "--lane", lane),
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
     pool = await open_queue(settings.queue)
     bulk, interactive = queue_name(BULK, settings.queue), queue_name(INTERACTIVE, settings.queue)
     tag = secrets.token_hex(4)
@@ -591,7 +613,13 @@ async def _worker(
         started = min(r.start_time for r in refresh_results)
         finished = max(r.finish_time for r in refresh_results)
         seconds = (finished - started).total_seconds()
-        pushed = sum(bool((r.result or {}).get("pushed")) for r in publish_results)
+        pushed = await _pushed_at(publish_ids)
+        to_push = [
+            (pushed[UUID(r.kwargs["vacancy_id"])] - r.enqueue_time).total_seconds()
+            for r in publish_results
+            if UUID(r.kwargs["vacancy_id"]) in pushed
+        ]
+        push_p50, push_p95 = _percentiles(to_push)
         notified = sum(int((r.result or {}).get("notified", 0)) for r in save_results)
         return {
             "refresh": {
@@ -601,7 +629,14 @@ async def _worker(
                 "seconds": round(seconds, 1),
                 "shortlists_per_s": round(len(refresh_ids) / seconds, 1),
             },
-            "publish_to_push": _latencies(publish_results) | {"pushed": pushed},
+            # Enqueued → the coordinator's notification committed (its delivery queued).
+            "publish_to_push": {
+                "pushed": len(to_push),
+                "p50_s": round(push_p50 / 1000, 2),
+                "p95_s": round(push_p95 / 1000, 2),
+            },
+            # Enqueued → the job done, the vacancy's index write included.
+            "publish_job": _latencies(publish_results),
             "save_to_notifications": _latencies(save_results) | {"notifications": notified},
             "worker_peak_rss_mb": {
                 lane: _peak_rss_mb(process.pid) for lane, process in workers.items()

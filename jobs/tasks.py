@@ -26,7 +26,13 @@ from ml.registry import current_version, load_current
 from search.client import UNREACHABLE
 from search.documents import jobseeker_document, load_jobseekers, load_vacancies, vacancy_document
 from search.indexes import ensure_indexes
-from search.sync import delete_jobseeker, upsert_jobseekers, upsert_vacancies
+from search.sync import (
+    delete_jobseeker,
+    send_jobseekers,
+    send_vacancies,
+    upsert_vacancies,
+    wait_all,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +88,17 @@ def relays_outbox(task: Task) -> Task:
     @functools.wraps(task)
     async def run(ctx: Ctx, *args: Any, **kwargs: Any) -> Any:
         result = await task(ctx, *args, **kwargs)
-        try:
-            await relay_outbox(ctx)
-        except Exception as e:
-            log.warning("outbox relay postponed: %s", e)
+        await _relay_quietly(ctx)
         return result
 
     return run
+
+
+async def _relay_quietly(ctx: Ctx) -> None:
+    try:
+        await relay_outbox(ctx)
+    except Exception as e:
+        log.warning("outbox relay postponed: %s", e)
 
 
 @retry_while_search_is_down
@@ -103,10 +113,13 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
         if not found:
             return {"status": "gone"}
         vacancy = found[0]
-        await upsert_vacancies(
+        # Indexed while the shortlist is built (it searches people, not vacancies); the
+        # job waits for it at the end, so a failed write is retried all the same.
+        indexing = await send_vacancies(
             ctx["search"], [vacancy_document(vacancy)], settings.search.index_prefix
         )
         if vacancy.status is not VacancyStatus.OPEN:
+            await wait_all(ctx["search"], indexing)
             return {"status": vacancy.status.value}
         shortlist = await build_shortlist(session, ctx["search"], model, vacancy.id, settings)
         assert shortlist is not None
@@ -122,12 +135,15 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
                 vacancy_id=vacancy.id,
                 params=shortlist_summary(vacancy, shortlist),
             )
-        # Delivery by e-mail and webhook is a job of its own, recorded with the notification.
-        return {
-            "status": "shortlisted",
-            "candidates": len(shortlist.entries),
-            "pushed": pushed is not None,
-        }
+    # Delivery by e-mail and webhook is a job of its own, recorded with the notification:
+    # handed on now that it is committed, not after the index is written.
+    await _relay_quietly(ctx)
+    await wait_all(ctx["search"], indexing)
+    return {
+        "status": "shortlisted",
+        "candidates": len(shortlist.entries),
+        "pushed": pushed is not None,
+    }
 
 
 @retry_while_search_is_down
@@ -161,10 +177,13 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
             await delete_jobseeker(ctx["search"], jobseeker_id, settings.search.index_prefix)
             return {"status": "gone"}
         person = found[0]
-        await upsert_jobseekers(
+        # Indexed while the matches are looked for (in the vacancy index); waited for
+        # at the end, so a failed write is retried all the same.
+        indexing = await send_jobseekers(
             ctx["search"], [jobseeker_document(person)], settings.search.index_prefix
         )
         if person.user_id is None or not person.available:
+            await wait_all(ctx["search"], indexing)
             return {"status": "indexed", "notified": 0}
         notified = 0
         for match in await matches_for_jobseeker(session, ctx["search"], model, person, settings):
@@ -183,7 +202,9 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
                 },
             )
             notified += new is not None
-        return {"status": "indexed", "notified": notified}
+    await _relay_quietly(ctx)  # the notifications are committed: deliver them now
+    await wait_all(ctx["search"], indexing)
+    return {"status": "indexed", "notified": notified}
 
 
 @retry_while_search_is_down

@@ -43,17 +43,44 @@ Document = dict[str, Any]
 UPLOAD_BATCH = 10_000
 
 
-async def _upsert(client: AsyncClient, uid: str, docs: Sequence[Document]) -> int:
+async def _send(client: AsyncClient, uid: str, docs: Sequence[Document]) -> list[TaskInfo]:
     index = client.index(uid)
     # add_documents replaces whole documents by id: an upsert of the full document.
     # Send all batches, then wait: Meilisearch indexes queued additions together.
-    tasks = [
+    return [
         await index.add_documents(docs[start : start + UPLOAD_BATCH], PRIMARY_KEY)
         for start in range(0, len(docs), UPLOAD_BATCH)
     ]
+
+
+async def _upsert(client: AsyncClient, uid: str, docs: Sequence[Document]) -> int:
+    await wait_all(client, await _send(client, uid, docs))
+    return len(docs)
+
+
+async def wait_all(client: AsyncClient, tasks: Sequence[TaskInfo]) -> None:
+    """Wait for writes sent with ``send_vacancies`` / ``send_jobseekers``; raise
+    :class:`search.indexes.SearchTaskError` if one failed."""
     for task in tasks:
         await wait_ok(client, task)
-    return len(docs)
+
+
+async def send_vacancies(
+    client: AsyncClient, docs: Sequence[Document], prefix: str = ""
+) -> list[TaskInfo]:
+    """Queue vacancy documents in Meilisearch without waiting for them to be indexed
+    (``wait_all`` waits). A one-document update costs Meilisearch 1.21 time that grows
+    with the index, most of it writing geo points (0.3 to 3 s at 30 000 profiles, measured
+    on two busy cores), and nobody waiting for a shortlist or a match needs the
+    document indexed first."""
+    return await _send(client, vacancy_index(prefix), docs)
+
+
+async def send_jobseekers(
+    client: AsyncClient, docs: Sequence[Document], prefix: str = ""
+) -> list[TaskInfo]:
+    """Queue jobseeker documents without waiting for them (see ``send_vacancies``)."""
+    return await _send(client, jobseeker_index(prefix), docs)
 
 
 async def upsert_vacancies(client: AsyncClient, docs: Sequence[Document], prefix: str = "") -> int:

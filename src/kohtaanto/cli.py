@@ -446,6 +446,10 @@ def serve(host: str, port: int) -> None:
     uvicorn.run("kohtaanto.app:create_app", factory=True, host=host, port=port)
 
 
+# How much lower a bulk-only worker's CPU priority is (nice(2); 19 is the lowest).
+BULK_NICENESS = 10
+
+
 @main.command()
 @click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
 @click.option(
@@ -465,6 +469,10 @@ def worker(burst: bool, lane: str) -> None:
     observability = get_settings().observability
     configure_logging(observability.log_format, observability.log_level)
     lanes = (INTERACTIVE, BULK) if lane == "both" else (lane,)
+    if lanes == (BULK,):
+        # A process of bulk work only yields the CPU to everything else on the machine:
+        # the nightly refresh must not slow down a publication or a page.
+        os.nice(BULK_NICENESS)
     _run(run_workers(lanes, burst=burst))
 
 
