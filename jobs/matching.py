@@ -110,9 +110,11 @@ async def write_shortlist(
     *,
     today: date,
     fingerprint: str,
+    reload: bool = True,
 ) -> Shortlist:
     """Score ``pool`` and compose the vacancy's shortlist from it (``shortlists.compose``
-    decides what goes on the list; only those entries are explained)."""
+    decides what goes on the list; only those entries are explained). ``reload``: as
+    ``compose``'s."""
     scored = model.score(pool.facts, pool.candidates, today=today)
     return await shortlists.compose(
         session,
@@ -131,6 +133,7 @@ async def write_shortlist(
         size=settings.matching.shortlist_size,
         exposure_cap=settings.workflow.exposure_cap,
         fingerprint=fingerprint,
+        reload=reload,
     )
 
 
@@ -228,7 +231,13 @@ async def refresh_batch(
                 continue
             async with session.begin_nested():
                 await write_shortlist(
-                    session, model, pool, settings, today=today, fingerprint=made_from
+                    session,
+                    model,
+                    pool,
+                    settings,
+                    today=today,
+                    fingerprint=made_from,
+                    reload=False,
                 )
         except Exception:
             # One vacancy's failure is not the batch's: the others are written, this

@@ -59,11 +59,14 @@ async def compose(
     size: int,
     exposure_cap: int,
     fingerprint: str | None = None,
+    reload: bool = True,
 ) -> Shortlist:
     """Build (or rebuild) the vacancy's shortlist from ``ranked`` (best first): at most
     ``size`` entries, the worked ones first, then the suggestions under the cap.
 
-    ``fingerprint``: what the ranking was made from (``Shortlist.fingerprint``)."""
+    ``fingerprint``: what the ranking was made from (``Shortlist.fingerprint``).
+    ``reload``: return the shortlist with its entries as written (for a push); the
+    nightly refresh, which reads nothing back, saves the two queries."""
     shortlist = await session.scalar(select(Shortlist).where(Shortlist.vacancy_id == vacancy_id))
     kept: list[ShortlistEntry] = []
     # Untouched model suggestions already on the shortlist: jobseeker id -> entry id.
@@ -95,11 +98,21 @@ async def compose(
                 kept.append(entry)
     taken = {e.jobseeker_id for e in kept}
     fresh = [c for c in ranked if c.jobseeker_id not in taken]
-    busy = await active_counts(
-        session, [c.jobseeker_id for c in fresh], excluding_shortlist=shortlist.id
-    )
-    fresh = [c for c in fresh if busy.get(c.jobseeker_id, 0) < exposure_cap]
-    chosen = fresh[: max(0, size - len(kept))]
+    wanted = max(0, size - len(kept))
+    chosen: list[Suggestion] = []
+    # The cap is looked up for the head of the list, a chunk at a time, not for all the
+    # hundreds ranked: a few dozen are kept, and the count is a query over every
+    # active shortlist.
+    chunk = max(2 * wanted, 1)
+    for start in range(0, len(fresh), chunk):
+        if len(chosen) >= wanted:
+            break
+        head = fresh[start : start + chunk]
+        busy = await active_counts(
+            session, [c.jobseeker_id for c in head], excluding_shortlist=shortlist.id
+        )
+        chosen += [c for c in head if busy.get(c.jobseeker_id, 0) < exposure_cap]
+    chosen = chosen[:wanted]
     for rank, entry in enumerate(kept, start=1):
         entry.rank = rank
     await session.flush()
@@ -159,6 +172,8 @@ async def compose(
         if c.jobseeker_id not in suggested
     )
     await session.flush()
+    if not reload:
+        return shortlist
     # The writes above went past the session: reload what it holds of this shortlist.
     await session.scalars(
         select(ShortlistEntry)
