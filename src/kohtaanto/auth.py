@@ -28,7 +28,9 @@ AuthRequest = Request[User, Token, Any]
 def requires(*roles: Role) -> Any:
     """A guard letting in only users with one of ``roles``."""
 
-    def guard(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
+    # A coroutine function: Litestar runs a plain function guard in a worker thread
+    # (a thread hop per request for a dictionary look-up).
+    async def guard(connection: ASGIConnection[Any, User, Any, Any], _: BaseRouteHandler) -> None:
         # Litestar's own OPTIONS answer (the allowed methods, CORS) runs no handler and
         # carries no user: the auth middleware lets it through, so must the guard.
         if connection.scope.get("method") == "OPTIONS":
