@@ -249,7 +249,7 @@ async def board(session: AsyncSession, user: User, vacancy_id: UUID) -> Shortlis
             )
         ).all()
     }
-    log_views(session, user, SERVICE, people, vacancy_id=vacancy_id)
+    await log_views(session, user, SERVICE, people, vacancy_id=vacancy_id)
     reachable = {
         e.jobseeker_id
         for e in shortlist.entries
@@ -261,7 +261,9 @@ async def board(session: AsyncSession, user: User, vacancy_id: UUID) -> Shortlis
         for u in (await session.scalars(select(User).where(User.id.in_(user_ids)))).all()
     }
     # Seeing who the person is and how to reach them is a read of its own.
-    log_views(session, user, SERVICE, accounts, vacancy_id=vacancy_id, action="contact_viewed")
+    await log_views(
+        session, user, SERVICE, accounts, vacancy_id=vacancy_id, action="contact_viewed"
+    )
     return ShortlistOut(
         vacancy_id=vacancy_id,
         model_version=shortlist.model_version,
@@ -309,7 +311,7 @@ async def find_people(
         PersonFound(jobseeker_id=j.id, name=u.name, email=u.email, municipality=j.municipality.name)
         for j, u in rows
     ]
-    log_views(
+    await log_views(
         session,
         user,
         SERVICE,
