@@ -387,25 +387,50 @@ async def _tokens(count: int) -> list[str]:
     return [create_token(u) for u in users]
 
 
-async def _load(base: str, tokens: list[str], clients: int, seconds: float) -> dict[str, Any]:
-    """``clients`` concurrent clients, each reading a random jobseeker's own profile
-    again and again for ``seconds``; every non-200 answer or failure is an error."""
+async def _shortlist_readers(count: int) -> list[tuple[str, str]]:
+    """(path, token) pairs reading vacancies' shortlists as their company coordinators:
+    the vacancies whose shortlist has been built and committed (the refresh sample's),
+    each with a token of the coordinator serving its employer."""
+    from kohtaanto.auth import create_token
+    from kohtaanto.db import session_scope
+    from kohtaanto.db.models import Employer, Shortlist, User, Vacancy
+
+    async with session_scope() as session:
+        rows = (
+            await session.execute(
+                select(Shortlist.vacancy_id, User)
+                .join(Vacancy, Vacancy.id == Shortlist.vacancy_id)
+                .join(Employer, Employer.id == Vacancy.employer_id)
+                .join(User, User.id == Employer.coordinator_id)
+                .order_by(Shortlist.vacancy_id)
+                .limit(count)
+            )
+        ).all()
+    return [(f"/api/vacancies/{vacancy_id}/shortlist", create_token(u)) for vacancy_id, u in rows]
+
+
+async def _load(
+    base: str, requests: list[tuple[str, str]], clients: int, seconds: float
+) -> dict[str, Any]:
+    """``clients`` concurrent clients, each sending a random one of ``requests`` (path,
+    bearer token) again and again for ``seconds``; every non-200 answer or failure is
+    an error."""
     rng = random.Random(0)
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
-        for token in tokens[:clients]:  # warm up: connections, caches
-            await http.get("/api/jobseekers/me", headers={"Authorization": f"Bearer {token}"})
+        for path, token in requests[:clients]:  # warm up: connections, caches
+            await http.get(path, headers={"Authorization": f"Bearer {token}"})
         deadline = time.perf_counter() + seconds
 
         async def client() -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
-                headers = {"Authorization": f"Bearer {rng.choice(tokens)}"}
+                path, token = rng.choice(requests)
                 started = time.perf_counter()
                 try:
-                    answer = await http.get("/api/jobseekers/me", headers=headers)
+                    answer = await http.get(path, headers={"Authorization": f"Bearer {token}"})
                     ok = answer.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -463,7 +488,12 @@ async def _api(settings: Settings, clients: int, seconds: float) -> dict[str, An
                 if api.returncode is not None:
                     raise SystemExit("the API process exited; see its output above")
                 await asyncio.sleep(0.5)
-        figures = await _load(base, await _tokens(500), clients, seconds)
+        profiles = [("/api/jobseekers/me", token) for token in await _tokens(500)]
+        figures = await _load(base, profiles, clients, seconds)
+        # A coordinator reading a whole shortlist: every person on it, each view logged.
+        readers = await _shortlist_readers(200)
+        if readers:
+            figures["shortlist"] = await _load(base, readers, clients, seconds)
         figures["api_peak_rss_mb"] = _peak_rss_mb(api.pid)
         return figures
     finally:
@@ -713,6 +743,20 @@ def _at(result: dict[str, Any], path: str) -> Any:
     return result
 
 
+def _shortlist_read(api: dict[str, Any]) -> str:
+    if "shortlist" not in api:
+        return "no shortlists"
+    return (
+        f"{api['shortlist']['requests_per_s']:,} req/s, {api['shortlist']['error_rate']:.1%} errors"
+    )
+
+
+def _shortlist_latency(api: dict[str, Any]) -> str:
+    if "shortlist" not in api:
+        return "no shortlists"
+    return f"{api['shortlist']['p50_ms']} / {api['shortlist']['p95_ms']} ms"
+
+
 # (figure, how one size's result shows it)
 ROWS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
     (
@@ -790,6 +834,8 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
         lambda r: f"{_at(r, 'api.requests_per_s'):,} req/s, {_at(r, 'api.error_rate'):.1%} errors",
     ),
     ("API latency p50 / p95", lambda r: f"{_at(r, 'api.p50_ms')} / {_at(r, 'api.p95_ms')} ms"),
+    ("API shortlist read", lambda r: _shortlist_read(r["api"])),
+    ("API shortlist latency p50 / p95", lambda r: _shortlist_latency(r["api"])),
     ("API peak RSS", lambda r: f"{_at(r, 'api.api_peak_rss_mb')} MB"),
 )
 

@@ -21,7 +21,9 @@ def rate_limit_store(settings: Settings) -> RedisStore:
 
 
 def _limit(name: str, rate: tuple[str, int], routes: set[tuple[str, str]]) -> RateLimitConfig:
-    def applies(request: Request[Any, Any, Any]) -> bool:
+    # A coroutine function: Litestar runs a plain function here in a worker thread, and
+    # every limit asks it of every request (four thread hops per request).
+    async def applies(request: Request[Any, Any, Any]) -> bool:
         return (request.method, request.url.path) in routes
 
     def identifier(request: Request[Any, Any, Any]) -> str:

@@ -34,6 +34,9 @@ def alchemy_config() -> SQLAlchemyAsyncConfig:
     options: dict[str, Any] = {"echo": settings.echo}
     if settings.pool == "null":
         options["poolclass"] = NullPool
+    else:
+        options["pool_size"] = settings.pool_size
+        options["max_overflow"] = settings.pool_overflow
     if settings.lock_timeout:
         options["connect_args"] = {"server_settings": {"lock_timeout": settings.lock_timeout}}
     engine = EngineConfig(**options)

@@ -74,7 +74,7 @@ async def client_overview(session: AsyncSession, coach: User, jobseeker_id: UUID
     if profile is None or profile.coach_id != coach.id:
         raise NotFound("client_not_found", N_("No such client."), field="jobseeker_id")
     entries = await jobseekers.entries_of(session, profile.id)
-    log_views(session, coach, SERVICE, [profile.id], vacancy_id=None)
+    await log_views(session, coach, SERVICE, [profile.id], vacancy_id=None)
     return ClientOverview(
         profile=jobseekers.profile_out(profile),
         entries=entries,

@@ -16,6 +16,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from kohtaanto import queue
 from kohtaanto.db.models import (
@@ -172,7 +173,16 @@ PLAIN_FIELDS = (
 
 async def of_user(session: AsyncSession, user: User) -> Jobseeker | None:
     """The profile belonging to a jobseeker's login, if they have made one."""
-    return await session.scalar(select(Jobseeker).where(Jobseeker.user_id == user.id))
+    # One query: the skills and occupations joined in (a person has some twenty rows of
+    # them), not the relationships' two "selectin" round trips after it. On the national
+    # benchmark this halved the API's CPU per profile read (selectin builds and compiles
+    # an IN query per collection per request).
+    rows = await session.scalars(
+        select(Jobseeker)
+        .where(Jobseeker.user_id == user.id)
+        .options(joinedload(Jobseeker.skills), joinedload(Jobseeker.occupations))
+    )
+    return rows.unique().one_or_none()
 
 
 async def profile_of(session: AsyncSession, user: User) -> Jobseeker:

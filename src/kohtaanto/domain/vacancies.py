@@ -154,6 +154,17 @@ async def visible(session: AsyncSession, user: User, vacancy_id: UUID) -> Vacanc
     return vacancy
 
 
+async def ensure_visible(session: AsyncSession, user: User, vacancy_id: UUID) -> None:
+    """``NotFound`` unless ``user`` may read the vacancy, as ``visible``, without loading
+    it: its employer, occupation and place joined and its skills in a second query are
+    work a caller needing only the permission (a shortlist's reads and moves) throws away."""
+    found = await session.scalar(
+        visible_to(user).with_only_columns(Vacancy.id).where(Vacancy.id == vacancy_id)
+    )
+    if found is None:
+        raise NotFound("vacancy_not_found", N_("No such vacancy."), field="vacancy_id")
+
+
 async def own(session: AsyncSession, user: User, vacancy_id: UUID) -> Vacancy:
     """The employer's own vacancy, to change: only its employer writes a vacancy."""
     vacancy = await visible(session, user, vacancy_id)

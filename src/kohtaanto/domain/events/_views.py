@@ -161,7 +161,7 @@ async def employer_tables(
             )
             vacancies: dict[UUID, UUID] = {j: v for j, v in rows.all()}
             for b in booked:
-                shortlists.log_views(
+                await shortlists.log_views(
                     session,
                     user,
                     employer.name if employer else "",

@@ -98,7 +98,9 @@ async def add_by_hand(
             at=now,
         )
     )
-    log_views(session, user, SERVICE, [person.id], vacancy_id=vacancy_id, action="shortlisted")
+    await log_views(
+        session, user, SERVICE, [person.id], vacancy_id=vacancy_id, action="shortlisted"
+    )
     return state_of(entry, vacancy_id)
 
 

@@ -159,7 +159,7 @@ async def shared_candidates(
                 phone=account.phone if contact and "phone" in fields else None,
             )
         )
-    log_views(session, user, vacancy.employer.name, shown, vacancy_id=vacancy.id)
+    await log_views(session, user, vacancy.employer.name, shown, vacancy_id=vacancy.id)
     return out
 
 
