@@ -8,9 +8,10 @@ and 40 000 per 350 000) on PostgreSQL:
 
 1. seeding: the database is emptied and migrated, the places and ESCO imported, then
    ``kohtaanto seed-national``'s code loads the population with COPY;
-2. indexing every jobseeker profile: documents/s read from the database with the ORM
-   loaders and with column queries (``search.documents``), and written into
-   Meilisearch (``search.sync``), separately and end to end;
+2. indexing every jobseeker profile: documents/s read from the database with column
+   queries (``search.documents``; ``--orm-read`` also times the ORM loaders), written
+   into Meilisearch (``search.sync``), and end to end as ``kohtaanto reindex`` does it
+   (``search.sync.rebuild_jobseekers``: reading overlaps indexing, a fresh index swapped in);
 3. Meilisearch's filtered candidate search alone, and a whole shortlist build
    (``jobs.matching.build_shortlist``: load, retrieve, rank, explain, write; rolled back),
    for the same sample of open vacancies: p50, p95 and their ratio;
@@ -18,10 +19,17 @@ and 40 000 per 350 000) on PostgreSQL:
    ``jobs.scheduled.refresh_shortlists`` queues it (``jobs.matching.refresh_batch``,
    forced so nothing is skipped; ``--refresh single`` builds one at a time instead):
    shortlists/s and the time all open vacancies would take at that rate;
-5. API throughput: a uvicorn process serving ``kohtaanto.app`` (as ``kohtaanto serve``,
+5. the worker as deployed: ``kohtaanto worker --lane interactive`` and ``--lane bulk`` as
+   two processes; the bulk one refreshes another sample of vacancies while a vacancy is
+   published and a profile saved every second on the interactive queue: the refresh's
+   shortlists/s, publish → the coordinator's notification written, and profile save →
+   its match notifications (p50/p95, from arq's enqueue times), and each worker's peak
+   memory (VmHWM);
+6. API throughput: a uvicorn process serving ``kohtaanto.app`` (as ``kohtaanto serve``,
    without the access log) on loopback, several concurrent clients (httpx) reading
-   jobseekers' own profiles (GET /api/jobseekers/me): requests/s, error rate, latency,
-   and the API process's peak memory (VmHWM).
+   jobseekers' own profiles (GET /api/jobseekers/me), then coordinators reading the
+   shortlists step 4 committed (GET /api/vacancies/{id}/shortlist, every view logged):
+   requests/s, error rate, latency, and the API process's peak memory (VmHWM).
 
 The ranking model is a bootstrap model (``ml.train.train_and_register``) fitted on a
 sample of the seeded population; it is not timed. The database must be one of its own:
@@ -454,13 +462,7 @@ async def _load(
 
 async def _api(settings: Settings, clients: int, seconds: float) -> dict[str, Any]:
     port = _free_port()
-    env = dict(os.environ)
-    # The app refuses weak secrets in production; a bench on the dev Meilisearch key
-    # runs the API in development mode (no difference on this path).
-    from kohtaanto.settings import weak_secrets
-
-    if weak_secrets(settings):
-        env["KOHTAANTO_MODE"] = "development"
+    env = _service_env(settings)
     command = [
         sys.executable,
         "-m",
