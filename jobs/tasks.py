@@ -3,14 +3,16 @@ sends nothing twice, so a retry or a duplicate relay is harmless."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from arq import Retry
+from meilisearch_python_sdk.models.task import TaskInfo
 from sqlalchemy import select
 
 from jobs.context import Ctx, settings_of
@@ -88,17 +90,36 @@ def relays_outbox(task: Task) -> Task:
     @functools.wraps(task)
     async def run(ctx: Ctx, *args: Any, **kwargs: Any) -> Any:
         result = await task(ctx, *args, **kwargs)
-        await _relay_quietly(ctx)
+        try:
+            await relay_outbox(ctx)
+        except Exception as e:
+            log.warning("outbox relay postponed: %s", e)
         return result
 
     return run
 
 
-async def _relay_quietly(ctx: Ctx) -> None:
-    try:
-        await relay_outbox(ctx)
-    except Exception as e:
-        log.warning("outbox relay postponed: %s", e)
+def watch_indexing(ctx: Ctx, tasks: Sequence[TaskInfo], what: str) -> None:
+    """Let Meilisearch index ``tasks`` without the job waiting for it.
+
+    Meilisearch indexes one task after another, and a one-document update costs it
+    time that grows with the index (mostly writing geo points: seconds at 350 000
+    profiles). A job waiting for it holds one of the worker's slots, and on the
+    national bench publications queued behind those waits for tens of seconds. Sending
+    still fails fast when Meilisearch is unreachable (the job is retried); a write
+    Meilisearch accepts and then fails is logged here, and the nightly reindex repairs
+    it. The worker waits for these on shutdown (``jobs.worker.shutdown``)."""
+
+    async def watch() -> None:
+        try:
+            await wait_all(ctx["search"], tasks)
+        except Exception:
+            log.exception("Meilisearch did not index %s; the nightly reindex repairs it", what)
+
+    pending: set[asyncio.Task[None]] = ctx.setdefault("indexing", set())
+    task = asyncio.create_task(watch())
+    pending.add(task)
+    task.add_done_callback(pending.discard)
 
 
 @retry_while_search_is_down
@@ -113,13 +134,12 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
         if not found:
             return {"status": "gone"}
         vacancy = found[0]
-        # Indexed while the shortlist is built (it searches people, not vacancies); the
-        # job waits for it at the end, so a failed write is retried all the same.
+        # Indexed while the shortlist is built (it searches people, not vacancies).
         indexing = await send_vacancies(
             ctx["search"], [vacancy_document(vacancy)], settings.search.index_prefix
         )
+        watch_indexing(ctx, indexing, f"vacancy {vacancy.id}")
         if vacancy.status is not VacancyStatus.OPEN:
-            await wait_all(ctx["search"], indexing)
             return {"status": vacancy.status.value}
         shortlist = await build_shortlist(session, ctx["search"], model, vacancy.id, settings)
         assert shortlist is not None
@@ -135,10 +155,7 @@ async def vacancy_published(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
                 vacancy_id=vacancy.id,
                 params=shortlist_summary(vacancy, shortlist),
             )
-    # Delivery by e-mail and webhook is a job of its own, recorded with the notification:
-    # handed on now that it is committed, not after the index is written.
-    await _relay_quietly(ctx)
-    await wait_all(ctx["search"], indexing)
+    # Delivery by e-mail and webhook is a job of its own, recorded with the notification.
     return {
         "status": "shortlisted",
         "candidates": len(shortlist.entries),
@@ -177,13 +194,12 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
             await delete_jobseeker(ctx["search"], jobseeker_id, settings.search.index_prefix)
             return {"status": "gone"}
         person = found[0]
-        # Indexed while the matches are looked for (in the vacancy index); waited for
-        # at the end, so a failed write is retried all the same.
+        # Indexed while the matches are looked for (in the vacancy index).
         indexing = await send_jobseekers(
             ctx["search"], [jobseeker_document(person)], settings.search.index_prefix
         )
+        watch_indexing(ctx, indexing, f"jobseeker {person.id}")
         if person.user_id is None or not person.available:
-            await wait_all(ctx["search"], indexing)
             return {"status": "indexed", "notified": 0}
         notified = 0
         for match in await matches_for_jobseeker(session, ctx["search"], model, person, settings):
@@ -202,8 +218,6 @@ async def jobseeker_saved(ctx: Ctx, jobseeker_id: str) -> dict[str, Any]:
                 },
             )
             notified += new is not None
-    await _relay_quietly(ctx)  # the notifications are committed: deliver them now
-    await wait_all(ctx["search"], indexing)
     return {"status": "indexed", "notified": notified}
 
 

@@ -56,9 +56,19 @@ async def startup(ctx: dict[str, Any]) -> None:
     # environment (the target is checked, not a proxy's).
     ctx["http"] = httpx.AsyncClient(timeout=10, follow_redirects=False, trust_env=False)
     ctx["model"] = None  # loaded on first use, so the worker starts before a model exists
+    # Index writes jobs did not wait for (jobs.tasks.watch_indexing). Made here: arq hands
+    # each job a copy of ctx, and the copies share this one set.
+    ctx["indexing"] = set()
+
+
+# How long a stopping worker waits for Meilisearch to index what its jobs sent.
+INDEXING_GRACE_S = 60
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    # Index writes the jobs did not wait for (jobs.tasks.watch_indexing) finish first.
+    if pending := ctx.get("indexing"):
+        await asyncio.wait(list(pending), timeout=INDEXING_GRACE_S)
     # A start-up that failed half-way leaves some clients unmade: close what exists.
     for name in ("search", "http"):
         if name in ctx:
