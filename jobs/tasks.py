@@ -21,7 +21,7 @@ from kohtaanto.db import session_scope
 from kohtaanto.db.models import Employer, VacancyStatus
 from kohtaanto.domain import outbox
 from kohtaanto.domain.notifications import notify_once
-from kohtaanto.heap import settle
+from kohtaanto.heap import settle_once
 from kohtaanto.queue import backoff_seconds
 from ml.predict import RankingModel
 from ml.registry import current_version, load_current
@@ -44,7 +44,7 @@ async def _model(ctx: Ctx) -> RankingModel:
     model_dir = settings_of(ctx).matching.model_dir
     if ctx.get("model") is None or ctx["model"].version != current_version(model_dir):
         ctx["model"] = load_current(model_dir)
-        settle()  # the model lives as long as the worker: out of the collector's way
+        settle_once()  # the vocabulary and the model live as long as the worker
     model: RankingModel = ctx["model"]
     return model
 

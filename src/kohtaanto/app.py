@@ -42,7 +42,7 @@ from kohtaanto.db import alchemy_config, session_scope
 from kohtaanto.domain import outbox
 from kohtaanto.domain.errors import DomainError
 from kohtaanto.headers import security_headers
-from kohtaanto.heap import settle
+from kohtaanto.heap import settle_once
 from kohtaanto.limits import STORE, rate_limit_store, rate_limits
 from kohtaanto.observability import (
     QUEUE_DEPTH,
@@ -145,7 +145,7 @@ def create_app(queue: QueueSettings | None = None) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         # The scoped Meilisearch keys the handlers and worker use (search.keys).
         await ensure_keys_or_warn(settings.search)
-        settle()  # what the process holds from now on is not the collector's concern
+        settle_once()  # what the process holds from now on is not the collector's concern
         try:
             async with rate_store:
                 yield

@@ -21,13 +21,27 @@ import gc
 YOUNG_THRESHOLD = 50_000
 
 
+_settled = False
+
+
+def settle_once() -> None:
+    """``settle()`` the first time a process calls it (the API's start-up, the worker's
+    first model). Once is enough: what is frozen is never scanned for cycles again, so
+    a process that builds many apps or loads many models (the tests) must not freeze
+    each time what then becomes garbage."""
+    if not _settled:
+        settle()
+
+
 def settle() -> None:
     """Freeze the objects alive now out of the collector's sight; collect less often.
 
     Call it after loading what lives for the whole process (settings, vocabulary, a
     model); calling it again after a reload freezes the new objects too.
     """
+    global _settled
     gc.collect()
     gc.freeze()
+    _settled = True
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
