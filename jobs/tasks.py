@@ -32,7 +32,6 @@ from search.sync import (
     delete_jobseeker,
     send_jobseekers,
     send_vacancies,
-    upsert_vacancies,
     wait_all,
 )
 
@@ -172,9 +171,12 @@ async def vacancy_changed(ctx: Ctx, vacancy_id: str) -> dict[str, Any]:
         found = await load_vacancies(session, [UUID(vacancy_id)])
         if not found:
             return {"status": "gone"}
-        await upsert_vacancies(
+        # Not waited for, as a publication's: a closed vacancy still in the index is
+        # dropped by every match, which reads its status from the database.
+        indexing = await send_vacancies(
             ctx["search"], [vacancy_document(found[0])], settings.search.index_prefix
         )
+        watch_indexing(ctx, indexing, f"vacancy {found[0].id}")
         return {"status": found[0].status.value}
 
 

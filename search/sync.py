@@ -69,10 +69,7 @@ async def send_vacancies(
     client: AsyncClient, docs: Sequence[Document], prefix: str = ""
 ) -> list[TaskInfo]:
     """Queue vacancy documents in Meilisearch without waiting for them to be indexed
-    (``wait_all`` waits). A one-document update costs Meilisearch 1.21 time that grows
-    with the index, most of it writing geo points (0.3 to 3 s at 30 000 profiles, measured
-    on two busy cores), and nobody waiting for a shortlist or a match needs the
-    document indexed first."""
+    (``wait_all`` waits; why a job would not: ``jobs.tasks.watch_indexing``)."""
     return await _send(client, vacancy_index(prefix), docs)
 
 

@@ -145,12 +145,17 @@ async def get_visible(session: AsyncSession, user: User, vacancy_id: UUID) -> Va
     return await session.scalar(visible_to(user).where(Vacancy.id == vacancy_id))
 
 
+def _no_such_vacancy() -> NotFound:
+    # The same answer for a foreign id as for a missing one.
+    return NotFound("vacancy_not_found", N_("No such vacancy."), field="vacancy_id")
+
+
 async def visible(session: AsyncSession, user: User, vacancy_id: UUID) -> Vacancy:
     """The vacancy if ``user`` may read it; ``NotFound`` otherwise (a foreign id is
     answered like a missing one)."""
     vacancy = await get_visible(session, user, vacancy_id)
     if vacancy is None:
-        raise NotFound("vacancy_not_found", N_("No such vacancy."), field="vacancy_id")
+        raise _no_such_vacancy()
     return vacancy
 
 
@@ -162,7 +167,7 @@ async def ensure_visible(session: AsyncSession, user: User, vacancy_id: UUID) ->
         visible_to(user).with_only_columns(Vacancy.id).where(Vacancy.id == vacancy_id)
     )
     if found is None:
-        raise NotFound("vacancy_not_found", N_("No such vacancy."), field="vacancy_id")
+        raise _no_such_vacancy()
 
 
 async def own(session: AsyncSession, user: User, vacancy_id: UUID) -> Vacancy:
